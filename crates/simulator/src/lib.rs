@@ -1,0 +1,105 @@
+//! A local stand-in for onOffice enterprise.
+//!
+//! It launches the storefront with signed URLs, listens to the messages the
+//! storefront posts to its parent window and plays enterprise's payment popup,
+//! following the contract in the shared protocol notes and nothing more. It
+//! exists so local runs and browser tests need no real enterprise client.
+
+mod callback;
+mod launch;
+mod messages;
+mod page;
+mod query;
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use url::Url;
+
+pub use callback::{CallbackRequest, OrderKind, PaymentStatus};
+pub use launch::{LaunchMode, LaunchRequest};
+pub use messages::{MessageKind, VerifyRequest, Verdict};
+
+/// What the simulator needs to know: whom it launches and the shared secret.
+#[derive(Clone)]
+pub struct SimConfig {
+    /// The storefront's public service URL; launches are signed for it.
+    pub storefront: Url,
+    /// The provider secret, shared with the storefront.
+    pub secret: Vec<u8>,
+}
+
+impl SimConfig {
+    /// Checks the storefront URL once, so every handler can rely on it.
+    pub fn new(storefront: &str, secret: impl Into<Vec<u8>>) -> Result<Self, String> {
+        let storefront =
+            Url::parse(storefront).map_err(|e| format!("invalid storefront URL {storefront:?}: {e}"))?;
+        if !matches!(storefront.scheme(), "http" | "https") || storefront.host().is_none() {
+            return Err(format!("storefront URL must be http(s) with a host: {storefront}"));
+        }
+        let secret = secret.into();
+        if secret.is_empty() {
+            return Err("the provider secret must not be empty".into());
+        }
+        Ok(Self { storefront, secret })
+    }
+
+    /// The only origin whose messages enterprise trusts (the storefront's).
+    pub fn storefront_origin(&self) -> String {
+        self.storefront.origin().ascii_serialization()
+    }
+}
+
+/// The whole simulator as an axum router, so tests can run it in-process.
+pub fn router(config: SimConfig) -> Router {
+    let state = Arc::new(config);
+    Router::new()
+        .route("/", get(page::index))
+        .route("/assets/simulator.js", get(page::script))
+        .route("/assets/simulator.css", get(page::style))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/api/config", get(page::config))
+        .route("/api/launch-url", post(launch::handler))
+        .route("/api/verify-message", post(messages::handler))
+        .route("/api/callback-url", post(callback::handler))
+        .with_state(state)
+}
+
+type State = axum::extract::State<Arc<SimConfig>>;
+
+/// Unix seconds, as enterprise puts them into `timestamp`.
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// A bad request from the page, answered as JSON `{error}` so the page can show it.
+#[derive(Debug)]
+struct ApiError(String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = serde_json::json!({ "error": self.0 });
+        (StatusCode::BAD_REQUEST, Json(body)).into_response()
+    }
+}
+
+impl From<String> for ApiError {
+    fn from(message: String) -> Self {
+        Self(message)
+    }
+}
+
+/// Random lowercase hex, for ids enterprise would hand out.
+fn random_hex(bytes: usize) -> String {
+    use rand::RngCore;
+    let mut buf = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut buf);
+    buf.iter().map(|b| format!("{b:02x}")).collect()
+}

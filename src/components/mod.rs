@@ -1,0 +1,8 @@
+//! Small reusable views.
+
+pub mod cart;
+pub mod context_bar;
+pub mod host_actions;
+pub mod problem;
+pub mod product_card;
+pub mod subscription_card;

@@ -1,0 +1,261 @@
+//! German and English texts. Every string is a field of [`Texts`], so a language without it
+//! does not compile.
+
+/// The UI language; German unless onOffice says the user works in English.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Lang {
+    #[default]
+    De,
+    En,
+}
+
+impl Lang {
+    /// From onOffice's `UserLanguage` (`DEU`, `ENG`, …).
+    pub fn from_user_language(code: Option<&str>) -> Self {
+        match code.map(|c| c.to_ascii_uppercase()) {
+            Some(c) if c == "ENG" || c == "EN" => Lang::En,
+            _ => Lang::De,
+        }
+    }
+
+    /// Before verification the only use of the query is picking the language of an error page.
+    pub fn from_raw_query(query: &str) -> Self {
+        let code = query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(k, _)| *k == "UserLanguage")
+            .map(|(_, v)| v);
+        Self::from_user_language(code)
+    }
+
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::De => &DE,
+            Lang::En => &EN,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::De => "de",
+            Lang::En => "en",
+        }
+    }
+}
+
+pub struct Texts {
+    pub opening: &'static str,
+    pub expired_title: &'static str,
+    pub expired_body: &'static str,
+    pub modified_title: &'static str,
+    pub modified_body: &'static str,
+    pub invalid_title: &'static str,
+    pub invalid_body: &'static str,
+    pub reason: &'static str,
+    pub session_title: &'static str,
+    pub session_body: &'static str,
+    pub error_title: &'static str,
+    pub error_body: &'static str,
+    pub customer: &'static str,
+    pub user: &'static str,
+    pub group: &'static str,
+    pub property: &'static str,
+    pub address: &'static str,
+    pub images: &'static str,
+    pub refresh: &'static str,
+    pub refresh_and_close: &'static str,
+    pub close: &'static str,
+    pub sent: &'static str,
+    pub no_parent: &'static str,
+    pub new_tab: &'static str,
+    pub close_blocked: &'static str,
+    pub products: &'static str,
+    pub subscriptions: &'static str,
+    pub add_to_cart: &'static str,
+    pub cart: &'static str,
+    pub cart_empty: &'static str,
+    pub quantity: &'static str,
+    pub remove: &'static str,
+    pub total: &'static str,
+    pub order_now: &'static str,
+    pub subscribe: &'static str,
+    pub per_month: &'static str,
+    pub duration: &'static str,
+    pub months: &'static str,
+    pub notice_period: &'static str,
+    pub renewal: &'static str,
+    pub circle: &'static str,
+    pub circle_customer: &'static str,
+    pub circle_group: &'static str,
+    pub circle_user: &'static str,
+    pub needs_property: &'static str,
+    pub needs_address: &'static str,
+    pub for_images: &'static str,
+    pub placing: &'static str,
+    pub waiting: &'static str,
+    pub order_needs_host: &'static str,
+    pub order_failed: &'static str,
+    pub thank_you: &'static str,
+    pub thank_you_abo: &'static str,
+    pub transaction: &'static str,
+    pub subscription_id: &'static str,
+    pub inprocess: &'static str,
+    pub payment_failed: &'static str,
+    pub order_number: &'static str,
+    pub orders: &'static str,
+    pub admin_token: &'static str,
+    pub show: &'static str,
+    pub time: &'static str,
+    pub status: &'static str,
+    pub no_orders: &'static str,
+    pub loading: &'static str,
+}
+
+pub static DE: Texts = Texts {
+    opening: "Dienst wird geöffnet …",
+    expired_title: "Dieser Link ist abgelaufen",
+    expired_body: "Der Aufruf ist zu alt (oder die Uhrzeit weicht zu stark ab). Bitte öffnen Sie den Dienst erneut aus onOffice enterprise.",
+    modified_title: "Dieser Link wurde verändert",
+    modified_body: "Die Signatur passt nicht zu den Parametern des Aufrufs. Bitte öffnen Sie den Dienst direkt aus onOffice enterprise.",
+    invalid_title: "Ungültiger Aufruf",
+    invalid_body: "Dieser Dienst kann nur aus onOffice enterprise geöffnet werden.",
+    reason: "Grund",
+    session_title: "Sitzung abgelaufen",
+    session_body: "Bitte öffnen Sie den Dienst erneut aus onOffice enterprise.",
+    error_title: "Etwas ist schiefgegangen",
+    error_body: "Bitte versuchen Sie es erneut. Bleibt der Fehler, wenden Sie sich an den Anbieter.",
+    customer: "Kunde",
+    user: "Benutzer",
+    group: "Gruppe",
+    property: "Immobilie",
+    address: "Adresse",
+    images: "Bilder",
+    refresh: "onOffice aktualisieren",
+    refresh_and_close: "Aktualisieren und schließen",
+    close: "Schließen",
+    sent: "An onOffice gesendet.",
+    no_parent: "Kein erlaubtes onOffice-Fenster gefunden: es wurde nichts gesendet.",
+    new_tab: "Geöffnet in einem eigenen Tab, ohne onOffice-Fenster.",
+    close_blocked: "Der Browser erlaubt nicht, diesen Tab zu schließen. Bitte schließen Sie ihn selbst.",
+    products: "Produkte",
+    subscriptions: "Abonnements",
+    add_to_cart: "In den Warenkorb",
+    cart: "Warenkorb",
+    cart_empty: "Der Warenkorb ist leer.",
+    quantity: "Menge",
+    remove: "Entfernen",
+    total: "Summe",
+    order_now: "Kostenpflichtig bestellen",
+    subscribe: "Abonnieren",
+    per_month: "pro Monat",
+    duration: "Laufzeit",
+    months: "Monate",
+    notice_period: "Kündigungsfrist",
+    renewal: "Automatische Verlängerung",
+    circle: "Für",
+    circle_customer: "Alle Benutzer des Kunden",
+    circle_group: "Gruppe",
+    circle_user: "Nur diesen Benutzer",
+    needs_property: "Dieser Service kann nur aus einer Immobilie aufgerufen werden.",
+    needs_address: "Dieser Service kann nur aus einer Adresse aufgerufen werden.",
+    for_images: "Für die Bilder",
+    placing: "Bestellung wird angelegt …",
+    waiting: "Warte auf die Zahlungsbestätigung in onOffice …",
+    order_needs_host: "Bestellen geht nur im onOffice-Fenster, denn onOffice bestätigt die Zahlung. Bitte öffnen Sie den Dienst aus onOffice enterprise.",
+    order_failed: "Die Bestellung konnte nicht angelegt werden",
+    thank_you: "Vielen Dank für Ihre Bestellung!",
+    thank_you_abo: "Vielen Dank für Ihr Abonnement!",
+    transaction: "Transaktionsnummer",
+    subscription_id: "Abo-Nummer",
+    inprocess: "Die Zahlung per SEPA-Lastschrift wird bearbeitet.",
+    payment_failed: "Die Zahlung wurde nicht abgeschlossen.",
+    order_number: "Bestellnummer",
+    orders: "Bestellungen",
+    admin_token: "Admin-Token",
+    show: "Anzeigen",
+    time: "Zeit",
+    status: "Status",
+    no_orders: "Noch keine Bestellungen.",
+    loading: "Wird geladen …",
+};
+
+pub static EN: Texts = Texts {
+    opening: "Opening the service …",
+    expired_title: "This link has expired",
+    expired_body: "The call is too old (or the clock is too far off). Please open the service again from onOffice enterprise.",
+    modified_title: "This link has been modified",
+    modified_body: "The signature does not match the call's parameters. Please open the service directly from onOffice enterprise.",
+    invalid_title: "Invalid call",
+    invalid_body: "This service can only be opened from onOffice enterprise.",
+    reason: "Reason",
+    session_title: "Session expired",
+    session_body: "Please reopen the service from onOffice enterprise.",
+    error_title: "Something went wrong",
+    error_body: "Please try again. If the error persists, contact the provider.",
+    customer: "Customer",
+    user: "User",
+    group: "Group",
+    property: "Property",
+    address: "Address",
+    images: "Images",
+    refresh: "Refresh onOffice",
+    refresh_and_close: "Refresh and close",
+    close: "Close",
+    sent: "Sent to onOffice.",
+    no_parent: "No allowed onOffice window found: nothing was sent.",
+    new_tab: "Opened in a tab of its own, without an onOffice window.",
+    close_blocked: "The browser does not allow closing this tab. Please close it yourself.",
+    products: "Products",
+    subscriptions: "Subscriptions",
+    add_to_cart: "Add to cart",
+    cart: "Cart",
+    cart_empty: "The cart is empty.",
+    quantity: "Quantity",
+    remove: "Remove",
+    total: "Total",
+    order_now: "Place order",
+    subscribe: "Subscribe",
+    per_month: "per month",
+    duration: "Term",
+    months: "months",
+    notice_period: "Notice period",
+    renewal: "Automatic renewal",
+    circle: "For",
+    circle_customer: "Everyone at the customer",
+    circle_group: "Group",
+    circle_user: "This user only",
+    needs_property: "This service can only be called from a property.",
+    needs_address: "This service can only be called from an address.",
+    for_images: "For the images",
+    placing: "Creating the order …",
+    waiting: "Waiting for the payment confirmation in onOffice …",
+    order_needs_host: "Ordering works only inside the onOffice window, as onOffice confirms the payment. Please open the service from onOffice enterprise.",
+    order_failed: "The order could not be created",
+    thank_you: "Thank you for your order!",
+    thank_you_abo: "Thank you for subscribing!",
+    transaction: "Transaction id",
+    subscription_id: "Subscription id",
+    inprocess: "Your SEPA direct debit is being processed.",
+    payment_failed: "The payment was not completed.",
+    order_number: "Order number",
+    orders: "Orders",
+    admin_token: "Admin token",
+    show: "Show",
+    time: "Time",
+    status: "Status",
+    no_orders: "No orders yet.",
+    loading: "Loading …",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_follows_user_language() {
+        assert_eq!(Lang::from_user_language(Some("ENG")), Lang::En);
+        assert_eq!(Lang::from_user_language(Some("DEU")), Lang::De);
+        assert_eq!(Lang::from_user_language(None), Lang::De);
+        assert_eq!(Lang::from_raw_query("a=1&UserLanguage=ENG"), Lang::En);
+    }
+}

@@ -1,0 +1,46 @@
+//! The launch: onOffice opens the storefront with a signed query string; the app hands it,
+//! unparsed, to [`launch`], and the server answers who is calling plus a session token.
+
+use crate::client::SessionClient;
+use crate::errors::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Who opened the service and from where, as verified by the server.
+/// The `apiClaim` is deliberately absent: it stays inside the server-sealed token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LaunchContext {
+    pub customer_name: String,
+    pub customer_web_id: String,
+    pub user_id: String,
+    pub group_id: Option<String>,
+    pub estate_id: Option<String>,
+    pub address_id: Option<String>,
+    /// The property's language (`language`), passed to the API as `estatelanguage`.
+    pub language: Option<String>,
+    /// The user's UI language (`UserLanguage`), e.g. `DEU` or `ENG`.
+    pub user_language: Option<String>,
+    pub image_ids: Vec<String>,
+    pub parameter_cache_id: String,
+}
+
+/// What a successful launch gives the browser.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Launch {
+    /// Short-lived, server-sealed session token for the `Authorization` header.
+    pub token: String,
+    /// Unix seconds after which the token is refused.
+    pub expires_at: i64,
+    pub context: LaunchContext,
+    /// The host origins this storefront may talk to with postMessage.
+    pub allowed_origins: Vec<String>,
+}
+
+/// Verifies the launch query string exactly as it arrived (signature, freshness) and opens a
+/// session. Answers 401 with the rejection reason when the link is expired or modified.
+#[server(endpoint = "launch", client = SessionClient)]
+pub async fn verify_launch(query: String) -> Result<Launch, AppError> {
+    let state = crate::server::state()?;
+    crate::server::launch::open_session(&state, &query, crate::server::now())
+        .map_err(crate::errors::respond)
+}

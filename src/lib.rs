@@ -1,0 +1,24 @@
+//! marktstand: a service provider's storefront inside onOffice enterprise.
+//! The browser part is a Leptos app (feature `csr`); the server part (feature `ssr`) verifies
+//! launches, signs messages and orders, and stores them.
+
+pub mod app;
+pub mod catalogue;
+pub mod client;
+pub mod components;
+pub mod errors;
+pub mod i18n;
+pub mod launch;
+pub mod messaging;
+pub mod orders;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+/// Entry point of the browser bundle.
+#[cfg(feature = "csr")]
+#[wasm_bindgen::prelude::wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

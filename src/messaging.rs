@@ -1,0 +1,88 @@
+//! Host messaging: asking onOffice enterprise (the parent window) to refresh or close us.
+//! Messages are signed on the server and posted only to the exact allowed origin that framed
+//! the storefront, never to `*`.
+
+use crate::client::SessionClient;
+use crate::errors::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The parent-window actions enterprise understands (`onOfficeType`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ParentAction {
+    RefreshParent,
+    RefreshParentAndClose,
+    CloseProviderWindow,
+}
+
+impl ParentAction {
+    pub fn on_office_type(self) -> &'static str {
+        match self {
+            ParentAction::RefreshParent => "onOffice.service.refreshParent",
+            ParentAction::RefreshParentAndClose => "onOffice.service.refreshParentAndClose",
+            ParentAction::CloseProviderWindow => "onOffice.service.closeProviderWindow",
+        }
+    }
+}
+
+/// Returns the signed message (a JSON string, as enterprise expects) for `action`.
+#[server(endpoint = "parent_message", client = SessionClient)]
+pub async fn parent_message(action: ParentAction) -> Result<String, AppError> {
+    let state = crate::server::state()?;
+    let session = crate::server::session::require().map_err(crate::errors::respond)?;
+    Ok(crate::server::sign_parent_message(&state, action, &session, crate::server::now()))
+}
+
+/// Where the storefront is shown, as far as messaging is concerned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Frame {
+    /// Framed by an allowed host origin: messages go there.
+    Host(String),
+    /// Framed, but by an origin not on the list (or one the browser does not tell us).
+    UnknownHost,
+    /// Opened as a top-level window, e.g. in a new tab.
+    TopLevel,
+}
+
+/// The origin that framed us: `location.ancestorOrigins` where the browser has it (Chromium,
+/// Safari), else the referrer's origin; accepted only when it is on the allowed list.
+pub fn detect_frame(allowed: &[String]) -> Frame {
+    let Some(window) = web_sys::window() else { return Frame::TopLevel };
+    let framed = match (window.parent(), window.top()) {
+        (Ok(Some(parent)), _) => !js_sys::Object::is(&parent, &window),
+        _ => false,
+    };
+    if !framed {
+        return Frame::TopLevel;
+    }
+    // `ancestorOrigins` is missing from web-sys' bindings (Firefox lacks it): read it by name.
+    let from_ancestors = js_sys::Reflect::get(&window.location(), &"ancestorOrigins".into())
+        .ok()
+        .and_then(|list| wasm_bindgen::JsCast::dyn_into::<web_sys::DomStringList>(list).ok())
+        .and_then(|list| list.item(0));
+    let candidate = from_ancestors.or_else(|| {
+        let referrer = window.document()?.referrer();
+        web_sys::Url::new(&referrer).ok().map(|u| u.origin())
+    });
+    match candidate {
+        Some(origin) if allowed.iter().any(|a| a == &origin) => Frame::Host(origin),
+        _ => Frame::UnknownHost,
+    }
+}
+
+/// Posts `message` to the parent window, addressed to `origin` only.
+pub fn post_to_parent(origin: &str, message: &str) -> bool {
+    let Some(window) = web_sys::window() else { return false };
+    match window.parent() {
+        Ok(Some(parent)) => parent.post_message(&message.into(), origin).is_ok(),
+        _ => false,
+    }
+}
+
+/// Closes the window when the storefront was opened as its own tab (browsers allow it only
+/// for windows a script opened; the caller tells the user otherwise).
+pub fn close_tab() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.close();
+    }
+}

@@ -1,0 +1,154 @@
+//! The `marktstand` binary: `serve` (the default) and the operator's signing tools.
+
+use super::config::{Config, ServeArgs};
+use super::{routes, storage, AppState};
+use clap::{Parser, Subcommand};
+use signing::url::UrlVerifier;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "marktstand", version, about = "Storefront for onOffice enterprise",
+          args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: Option<ServeArgs>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (the default).
+    Serve(ServeArgs),
+    /// Print URL signed the way onOffice signs it.
+    SignUrl {
+        #[arg(long, env = "MARKTSTAND_PROVIDER_SECRET", hide_env_values = true)]
+        secret: String,
+        /// Unix time to sign at (default: now).
+        #[arg(long)]
+        at: Option<i64>,
+        url: String,
+    },
+    /// Check a signed URL: prints `valid` or `invalid: REASON`, the signed string and the clock
+    /// difference. Exit code 0 when valid, 1 when not.
+    VerifyUrl {
+        #[arg(long, env = "MARKTSTAND_PROVIDER_SECRET", hide_env_values = true)]
+        secret: String,
+        /// Unix time to judge freshness at (default: now).
+        #[arg(long)]
+        at: Option<i64>,
+        /// Freshness window in seconds.
+        #[arg(long, default_value_t = signing::url::DEFAULT_WINDOW_SECS)]
+        window: i64,
+        url: String,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::SignUrl { secret, at, url }) => {
+            match signing::url::sign_url(secret.as_bytes(), &url, at.unwrap_or_else(super::now)) {
+                Ok(signed) => {
+                    println!("{signed}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("cannot sign: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Some(Command::VerifyUrl { secret, at, window, url }) => verify_url(&secret, at, window, &url),
+        Some(Command::Serve(args)) => serve(args),
+        None => serve(cli.serve.unwrap_or_else(|| ServeArgs::parse_from_env())),
+    }
+}
+
+impl ServeArgs {
+    fn parse_from_env() -> Self {
+        #[derive(Parser)]
+        struct Only {
+            #[command(flatten)]
+            args: ServeArgs,
+        }
+        Only::parse_from(["marktstand"]).args
+    }
+}
+
+fn verify_url(secret: &str, at: Option<i64>, window: i64, url: &str) -> ExitCode {
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let base = base.split('#').next().unwrap_or(base);
+    let mut verifier = UrlVerifier::new(base.to_string(), vec![secret.as_bytes().to_vec()]);
+    verifier.window_secs = window;
+    let now = at.unwrap_or_else(super::now);
+    let inspection = verifier.inspect(query, now);
+    match &inspection.result {
+        Ok(_) => println!("valid"),
+        Err(rejection) => println!("invalid: {} ({rejection})", rejection.code()),
+    }
+    match &inspection.canonical {
+        Some(signed) => println!("signed string: {signed}"),
+        None => println!("signed string: (none: the query could not be read)"),
+    }
+    match inspection.clock_difference {
+        Some(diff) => println!("clock difference: {diff} s (now minus timestamp; window ±{window} s)"),
+        None => println!("clock difference: unknown (no readable timestamp)"),
+    }
+    if inspection.result.is_ok() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+fn serve(args: ServeArgs) -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    match runtime.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("marktstand: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(args: ServeArgs) -> Result<(), String> {
+    let config = Config::from_args(args)?;
+    tracing::info!(?config, "starting");
+    let db = storage::connect(&config.database_url)
+        .await
+        .map_err(|e| format!("database {}: {e}", redact(&config.database_url)))?;
+    let listen = config.listen;
+    let public = std::path::Path::new(&config.site_root).join("public");
+    let catalogue = super::catalogue::load(std::path::Path::new(&config.catalogue), &public)?;
+    let state = AppState::new(config, db, catalogue);
+    let shell = routes::Shell::load(&state)?;
+    let app = routes::router(state, shell);
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    tracing::info!("listening on http://{listen}");
+    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.map_err(|e| e.to_string())
+}
+
+/// Ctrl-C or SIGTERM (what a container runtime sends) ends the server gracefully.
+async fn shutdown() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal handler");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}

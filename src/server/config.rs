@@ -1,0 +1,174 @@
+//! Server configuration, from flags or environment variables (twelve-factor, so replicas
+//! behind a load balancer share one definition).
+
+use clap::Args;
+use std::net::SocketAddr;
+
+/// The enterprise origins allowed to frame us and to exchange messages with us.
+pub const DEFAULT_ALLOWED_ORIGINS: &str =
+    "https://crm.onoffice.de https://smart.onoffice.de https://crm-beta.onoffice.de";
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "MARKTSTAND_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+    /// The service URL as registered with onOffice; launches are verified against it,
+    /// never against what a proxy reports.
+    #[arg(long, env = "MARKTSTAND_PUBLIC_URL", default_value = "http://127.0.0.1:3000/")]
+    pub public_url: String,
+    /// Provider secret(s), one per line; the first signs outgoing messages, the others are
+    /// still accepted (rotation).
+    #[arg(long, env = "MARKTSTAND_PROVIDER_SECRET", hide_env_values = true)]
+    pub provider_secret: String,
+    /// Host origins allowed to frame the storefront, separated by spaces or commas.
+    #[arg(long, env = "MARKTSTAND_ALLOWED_ORIGINS", default_value = DEFAULT_ALLOWED_ORIGINS)]
+    pub allowed_origins: String,
+    /// How far a launch timestamp may be from now, in seconds, either way.
+    #[arg(long, env = "MARKTSTAND_FRESHNESS_SECS", default_value_t = signing::url::DEFAULT_WINDOW_SECS)]
+    pub freshness_secs: i64,
+    /// Lifetime of a session token in seconds.
+    #[arg(long, env = "MARKTSTAND_SESSION_TTL_SECS", default_value_t = 1800)]
+    pub session_ttl_secs: i64,
+    /// 64 hex characters; all replicas need the same. Random per process when absent.
+    #[arg(long, env = "MARKTSTAND_SESSION_KEY", hide_env_values = true)]
+    pub session_key: Option<String>,
+    /// `sqlite://file.db` (default, created when missing) or `postgres://…`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://marktstand.db?mode=rwc")]
+    pub database_url: String,
+    /// Folder with the built app (Trunk's `dist`).
+    #[arg(long, env = "MARKTSTAND_SITE_ROOT", default_value = "dist")]
+    pub site_root: String,
+    /// The provider's catalogue (TOML).
+    #[arg(long, env = "MARKTSTAND_CATALOGUE", default_value = "catalogue.toml")]
+    pub catalogue: String,
+    /// Token for the provider's order list; the list is off when unset.
+    #[arg(long, env = "MARKTSTAND_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// Accept payment callbacks that carry no signature (onOffice documents none; production
+    /// sends one). Off by default: an unsigned callback could be forged by anyone.
+    #[arg(long, env = "MARKTSTAND_ACCEPT_UNSIGNED_CALLBACKS", default_value_t = false)]
+    pub accept_unsigned_callbacks: bool,
+}
+
+/// Validated configuration.
+#[derive(Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub public_url: url::Url,
+    pub provider_secrets: Vec<Vec<u8>>,
+    pub allowed_origins: Vec<String>,
+    pub freshness_secs: i64,
+    pub session_ttl_secs: i64,
+    pub session_key: [u8; 32],
+    pub database_url: String,
+    pub site_root: String,
+    pub catalogue: String,
+    pub admin_token: Option<String>,
+    pub accept_unsigned_callbacks: bool,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("public_url", &self.public_url.as_str())
+            .field("provider_secrets", &format!("{} configured", self.provider_secrets.len()))
+            .field("allowed_origins", &self.allowed_origins)
+            .field("freshness_secs", &self.freshness_secs)
+            .field("session_ttl_secs", &self.session_ttl_secs)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    /// Checks everything once at start, with messages that say which setting to fix.
+    pub fn from_args(args: ServeArgs) -> Result<Self, String> {
+        let public_url = url::Url::parse(&args.public_url)
+            .map_err(|e| format!("MARKTSTAND_PUBLIC_URL `{}` is not a URL: {e}", args.public_url))?;
+        if !matches!(public_url.scheme(), "http" | "https") || public_url.query().is_some() {
+            return Err("MARKTSTAND_PUBLIC_URL must be an http(s) URL without a query".into());
+        }
+        let provider_secrets: Vec<Vec<u8>> = args
+            .provider_secret
+            .lines()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| s.as_bytes().to_vec())
+            .collect();
+        if provider_secrets.is_empty() {
+            return Err("MARKTSTAND_PROVIDER_SECRET is empty".into());
+        }
+        let allowed_origins = parse_origins(&args.allowed_origins)?;
+        if args.freshness_secs <= 0 || args.freshness_secs > 600 {
+            return Err("MARKTSTAND_FRESHNESS_SECS must be between 1 and 600".into());
+        }
+        if args.session_ttl_secs <= 0 {
+            return Err("MARKTSTAND_SESSION_TTL_SECS must be positive".into());
+        }
+        let session_key = match args.session_key.as_deref() {
+            Some(hex_key) => {
+                let bytes = hex::decode(hex_key.trim())
+                    .map_err(|_| "MARKTSTAND_SESSION_KEY must be 64 hex characters".to_string())?;
+                bytes.try_into().map_err(|_| "MARKTSTAND_SESSION_KEY must be 64 hex characters".to_string())?
+            }
+            None => {
+                tracing::warn!("MARKTSTAND_SESSION_KEY not set: using a random key, sessions will not survive a restart or work across replicas");
+                rand::random()
+            }
+        };
+        Ok(Config {
+            listen: args.listen,
+            public_url,
+            provider_secrets,
+            allowed_origins,
+            freshness_secs: args.freshness_secs,
+            session_ttl_secs: args.session_ttl_secs,
+            session_key,
+            database_url: args.database_url,
+            site_root: args.site_root,
+            catalogue: args.catalogue,
+            admin_token: args.admin_token.filter(|t| !t.is_empty()),
+            accept_unsigned_callbacks: args.accept_unsigned_callbacks,
+        })
+    }
+
+    /// `scheme://host[:port]/path` of the registered service URL: what onOffice signs.
+    pub fn service_base(&self) -> String {
+        let u = &self.public_url;
+        let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+        format!("{}://{}{}{}", u.scheme(), u.host_str().unwrap_or_default(), port, u.path())
+    }
+}
+
+impl Config {
+    /// Where enterprise calls us after payment: `/orders/callback` on the public origin.
+    pub fn callback_base(&self) -> String {
+        let mut u = self.public_url.clone();
+        u.set_path("/orders/callback");
+        let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+        format!("{}://{}{}{}", u.scheme(), u.host_str().unwrap_or_default(), port, u.path())
+    }
+
+    pub fn callback_url(&self, order_id: &str) -> String {
+        format!("{}?order={order_id}", self.callback_base())
+    }
+}
+
+/// Origins as `scheme://host[:port]`, no paths, never `*`.
+pub fn parse_origins(list: &str) -> Result<Vec<String>, String> {
+    let mut origins = Vec::new();
+    for item in list.split([' ', ',', '\n']).map(str::trim).filter(|s| !s.is_empty()) {
+        let parsed = url::Url::parse(item)
+            .map_err(|_| format!("MARKTSTAND_ALLOWED_ORIGINS: `{item}` is not an origin like https://crm.onoffice.de"))?;
+        let origin = parsed.origin().ascii_serialization();
+        if item.contains('*') || origin == "null" || origin != item.trim_end_matches('/') {
+            return Err(format!("MARKTSTAND_ALLOWED_ORIGINS: `{item}` must be an exact origin like https://crm.onoffice.de (no path, no wildcard)"));
+        }
+        origins.push(origin);
+    }
+    if origins.is_empty() {
+        return Err("MARKTSTAND_ALLOWED_ORIGINS is empty".into());
+    }
+    Ok(origins)
+}

@@ -1,0 +1,50 @@
+//! Response headers: who may frame us (CSP `frame-ancestors`), and a tight CSP for the app.
+
+use axum::http::{HeaderValue, Response};
+
+/// The Content-Security-Policy for every response. `frame-ancestors` names exactly the
+/// configured host origins; scripts are limited to our own files plus the hashes of the
+/// inline bootstrap Trunk writes into `index.html`.
+pub fn content_security_policy(allowed_origins: &[String], index_html: &str) -> HeaderValue {
+    let hashes: String = inline_script_hashes(index_html)
+        .into_iter()
+        .map(|h| format!(" 'sha256-{h}'"))
+        .collect();
+    let csp = format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; \
+         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors {}",
+        allowed_origins.join(" ")
+    );
+    HeaderValue::from_str(&csp).expect("origins are validated ASCII")
+}
+
+/// Adds the security headers to a response.
+pub fn apply<B>(res: &mut Response<B>, csp: &HeaderValue) {
+    let h = res.headers_mut();
+    h.insert("content-security-policy", csp.clone());
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    // The launch URL carries the apiClaim: never leak it to anything we load.
+    h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+}
+
+/// Base64 SHA-256 of each inline `<script>` body, for the CSP.
+pub fn inline_script_hashes(html: &str) -> Vec<String> {
+    use base64::{engine::general_purpose::STANDARD, Engine};
+    use sha2::{Digest, Sha256};
+    let mut hashes = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        let after = &rest[start..];
+        let Some(open_end) = after.find('>') else { break };
+        let tag = &after[..open_end];
+        let body_start = open_end + 1;
+        let Some(close) = after[body_start..].find("</script>") else { break };
+        let body = &after[body_start..body_start + close];
+        if !tag.contains(" src=") && !body.trim().is_empty() {
+            hashes.push(STANDARD.encode(Sha256::digest(body.as_bytes())));
+        }
+        rest = &after[body_start + close..];
+    }
+    hashes
+}

@@ -1,0 +1,92 @@
+//! The HTTP surface: server functions, the built app, health, with security headers on all.
+
+use super::{headers, AppState};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::prelude::provide_context;
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+
+/// The app shell and the CSP derived from it, read once at start.
+#[derive(Clone)]
+pub struct Shell {
+    pub index_html: String,
+    pub csp: HeaderValue,
+}
+
+impl Shell {
+    pub fn load(state: &AppState) -> Result<Self, String> {
+        let path = std::path::Path::new(&state.config.site_root).join("index.html");
+        let index_html = std::fs::read_to_string(&path).map_err(|e| {
+            format!("cannot read {}: {e}. Build the app first (`trunk build --release`) or set MARKTSTAND_SITE_ROOT", path.display())
+        })?;
+        Ok(Self::new(state, index_html))
+    }
+
+    pub fn new(state: &AppState, index_html: String) -> Self {
+        let csp = headers::content_security_policy(&state.config.allowed_origins, &index_html);
+        Shell { index_html, csp }
+    }
+}
+
+pub fn router(state: AppState, shell: Shell) -> Router {
+    let assets = ServeDir::new(&state.config.site_root);
+    let csp = shell.csp.clone();
+    let fallback_shell = shell.clone();
+    let callback_shell = shell.clone();
+    Router::new()
+        .route("/api/{*fn_name}", post(server_fn))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/orders/callback", get(payment_callback))
+        .route("/", get(move || index(shell.clone())))
+        .fallback_service(assets.fallback(get(move || index(fallback_shell.clone()))))
+        .layer(axum::Extension(callback_shell))
+        .with_state(state)
+        .layer(axum::middleware::map_response(move |mut res: Response| {
+            let csp = csp.clone();
+            async move {
+                headers::apply(&mut res, &csp);
+                res
+            }
+        }))
+        .layer(CompressionLayer::new())
+}
+
+/// The app shell for every page route; never cached, so a deploy takes effect at once.
+async fn index(shell: Shell) -> Response {
+    let mut res = Html(shell.index_html).into_response();
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
+}
+
+/// enterprise's payment callback: applied once, then the app shows the result. A refused
+/// callback answers 401 (the app explains why) and changes nothing.
+async fn payment_callback(
+    State(state): State<AppState>,
+    axum::Extension(shell): axum::Extension<Shell>,
+    uri: axum::http::Uri,
+) -> Response {
+    let status = match super::orders::apply_callback(&state, uri.query().unwrap_or(""), super::now()).await {
+        Ok(_) => StatusCode::OK,
+        Err(err) => err.status_code(),
+    };
+    let mut res = index(shell).await;
+    *res.status_mut() = status;
+    res
+}
+
+async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
+    let response = leptos_axum::handle_server_fns_with_context(
+        move || provide_context(state.clone()),
+        req,
+    )
+    .await;
+    if response.status() == StatusCode::NOT_FOUND {
+        return (StatusCode::NOT_FOUND, "no such server function").into_response();
+    }
+    response.into_response()
+}

@@ -1,0 +1,119 @@
+//! Session tokens: the launch context sealed with XChaCha20-Poly1305 under a server key.
+//! Stateless (any replica opens them), unreadable and unforgeable in the browser, and the
+//! `apiClaim` inside never reaches JavaScript in the clear.
+
+use crate::errors::AppError;
+use crate::launch::LaunchContext;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use serde::{Deserialize, Serialize};
+
+/// What a token carries.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Session {
+    pub context: LaunchContext,
+    pub api_claim: String,
+    pub expires_at: i64,
+}
+
+pub struct Sessions {
+    cipher: XChaCha20Poly1305,
+    ttl_secs: i64,
+}
+
+const NONCE_LEN: usize = 24;
+
+impl Sessions {
+    pub fn new(key: &[u8; 32], ttl_secs: i64) -> Self {
+        Sessions { cipher: XChaCha20Poly1305::new(key.into()), ttl_secs }
+    }
+
+    /// Seals a new session; returns the token and its expiry.
+    pub fn issue(&self, context: LaunchContext, api_claim: String, now: i64) -> (String, i64) {
+        let session = Session { context, api_claim, expires_at: now + self.ttl_secs };
+        let plain = serde_json::to_vec(&session).expect("session serialises");
+        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let sealed = self.cipher.encrypt(&nonce, plain.as_ref()).expect("encryption cannot fail");
+        let mut bytes = nonce.to_vec();
+        bytes.extend_from_slice(&sealed);
+        (URL_SAFE_NO_PAD.encode(bytes), session.expires_at)
+    }
+
+    /// Opens a token; a forged or foreign one is `Unauthorized`, an old one `SessionExpired`.
+    pub fn open(&self, token: &str, now: i64) -> Result<Session, AppError> {
+        let bytes = URL_SAFE_NO_PAD.decode(token.trim()).map_err(|_| AppError::Unauthorized)?;
+        if bytes.len() <= NONCE_LEN {
+            return Err(AppError::Unauthorized);
+        }
+        let (nonce, sealed) = bytes.split_at(NONCE_LEN);
+        let plain = self
+            .cipher
+            .decrypt(XNonce::from_slice(nonce), sealed)
+            .map_err(|_| AppError::Unauthorized)?;
+        let session: Session = serde_json::from_slice(&plain).map_err(|_| AppError::Unauthorized)?;
+        if session.expires_at <= now {
+            return Err(AppError::SessionExpired);
+        }
+        Ok(session)
+    }
+}
+
+/// The session of the current server-function call, from its `Authorization: Bearer` header.
+pub fn require() -> Result<Session, AppError> {
+    let state = super::state()?;
+    let parts = leptos::prelude::use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
+    from_headers(&state, &parts.headers, super::now())
+}
+
+pub fn from_headers(state: &super::AppState, headers: &http::HeaderMap, now: i64) -> Result<Session, AppError> {
+    let value = headers
+        .get(http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(AppError::Unauthorized)?;
+    let token = value.strip_prefix("Bearer ").ok_or(AppError::Unauthorized)?;
+    state.sessions.open(token, now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn context() -> LaunchContext {
+        LaunchContext {
+            customer_name: "Muster GmbH".into(),
+            customer_web_id: "1".into(),
+            user_id: "2".into(),
+            group_id: None,
+            estate_id: None,
+            address_id: None,
+            language: None,
+            user_language: None,
+            image_ids: vec![],
+            parameter_cache_id: "p".into(),
+        }
+    }
+
+    #[test]
+    fn token_round_trips_and_expires() {
+        let sessions = Sessions::new(&[7; 32], 60);
+        let (token, expires) = sessions.issue(context(), "claim".into(), 1000);
+        assert_eq!(expires, 1060);
+        assert_eq!(sessions.open(&token, 1059).unwrap().api_claim, "claim");
+        assert_eq!(sessions.open(&token, 1060).unwrap_err(), AppError::SessionExpired);
+    }
+
+    #[test]
+    fn token_hides_the_claim_and_resists_tampering() {
+        let sessions = Sessions::new(&[7; 32], 60);
+        let (token, _) = sessions.issue(context(), "secret-claim".into(), 1000);
+        let raw = URL_SAFE_NO_PAD.decode(&token).unwrap();
+        assert!(!raw.windows(12).any(|w| w == b"secret-claim"));
+        let mut flipped = raw.clone();
+        *flipped.last_mut().unwrap() ^= 1;
+        assert_eq!(sessions.open(&URL_SAFE_NO_PAD.encode(flipped), 1000).unwrap_err(), AppError::Unauthorized);
+        let other = Sessions::new(&[8; 32], 60);
+        assert_eq!(other.open(&token, 1000).unwrap_err(), AppError::Unauthorized);
+    }
+}

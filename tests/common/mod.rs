@@ -1,0 +1,116 @@
+//! Starts a real server on a free loopback port for the HTTP tests.
+#![allow(dead_code)]
+
+use marktstand::server::config::{Config, ServeArgs};
+use marktstand::server::routes::{router, Shell};
+use marktstand::server::{storage, AppState};
+
+pub const SECRET: &str = "test provider secret";
+pub const ADMIN_TOKEN: &str = "test admin token";
+/// The inline bootstrap Trunk writes; its hash must appear in the CSP.
+pub const INDEX: &str = "<!DOCTYPE html><html><head><script type=\"module\">import init from '/app.js';init();</script></head><body></body></html>";
+
+pub struct TestServer {
+    pub base: String,
+    pub state: AppState,
+}
+
+pub fn args(db: &str) -> ServeArgs {
+    ServeArgs {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        public_url: "http://shop.test:8443/service/".into(),
+        provider_secret: SECRET.into(),
+        allowed_origins: "https://crm.onoffice.de https://crm-beta.onoffice.de".into(),
+        freshness_secs: 300,
+        session_ttl_secs: 600,
+        session_key: Some("11".repeat(32)),
+        database_url: db.into(),
+        site_root: std::env::temp_dir().to_string_lossy().into_owned(),
+        catalogue: "catalogue.toml".into(),
+        admin_token: Some(ADMIN_TOKEN.into()),
+        accept_unsigned_callbacks: false,
+    }
+}
+
+pub async fn start_with(args: ServeArgs) -> TestServer {
+    let config = Config::from_args(args).expect("valid test config");
+    let db = storage::connect(&config.database_url).await.expect("database");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let catalogue = marktstand::server::catalogue::load(&root.join("catalogue.toml"), &root.join("public")).expect("catalogue");
+    let state = AppState::new(config, db, catalogue);
+    let shell = Shell::new(&state, INDEX.to_string());
+    let app = router(state.clone(), shell);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    TestServer { base: format!("http://{addr}"), state }
+}
+
+/// A fresh SQLite file per server, like the embedded default.
+pub fn temp_db() -> String {
+    let name = format!("marktstand-test-{}-{}.db", std::process::id(), rand_suffix());
+    format!("sqlite://{}?mode=rwc", std::env::temp_dir().join(name).display())
+}
+
+fn rand_suffix() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed) ^ (now() as u64) << 16
+}
+
+pub async fn start() -> TestServer {
+    start_with(args(&temp_db())).await
+}
+
+pub fn now() -> i64 {
+    marktstand::server::now()
+}
+
+/// A launch URL's query as onOffice would send it for the test server's public URL.
+pub fn signed_query(params: &str, secret: &str, at: i64) -> String {
+    let url = format!("http://shop.test:8443/service/?{params}");
+    let signed = signing::url::sign_url(secret.as_bytes(), &url, at).unwrap();
+    signed.split_once('?').unwrap().1.to_string()
+}
+
+pub const PARAMS: &str = "customerName=Musterfirma%20Immobilien&customerWebId=4711&userId=17&groupId=3&apiClaim=claim-abc-123&parameterCacheId=pc42&estateid=815&UserLanguage=ENG&imageIds%5B0%5D=5&imageIds%5B1%5D=9";
+
+pub async fn post_form(base: &str, path: &str, form: &[(&str, &str)], token: Option<&str>) -> reqwest::Response {
+    let body: String = form
+        .iter()
+        .map(|(k, v)| format!("{}={}", k, urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let mut req = reqwest::Client::new()
+        .post(format!("{base}{path}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body);
+    if let Some(token) = token {
+        req = req.header("authorization", format!("Bearer {token}"));
+    }
+    req.send().await.unwrap()
+}
+
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A session token from a real launch with `params`.
+pub async fn launch_token(server: &TestServer, params: &str) -> String {
+    let res = post_form(&server.base, "/api/launch", &[("query", &signed_query(params, SECRET, now()))], None).await;
+    assert_eq!(res.status(), 200);
+    res.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_string()
+}
+
+pub async fn post_json(base: &str, path: &str, body: serde_json::Value, token: Option<&str>) -> reqwest::Response {
+    let mut req = reqwest::Client::new().post(format!("{base}{path}")).json(&body);
+    if let Some(token) = token {
+        req = req.header("authorization", format!("Bearer {token}"));
+    }
+    req.send().await.unwrap()
+}

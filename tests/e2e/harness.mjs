@@ -1,0 +1,122 @@
+// Starts the real storefront server and the onOffice host simulator on free loopback
+// ports, and Debian's Chromium through Playwright. Used by every end-to-end test.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const root = resolve(import.meta.dirname, '../..');
+export const SECRET = 'e2e provider secret';
+export const ADMIN_TOKEN = 'e2e-admin-token';
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => ok(port)); });
+    srv.on('error', fail);
+  });
+}
+
+async function waitFor(url, child, name) {
+  for (let i = 0; i < 200; i++) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+    try { if ((await fetch(url)).ok) return; } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${name} did not answer at ${url}`);
+}
+
+function binary(name) {
+  const path = join(root, 'target', process.env.MARKTSTAND_PROFILE || 'debug', name);
+  if (!existsSync(path)) throw new Error(`${path} missing: run scripts/build first`);
+  return path;
+}
+
+/** Starts storefront + simulator. `env` overrides the storefront's environment. */
+export async function startStack(env = {}) {
+  const [storePort, simPort] = [await freePort(), await freePort()];
+  const store = `http://127.0.0.1:${storePort}`;
+  const sim = `http://127.0.0.1:${simPort}`;
+  const data = mkdtempSync(join(tmpdir(), 'marktstand-e2e-'));
+  const logs = [];
+  const server = spawn(binary('marktstand'), [], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      RUST_LOG: 'info',
+      MARKTSTAND_LISTEN: `127.0.0.1:${storePort}`,
+      MARKTSTAND_PUBLIC_URL: `${store}/`,
+      MARKTSTAND_PROVIDER_SECRET: SECRET,
+      MARKTSTAND_ALLOWED_ORIGINS: `https://crm.onoffice.de ${sim}`,
+      MARKTSTAND_SESSION_KEY: 'ab'.repeat(32),
+      MARKTSTAND_ADMIN_TOKEN: ADMIN_TOKEN,
+      MARKTSTAND_SITE_ROOT: join(root, 'dist'),
+      MARKTSTAND_CATALOGUE: join(root, 'catalogue.toml'),
+      DATABASE_URL: `sqlite://${join(data, 'shop.db')}?mode=rwc`,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server.stdout.on('data', (d) => logs.push(String(d)));
+  server.stderr.on('data', (d) => logs.push(String(d)));
+  const simulator = spawn(binary('marktstand-simulator'), ['--listen', `127.0.0.1:${simPort}`, '--storefront', `${store}/`], {
+    cwd: root,
+    env: { PATH: process.env.PATH, MARKTSTAND_PROVIDER_SECRET: SECRET },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  simulator.stderr.on('data', (d) => logs.push(String(d)));
+  await waitFor(`${store}/healthz`, server, 'storefront');
+  await waitFor(`${sim}/healthz`, simulator, 'simulator');
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  return {
+    store, sim, browser, logs, data,
+    async stop() {
+      await browser.close();
+      server.kill('SIGTERM');
+      simulator.kill('SIGTERM');
+    },
+  };
+}
+
+/** Opens the simulator, fills the launch form and opens the service in its iframe. */
+export async function openService(stack, params = {}, mode = 'valid') {
+  const context = await stack.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${stack.sim}/`);
+  for (const [name, value] of Object.entries(params)) {
+    const input = page.locator(`#${name}`);
+    if ((await input.evaluate((el) => el.tagName)) === 'SELECT') await input.selectOption(value);
+    else await input.fill(value);
+  }
+  await page.selectOption('#mode', mode);
+  await page.click('#open');
+  const frame = page.frameLocator('#service');
+  return { context, page, frame };
+}
+
+/** The messages the simulator received, as it verified them. */
+export function messages(page) {
+  return page.evaluate(() => window.simulatorMessages.map((m) => ({ ...m })));
+}
+
+/** Text with non-breaking spaces made plain, for comparing prices. */
+export function plain(text) {
+  return text.replace(/\u00a0/g, ' ').trim();
+}
+
+/** Calls a server function over HTTP the way the app does. */
+export async function adminOrders(stack) {
+  const res = await fetch(`${stack.store}/api/admin_orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `admin_token=${ADMIN_TOKEN}`,
+  });
+  if (!res.ok) throw new Error(`admin_orders: ${res.status} ${await res.text()}`);
+  return res.json();
+}

@@ -1,0 +1,159 @@
+//! The launch and parent-message server functions over real HTTP.
+#![cfg(feature = "ssr")]
+
+mod common;
+use common::*;
+use serde_json::Value;
+
+async fn launch(base: &str, query: &str) -> reqwest::Response {
+    post_form(base, "/api/launch", &[("query", query)], None).await
+}
+
+#[tokio::test]
+async fn a_signed_launch_opens_a_session_without_revealing_secrets() {
+    let server = start().await;
+    let res = launch(&server.base, &signed_query(PARAMS, SECRET, now())).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.headers().get("set-cookie").is_none());
+    let body = res.text().await.unwrap();
+    assert!(!body.contains("claim-abc-123"), "apiClaim must stay server-side");
+    assert!(!body.contains(SECRET));
+    let launch: Value = serde_json::from_str(&body).unwrap();
+    let ctx = &launch["context"];
+    assert_eq!(ctx["customer_name"], "Musterfirma Immobilien");
+    assert_eq!(ctx["customer_web_id"], "4711");
+    assert_eq!(ctx["group_id"], "3");
+    assert_eq!(ctx["estate_id"], "815");
+    assert_eq!(ctx["user_language"], "ENG");
+    assert_eq!(ctx["image_ids"], serde_json::json!(["5", "9"]));
+    assert!(launch["token"].as_str().unwrap().len() > 40);
+    assert_eq!(launch["allowed_origins"], serde_json::json!(["https://crm.onoffice.de", "https://crm-beta.onoffice.de"]));
+}
+
+#[tokio::test]
+async fn a_query_encoded_differently_on_the_wire_still_verifies() {
+    let server = start().await;
+    // Same parameters, %20 instead of +, another order: onOffice signs the canonical form.
+    let signed = signed_query(PARAMS, SECRET, now());
+    let mut pairs: Vec<&str> = signed.split('&').collect();
+    pairs.reverse();
+    let reordered = pairs.join("&").replace('+', "%20");
+    assert_eq!(launch(&server.base, &reordered).await.status(), 200);
+}
+
+async fn rejection(server: &TestServer, query: &str) -> (u16, Value) {
+    let res = launch(&server.base, query).await;
+    let status = res.status().as_u16();
+    assert!(res.headers().get("set-cookie").is_none());
+    (status, res.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn rejected_launches_answer_401_with_a_reason() {
+    let server = start().await;
+    let good = signed_query(PARAMS, SECRET, now());
+    let tampered = good.replace("userId=17", "userId=18");
+    let stale = signed_query(PARAMS, SECRET, now() - 3600);
+    let future = signed_query(PARAMS, SECRET, now() + 3600);
+    let other_secret = signed_query(PARAMS, "not the secret", now());
+    let repeated = format!("userId=99&{good}");
+    let huge = signed_query(&format!("{PARAMS}&pad={}", "x".repeat(9000)), SECRET, now());
+    let bad_hex = format!("{}signature={}", good.split("signature=").next().unwrap(), "zz".repeat(32));
+    let unsigned = good.split("&signature=").next().unwrap().to_string();
+    for (query, reason) in [
+        (tampered, "signature_mismatch"),
+        (stale, "expired"),
+        (future, "not_yet_valid"),
+        (other_secret, "signature_mismatch"),
+        (repeated, "repeated_parameter"),
+        (huge, "query_too_large"),
+        (bad_hex, "malformed_signature"),
+        (unsigned, "missing_signature"),
+    ] {
+        let (status, body) = rejection(&server, &query).await;
+        assert_eq!(status, 401, "{reason}");
+        assert_eq!(body["error"], "launch_rejected", "{reason}");
+        assert_eq!(body["reason"], reason);
+    }
+}
+
+#[tokio::test]
+async fn a_launch_without_required_parameters_is_refused() {
+    let server = start().await;
+    let query = signed_query("customerName=X&customerWebId=1&userId=2&parameterCacheId=p", SECRET, now());
+    let (status, body) = rejection(&server, &query).await;
+    assert_eq!(status, 401);
+    assert_eq!(body["reason"], "missing_api_claim");
+}
+
+#[tokio::test]
+async fn a_rotated_secret_is_still_accepted() {
+    let mut args = args(&temp_db());
+    args.provider_secret = "new secret\nold secret".into();
+    let server = start_with(args).await;
+    for secret in ["new secret", "old secret"] {
+        assert_eq!(launch(&server.base, &signed_query(PARAMS, secret, now())).await.status(), 200);
+    }
+    assert_eq!(launch(&server.base, &signed_query(PARAMS, SECRET, now())).await.status(), 401);
+}
+
+async fn token(server: &TestServer) -> String {
+    let launch: Value = launch(&server.base, &signed_query(PARAMS, SECRET, now())).await.json().await.unwrap();
+    launch["token"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn parent_messages_are_signed_for_the_session_only() {
+    let server = start().await;
+    let token = token(&server).await;
+    let res = post_form(&server.base, "/api/parent_message", &[("action", "RefreshParentAndClose")], Some(&token)).await;
+    assert_eq!(res.status(), 200);
+    let text: String = res.json().await.unwrap();
+    let message: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(message["onOfficeType"], "onOffice.service.refreshParentAndClose");
+    assert_eq!(message["parametercacheid"], "pc42");
+    assert!((message["timestamp"].as_i64().unwrap() - now()).abs() < 5);
+    signing::message::verify_message(&[SECRET.as_bytes().to_vec()], &message).expect("valid signature");
+
+    let res = post_form(&server.base, "/api/parent_message", &[("action", "RefreshParent")], None).await;
+    assert_eq!(res.status(), 401);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "unauthorized");
+    let res = post_form(&server.base, "/api/parent_message", &[("action", "RefreshParent")], Some("forged")).await;
+    assert_eq!(res.status(), 401);
+}
+
+#[tokio::test]
+async fn an_expired_session_is_told_to_reopen() {
+    let server = start().await;
+    let launch: Value = launch(&server.base, &signed_query(PARAMS, SECRET, now())).await.json().await.unwrap();
+    let context = serde_json::from_value(launch["context"].clone()).unwrap();
+    let (old, _) = server.state.sessions.issue(context, "claim".into(), now() - 3600);
+    let res = post_form(&server.base, "/api/parent_message", &[("action", "RefreshParent")], Some(&old)).await;
+    assert_eq!(res.status(), 401);
+    assert_eq!(res.json::<Value>().await.unwrap()["error"], "session_expired");
+}
+
+#[tokio::test]
+async fn pages_carry_frame_ancestors_for_exactly_the_allowed_hosts() {
+    let server = start().await;
+    for path in ["/", "/orders/callback", "/healthz", "/no-such-file.js"] {
+        let res = reqwest::get(format!("{}{path}", server.base)).await.unwrap();
+        assert!(res.headers().get("set-cookie").is_none(), "{path}");
+        let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+        assert!(csp.contains("frame-ancestors https://crm.onoffice.de https://crm-beta.onoffice.de"), "{csp}");
+        assert!(!csp.contains('*'), "{csp}");
+    }
+    let res = reqwest::get(format!("{}/", server.base)).await.unwrap();
+    let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let hash = marktstand::server::headers::inline_script_hashes(INDEX).remove(0);
+    assert!(csp.contains(&format!("'sha256-{hash}'")), "inline bootstrap allowed by hash: {csp}");
+    assert_eq!(res.headers()["cache-control"], "no-store");
+}
+
+#[test]
+fn a_wildcard_origin_is_refused_at_start() {
+    let mut args = args(&temp_db());
+    args.allowed_origins = "https://crm.onoffice.de *".into();
+    let err = marktstand::server::config::Config::from_args(args).unwrap_err();
+    assert!(err.contains("MARKTSTAND_ALLOWED_ORIGINS"), "{err}");
+}

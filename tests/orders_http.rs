@@ -1,0 +1,141 @@
+//! Orders over real HTTP: server-side pricing, idempotency, the signed order, the payment
+//! callback (signed, once), and the provider's list.
+#![cfg(feature = "ssr")]
+
+mod common;
+use common::*;
+use serde_json::{json, Value};
+
+async fn order(server: &TestServer, token: &str, request: Value, key: &str) -> reqwest::Response {
+    post_json(&server.base, "/api/create_order", json!({"request": request, "idempotency_key": key}), Some(token)).await
+}
+
+fn products(lines: Value) -> Value {
+    json!({"Products": {"lines": lines}})
+}
+
+#[tokio::test]
+async fn the_server_prices_the_order_and_signs_it() {
+    let server = start().await;
+    let token = launch_token(&server, PARAMS).await;
+    let request = products(json!([
+        {"product_id": "floor-plan-2d", "quantity": 2, "circle": "group"},
+        {"product_id": "energy-certificate", "quantity": 1, "circle": null}
+    ]));
+    let res = order(&server, &token, request, "k1").await;
+    assert_eq!(res.status(), 200);
+    let placed: Value = res.json().await.unwrap();
+    assert_eq!(placed["total_cents"], 2 * 4900 + 550);
+    let message: Value = serde_json::from_str(placed["message"].as_str().unwrap()).unwrap();
+    signing::message::verify_message(&[SECRET.as_bytes().to_vec()], &message).expect("signed with the JSON scheme");
+    assert_eq!(message["totalprice"], "103.50");
+    assert_eq!(message["parametercacheid"], "pc42");
+    // UserLanguage=ENG in PARAMS: names in English.
+    assert_eq!(message["products"][0], json!({"name": "2D floor plan", "price": "49.00", "quantity": 2, "circleofusers": "group"}));
+    assert_eq!(message["products"][1]["circleofusers"], Value::Null);
+    let id = placed["order_id"].as_str().unwrap();
+    assert_eq!(message["callbackurl"], format!("http://shop.test:8443/orders/callback?order={id}"));
+}
+
+#[tokio::test]
+async fn the_same_idempotency_key_makes_one_order() {
+    let server = start().await;
+    let token = launch_token(&server, PARAMS).await;
+    let request = products(json!([{"product_id": "expose-text", "quantity": 1, "circle": null}]));
+    let (a, b) = tokio::join!(order(&server, &token, request.clone(), "same"), order(&server, &token, request.clone(), "same"));
+    let (a, b): (Value, Value) = (a.json().await.unwrap(), b.json().await.unwrap());
+    assert_eq!(a["order_id"], b["order_id"]);
+    let other: Value = order(&server, &token, request, "other").await.json().await.unwrap();
+    assert_ne!(other["order_id"], a["order_id"]);
+    let all = marktstand::server::storage::list_orders(&server.state.db, 100).await.unwrap();
+    assert_eq!(all.len(), 2);
+}
+
+#[tokio::test]
+async fn orders_the_storefront_would_not_offer_are_refused() {
+    let server = start().await;
+    let no_estate = PARAMS.replace("&estateid=815", "");
+    let token = launch_token(&server, &no_estate).await;
+    for (request, needle) in [
+        (products(json!([{"product_id": "floor-plan-2d", "quantity": 1, "circle": "user"}])), "property"),
+        (products(json!([{"product_id": "valuation", "quantity": 1, "circle": "user"}])), "address"),
+        (products(json!([{"product_id": "expose-text", "quantity": 0, "circle": null}])), "quantity"),
+        (products(json!([{"product_id": "expose-text", "quantity": 1, "circle": "user"}])), "circle"),
+        (products(json!([{"product_id": "nope", "quantity": 1, "circle": null}])), "unknown product"),
+        (products(json!([])), "empty"),
+    ] {
+        let res = order(&server, &token, request, "k").await;
+        assert_eq!(res.status(), 400, "{needle}");
+        let body: Value = res.json().await.unwrap();
+        assert!(body["message"].as_str().unwrap().contains(needle), "{body}");
+    }
+    let res = order(&server, "forged", products(json!([])), "k").await;
+    assert_eq!(res.status(), 401);
+}
+
+async fn placed_order(server: &TestServer) -> String {
+    let token = launch_token(server, PARAMS).await;
+    let request = products(json!([{"product_id": "expose-text", "quantity": 1, "circle": null}]));
+    let placed: Value = order(server, &token, request, &format!("k{}", now())).await.json().await.unwrap();
+    placed["order_id"].as_str().unwrap().to_string()
+}
+
+fn callback(id: &str, extra: &str, at: i64) -> String {
+    let url = format!("http://shop.test:8443/orders/callback?order={id}&{extra}");
+    signing::url::sign_url(SECRET.as_bytes(), &url, at).unwrap().split_once("8443").unwrap().1.to_string()
+}
+
+async fn status_of(server: &TestServer, id: &str) -> String {
+    marktstand::server::storage::order(&server.state.db, id).await.unwrap().unwrap().status
+}
+
+#[tokio::test]
+async fn a_signed_callback_finishes_the_order_exactly_once() {
+    let server = start().await;
+    let id = placed_order(&server).await;
+    let path = callback(&id, "status=success&transactionid=T-1&message=OK&referenceid=r1", now());
+    let res = reqwest::get(format!("{}{path}", server.base)).await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors"));
+    assert_eq!(status_of(&server, &id).await, "success");
+    // A repeat, even with another status, changes nothing and still answers fine.
+    let again = callback(&id, "status=error&message=late", now());
+    assert_eq!(reqwest::get(format!("{}{again}", server.base)).await.unwrap().status(), 200);
+    let stored = marktstand::server::storage::order(&server.state.db, &id).await.unwrap().unwrap();
+    assert_eq!((stored.status.as_str(), stored.transaction_id.as_deref()), ("success", Some("T-1")));
+
+    // The result view's server function re-verifies and opens a session for refresh/close.
+    let query = path.split_once('?').unwrap().1;
+    let res = post_form(&server.base, "/api/callback_result", &[("query", query)], None).await;
+    let result: Value = res.json().await.unwrap();
+    assert_eq!(result["status"], "success");
+    assert_eq!(result["reference"], "T-1");
+    assert_eq!(result["session"]["context"]["parameter_cache_id"], "pc42");
+}
+
+#[tokio::test]
+async fn tampered_or_unsigned_callbacks_are_refused_and_change_nothing() {
+    let server = start().await;
+    let id = placed_order(&server).await;
+    let tampered = callback(&id, "status=error&message=x", now()).replace("status=error", "status=success");
+    let unsigned = format!("/orders/callback?order={id}&status=success&transactionid=T");
+    let stale = callback(&id, "status=success", now() - 3600);
+    for path in [tampered, unsigned, stale] {
+        let res = reqwest::get(format!("{}{path}", server.base)).await.unwrap();
+        assert_eq!(res.status(), 401, "{path}");
+        assert_eq!(status_of(&server, &id).await, "pending");
+    }
+}
+
+#[tokio::test]
+async fn the_provider_list_needs_the_admin_token() {
+    let server = start().await;
+    placed_order(&server).await;
+    let res = post_form(&server.base, "/api/admin_orders", &[("admin_token", "wrong")], None).await;
+    assert_eq!(res.status(), 401);
+    let res = post_form(&server.base, "/api/admin_orders", &[("admin_token", ADMIN_TOKEN)], None).await;
+    let rows: Value = res.json().await.unwrap();
+    assert_eq!(rows[0]["customer_name"], "Musterfirma Immobilien");
+    assert_eq!(rows[0]["products"][0], "1 × Exposé ~ text & images");
+    assert_eq!(rows[0]["status"], "pending");
+}
