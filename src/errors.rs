@@ -7,9 +7,10 @@ use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use thiserror::Error;
 
 /// An error a server function or route answers with. Serialised as
-/// `{"error": "...", ...}` so a machine (or a provider's support desk) can read the reason.
+/// `{"error": "...", "reason"?: "...", "message"?: "..."}` so a machine (or a provider's
+/// support desk) can read the reason.
 #[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
-#[serde(tag = "error", rename_all = "snake_case")]
+#[serde(from = "ErrorBody", into = "ErrorBody")]
 pub enum AppError {
     /// The launch URL failed verification; `reason` is the signing core's code.
     #[error("launch rejected: {reason}")]
@@ -31,6 +32,46 @@ pub enum AppError {
     /// Transport or encoding failure reported by the server function layer.
     #[error("request failed: {message}")]
     Transport { message: String },
+}
+
+/// The wire form of [`AppError`]: a flat struct (an internally tagged enum would pull serde's
+/// buffering deserializer into the browser bundle).
+#[derive(Serialize, Deserialize)]
+struct ErrorBody {
+    error: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+}
+
+impl From<AppError> for ErrorBody {
+    fn from(e: AppError) -> Self {
+        let (error, reason, message) = match e {
+            AppError::LaunchRejected { reason } => ("launch_rejected", Some(reason), None),
+            AppError::SessionExpired => ("session_expired", None, None),
+            AppError::Unauthorized => ("unauthorized", None, None),
+            AppError::BadRequest { message } => ("bad_request", None, Some(message)),
+            AppError::NotFound => ("not_found", None, None),
+            AppError::Internal => ("internal", None, None),
+            AppError::Transport { message } => ("transport", None, Some(message)),
+        };
+        ErrorBody { error: error.into(), reason, message }
+    }
+}
+
+impl From<ErrorBody> for AppError {
+    fn from(b: ErrorBody) -> Self {
+        match b.error.as_str() {
+            "launch_rejected" => AppError::LaunchRejected { reason: b.reason.unwrap_or_default() },
+            "session_expired" => AppError::SessionExpired,
+            "unauthorized" => AppError::Unauthorized,
+            "bad_request" => AppError::BadRequest { message: b.message.unwrap_or_default() },
+            "not_found" => AppError::NotFound,
+            "internal" => AppError::Internal,
+            other => AppError::Transport { message: b.message.unwrap_or_else(|| other.to_string()) },
+        }
+    }
 }
 
 impl AppError {

@@ -18,7 +18,7 @@ pub fn parse(text: &str, file: &str, public: &Path) -> Result<Catalogue, String>
         format!("catalogue {file} line {line}: {}", e.message())
     })?;
     let mut ids = HashSet::new();
-    let mut check = |id: &str, field: &str, ok: bool, what: &str| -> Result<(), String> {
+    let check = |id: &str, field: &str, ok: bool, what: &str| -> Result<(), String> {
         if ok {
             return Ok(());
         }

@@ -212,7 +212,10 @@ pub async fn apply_callback(state: &AppState, query: &str, now: i64) -> Result<(
         CallbackParams::from(|k: &str| verified.get(k).map(str::to_string))
     } else {
         let parsed = signing::php::parse_str(query).map_err(|r| AppError::LaunchRejected { reason: r.code().to_string() })?;
-        CallbackParams::from(|k: &str| parsed.get_str(k))
+        CallbackParams::from(|k: &str| {
+            let value = parsed.get(&signing::php::PhpKey::from(k))?.as_bytes()?;
+            String::from_utf8(value.to_vec()).ok()
+        })
     };
     let id = params.order.ok_or_else(|| AppError::bad_request("the callback names no order"))?;
     let status = params

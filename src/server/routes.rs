@@ -85,8 +85,5 @@ async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl In
         req,
     )
     .await;
-    if response.status() == StatusCode::NOT_FOUND {
-        return (StatusCode::NOT_FOUND, "no such server function").into_response();
-    }
     response.into_response()
 }

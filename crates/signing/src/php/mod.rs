@@ -10,7 +10,7 @@ mod encode;
 mod parse;
 
 pub use encode::{http_build_query, urlencode, Encoding};
-pub use parse::{parse_str, top_level_name, urldecode, MAX_INPUT_VARS, MAX_NESTING};
+pub use parse::{parse_str, top_level_name, urldecode, ParsedQuery, MAX_INPUT_VARS, MAX_NESTING};
 
 /// An array key. PHP turns canonical decimal strings ("17", "-3", not "017")
 /// into integer keys, which sort and print differently from string keys.

@@ -1,0 +1,173 @@
+//! The JSON signature scheme for parent-window messages and orders: drop
+//! `signature`, `ksort` at every level, `http_build_query` with RFC 3986
+//! encoding, HMAC-SHA256, lowercase hex.
+//!
+//! The host reads the JSON as a PHP array, so values are turned into what
+//! PHP would print: integers in decimal, `true` as "1", `false` as "0",
+//! floats in PHP's shortest round-trip form, `null` left out.
+
+use crate::php::{self, Encoding, PhpArray, PhpKey, PhpValue};
+use crate::Rejection;
+use serde_json::{Map, Value};
+
+/// The exact string that is signed for `msg` (without its `signature`).
+/// Anything but an object or array signs as an empty array.
+pub fn message_canonical(msg: &Value) -> String {
+    let mut arr = match msg {
+        Value::Object(map) => object_to_php(map.iter().filter(|(k, _)| k.as_str() != "signature")),
+        Value::Array(items) => array_to_php(items),
+        _ => PhpArray::new(),
+    };
+    arr.ksort_recursive();
+    php::http_build_query(&arr, Encoding::Rfc3986)
+}
+
+/// Lowercase hex signature of a message (its own `signature` is ignored).
+pub fn message_signature(secret: &[u8], msg: &Value) -> String {
+    hex::encode(crate::hmac_sha256(secret, message_canonical(msg).as_bytes()))
+}
+
+/// Returns the object with `signature` set. Only objects can carry a
+/// signature: anything else is returned unchanged.
+pub fn sign_message(secret: &[u8], mut msg: Value) -> Value {
+    let signature = message_signature(secret, &msg);
+    if let Value::Object(map) = &mut msg {
+        map.insert("signature".to_owned(), Value::String(signature));
+    }
+    msg
+}
+
+/// Accepts the message when any secret produced its `signature`. Every
+/// secret is tried, each comparison in constant time.
+pub fn verify_message<S: AsRef<[u8]>>(secrets: &[S], msg: &Value) -> Result<(), Rejection> {
+    let given = match msg.get("signature") {
+        None | Some(Value::Null) => return Err(Rejection::MissingSignature),
+        Some(Value::String(s)) => crate::decode_signature(s.as_bytes()),
+        Some(_) => None,
+    }
+    .ok_or(Rejection::MalformedSignature)?;
+    if crate::matches_any(secrets, message_canonical(msg).as_bytes(), &given) {
+        Ok(())
+    } else {
+        Err(Rejection::SignatureMismatch)
+    }
+}
+
+fn object_to_php<'a>(entries: impl Iterator<Item = (&'a String, &'a Value)>) -> PhpArray {
+    let mut arr = PhpArray::new();
+    for (k, v) in entries {
+        if let Some(v) = to_php(v) {
+            arr.insert(PhpKey::from(k.as_str()), v);
+        }
+    }
+    arr
+}
+
+fn array_to_php(items: &[Value]) -> PhpArray {
+    let mut arr = PhpArray::new();
+    for (i, v) in items.iter().enumerate() {
+        if let Some(v) = to_php(v) {
+            arr.insert(PhpKey::Int(i as i64), v);
+        }
+    }
+    arr
+}
+
+fn to_php(v: &Value) -> Option<PhpValue> {
+    let s = match v {
+        Value::Null => return None,
+        Value::Bool(b) => if *b { "1" } else { "0" }.to_owned(),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => i.to_string(),
+            // PHP reads integers beyond 64 bits as floats.
+            None => php_float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => s.clone(),
+        Value::Array(items) => return Some(PhpValue::Array(array_to_php(items))),
+        Value::Object(map) => return Some(PhpValue::Array(object_to_php_map(map))),
+    };
+    Some(PhpValue::Str(s.into_bytes()))
+}
+
+fn object_to_php_map(map: &Map<String, Value>) -> PhpArray {
+    object_to_php(map.iter())
+}
+
+/// A float as PHP 8 prints it with `serialize_precision = -1`: the shortest
+/// digits that round-trip, positional for exponents -4..=16, otherwise
+/// `d.dddE+x` (at least one digit after the point).
+pub fn php_float(f: f64) -> String {
+    if f.is_nan() {
+        return "NAN".to_owned();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "INF" } else { "-INF" }.to_owned();
+    }
+    let sign = if f.is_sign_negative() { "-" } else { "" };
+    if f == 0.0 {
+        return format!("{sign}0");
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits: "1.2345e2".
+    let sci = format!("{:e}", f.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let decpt = exp + 1; // position of the decimal point, as dtoa reports it
+    let body = if decpt < -3 || decpt > 17 {
+        let (first, rest) = digits.split_at(1);
+        let rest = if rest.is_empty() { "0" } else { rest };
+        let esign = if exp < 0 { '-' } else { '+' };
+        format!("{first}.{rest}E{esign}{}", exp.abs())
+    } else if decpt <= 0 {
+        format!("0.{}{digits}", "0".repeat((-decpt) as usize))
+    } else {
+        let decpt = decpt as usize;
+        if digits.len() <= decpt {
+            format!("{digits}{}", "0".repeat(decpt - digits.len()))
+        } else {
+            format!("{}.{}", &digits[..decpt], &digits[decpt..])
+        }
+    };
+    format!("{sign}{body}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn floats_print_like_php() {
+        let cases = [
+            (1.0, "1"),
+            (0.1, "0.1"),
+            (-2.5, "-2.5"),
+            (129.49, "129.49"),
+            (0.0001, "0.0001"),
+            (0.00001, "1.0E-5"),
+            (1.5e-7, "1.5E-7"),
+            (1e16, "10000000000000000"),
+            (1e17, "1.0E+17"),
+            (1.25e25, "1.25E+25"),
+            (123456.789, "123456.789"),
+            (-0.0, "-0"),
+        ];
+        for (f, want) in cases {
+            assert_eq!(php_float(f), want, "{f:e}");
+        }
+    }
+
+    #[test]
+    fn canonical_form_of_an_order() {
+        let msg = json!({
+            "timestamp": 17, "signature": "x", "z": null, "flag": true, "off": false,
+            "products": [{"name": "Foto ~ 50%", "circleofusers": null, "quantity": 1}],
+            "empty": [], "n": {"10": "b", "2": "a"}
+        });
+        assert_eq!(
+            message_canonical(&msg),
+            "flag=1&n%5B2%5D=a&n%5B10%5D=b&off=0&products%5B0%5D%5Bname%5D=Foto%20~%2050%25\
+             &products%5B0%5D%5Bquantity%5D=1&timestamp=17"
+        );
+    }
+}

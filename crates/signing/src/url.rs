@@ -1,0 +1,233 @@
+//! The signed-URL scheme: the host appends `timestamp` and `signature` to
+//! every URL it opens, the signature being lowercase hex HMAC-SHA256 over
+//! `scheme://host[:port]/path?canonical_query`.
+
+use crate::php::{self, Encoding, PhpArray, PhpKey, PhpValue};
+use crate::Rejection;
+
+/// How far the signed timestamp may lie from our clock, either way. The
+/// host names no limit; a few minutes absorbs clock drift and slow loads.
+pub const DEFAULT_WINDOW_SECS: i64 = 300;
+
+/// Longest query string we look at. The host's links are far shorter; a
+/// limit keeps parsing and hashing cheap for anything hostile.
+pub const MAX_QUERY_BYTES: usize = 8192;
+
+const SIGNATURE: &str = "signature";
+const TIMESTAMP: &str = "timestamp";
+
+/// The query the host signs: PHP `parse_str`, drop `signature`, `ksort` at
+/// every level, `http_build_query` (RFC 1738). The wire form may differ
+/// (`%20` for space, other order), which is why the raw string is never hashed.
+pub fn canonical_query(raw_query: &str) -> Result<String, Rejection> {
+    let mut params = php::parse_str(raw_query)?;
+    Ok(canonicalise(&mut params))
+}
+
+/// Removes `signature`, sorts in place and returns the canonical query.
+fn canonicalise(params: &mut PhpArray) -> String {
+    params.remove(&PhpKey::from(SIGNATURE));
+    params.ksort_recursive();
+    php::http_build_query(params, Encoding::Rfc1738)
+}
+
+/// Lowercase hex signature of `base?canonical_query`, where `base` is
+/// `scheme://host[:port]/path` exactly as registered with the host.
+pub fn url_signature(secret: &[u8], base: &str, raw_query: &str) -> Result<String, Rejection> {
+    let signed = format!("{base}?{}", canonical_query(raw_query)?);
+    Ok(hex::encode(crate::hmac_sha256(secret, signed.as_bytes())))
+}
+
+/// Signs a URL the way the host does: any old `timestamp`/`signature` are
+/// removed, `timestamp` is appended, then `signature` last. Other parameters
+/// keep their wire form. A `#fragment` is kept at the end.
+pub fn sign_url(secret: &[u8], url: &str, timestamp: i64) -> Result<String, Rejection> {
+    let (url, fragment) = match url.find('#') {
+        Some(i) => url.split_at(i),
+        None => (url, ""),
+    };
+    let (base, query) = url.split_once('?').unwrap_or((url, ""));
+    let dropped = [PhpKey::from(SIGNATURE), PhpKey::from(TIMESTAMP)];
+    let mut kept: Vec<&str> = query
+        .split('&')
+        .filter(|piece| !piece.is_empty())
+        .filter(|piece| {
+            let raw_key = piece.split('=').next().unwrap_or_default();
+            php::top_level_name(raw_key.as_bytes()).is_none_or(|name| !dropped.contains(&name))
+        })
+        .collect();
+    let ts = format!("{TIMESTAMP}={timestamp}");
+    kept.push(&ts);
+    let query = kept.join("&");
+    let signature = url_signature(secret, base, &query)?;
+    Ok(format!("{base}?{query}&{SIGNATURE}={signature}{fragment}"))
+}
+
+/// Checks signed URLs for one public base URL. Several secrets may be valid
+/// at once while the provider secret is rotated.
+#[derive(Debug, Clone)]
+pub struct UrlVerifier {
+    /// `scheme://host[:port]/path` from configuration, never from the request
+    /// (a reverse proxy may report another scheme, host or port).
+    pub base: String,
+    pub secrets: Vec<Vec<u8>>,
+    pub window_secs: i64,
+    pub max_query_bytes: usize,
+}
+
+/// A verified query: its parameters (without `signature`, ksorted) and time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    params: PhpArray,
+    timestamp: i64,
+    now: i64,
+    canonical: String,
+}
+
+impl Verified {
+    /// A top-level single value; None when absent, a list, or not UTF-8.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        let bytes = self.params.get(&PhpKey::from(name))?.as_bytes()?;
+        std::str::from_utf8(bytes).ok()
+    }
+
+    /// The values of a bracket list (`imageIds[0]=…&imageIds[1]=…`) in key
+    /// order. Nested lists and values that are not UTF-8 are left out.
+    pub fn list(&self, name: &str) -> Vec<String> {
+        let Some(arr) = self.params.get(&PhpKey::from(name)).and_then(PhpValue::as_array) else {
+            return Vec::new();
+        };
+        arr.iter()
+            .filter_map(|(_, v)| v.as_bytes())
+            .filter_map(|b| std::str::from_utf8(b).ok())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// All parameters except `signature`, as PHP would see them (ksorted).
+    pub fn params(&self) -> &PhpArray {
+        &self.params
+    }
+
+    /// The signed `timestamp`, Unix seconds.
+    pub fn timestamp(&self) -> i64 {
+        self.timestamp
+    }
+
+    /// `now - timestamp`: positive when the link is older than our clock.
+    pub fn clock_difference(&self) -> i64 {
+        self.now.saturating_sub(self.timestamp)
+    }
+
+    /// The exact string that was signed: `base?canonical_query`.
+    pub fn canonical(&self) -> &str {
+        &self.canonical
+    }
+}
+
+/// Everything an operator needs to debug a refused link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inspection {
+    /// `base?canonical_query`, when the query could be parsed.
+    pub canonical: Option<String>,
+    /// `now - timestamp`, when the timestamp could be read.
+    pub clock_difference: Option<i64>,
+    pub result: Result<Verified, Rejection>,
+}
+
+impl Inspection {
+    /// `valid`, or `invalid: CODE (explanation)`.
+    pub fn verdict(&self) -> String {
+        match &self.result {
+            Ok(_) => "valid".to_owned(),
+            Err(r) => format!("invalid: {} ({r})", r.code()),
+        }
+    }
+}
+
+/// A plain decimal integer: optional `-`, 1 to 18 digits (no overflow).
+fn parse_timestamp(bytes: &[u8]) -> Option<i64> {
+    let digits = bytes.strip_prefix(b"-").unwrap_or(bytes);
+    if digits.is_empty() || digits.len() > 18 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(bytes).ok()?.parse().ok()
+}
+
+impl UrlVerifier {
+    /// A verifier with the default window and size limit.
+    pub fn new<S: AsRef<[u8]>>(base: impl Into<String>, secrets: impl IntoIterator<Item = S>) -> Self {
+        UrlVerifier {
+            base: base.into(),
+            secrets: secrets.into_iter().map(|s| s.as_ref().to_vec()).collect(),
+            window_secs: DEFAULT_WINDOW_SECS,
+            max_query_bytes: MAX_QUERY_BYTES,
+        }
+    }
+
+    /// Verifies a raw query string (without the leading `?`) at time `now`.
+    ///
+    /// The signature is checked before freshness, so a tampered stale link
+    /// is reported as tampered.
+    pub fn verify(&self, raw_query: &str, now: i64) -> Result<Verified, Rejection> {
+        self.inspect(raw_query, now).result
+    }
+
+    /// Like [`verify`](Self::verify), but also returns the signed string and
+    /// the clock difference, for an operator's diagnostics.
+    pub fn inspect(&self, raw_query: &str, now: i64) -> Inspection {
+        let mut out = Inspection { canonical: None, clock_difference: None, result: Err(Rejection::QueryTooLarge) };
+        if raw_query.len() > self.max_query_bytes {
+            return out;
+        }
+        let mut params = match php::parse_str(raw_query) {
+            Ok(p) => p,
+            Err(e) => {
+                out.result = Err(e);
+                return out;
+            }
+        };
+        let signature = params.get(&PhpKey::from(SIGNATURE)).cloned();
+        let canonical = format!("{}?{}", self.base, canonicalise(&mut params));
+        out.canonical = Some(canonical.clone());
+        let timestamp = params.get(&PhpKey::from(TIMESTAMP)).map(|v| v.as_bytes().and_then(parse_timestamp));
+        if let Some(Some(ts)) = timestamp {
+            out.clock_difference = Some(now.saturating_sub(ts));
+        }
+        out.result = self.check(signature, timestamp, &canonical, now).map(|timestamp| Verified {
+            params,
+            timestamp,
+            now,
+            canonical,
+        });
+        out
+    }
+
+    /// The checks in their documented order; returns the timestamp.
+    fn check(
+        &self,
+        signature: Option<PhpValue>,
+        timestamp: Option<Option<i64>>,
+        canonical: &str,
+        now: i64,
+    ) -> Result<i64, Rejection> {
+        let signature = signature.ok_or(Rejection::MissingSignature)?;
+        let given = signature
+            .as_bytes()
+            .and_then(crate::decode_signature)
+            .ok_or(Rejection::MalformedSignature)?;
+        let ts = timestamp.ok_or(Rejection::MissingTimestamp)?.ok_or(Rejection::MalformedTimestamp)?;
+        if !crate::matches_any(&self.secrets, canonical.as_bytes(), &given) {
+            return Err(Rejection::SignatureMismatch);
+        }
+        let age = now.saturating_sub(ts);
+        if age > self.window_secs {
+            return Err(Rejection::Expired { age_secs: age });
+        }
+        let ahead = ts.saturating_sub(now);
+        if ahead > self.window_secs {
+            return Err(Rejection::NotYetValid { ahead_secs: ahead });
+        }
+        Ok(ts)
+    }
+}
