@@ -81,8 +81,13 @@ pub async fn handler(
 }
 
 /// Builds and signs the callback exactly as enterprise calls it.
-pub fn callback_url(config: &SimConfig, request: &CallbackRequest, now: i64) -> Result<String, String> {
-    let mut url = Url::parse(&request.callbackurl).map_err(|e| format!("invalid callbackurl: {e}"))?;
+pub fn callback_url(
+    config: &SimConfig,
+    request: &CallbackRequest,
+    now: i64,
+) -> Result<String, String> {
+    let mut url =
+        Url::parse(&request.callbackurl).map_err(|e| format!("invalid callbackurl: {e}"))?;
     // Only web URLs: the page loads the result into the service iframe.
     if !matches!(url.scheme(), "http" | "https") {
         return Err("callbackurl must be an http(s) URL".into());
@@ -99,7 +104,9 @@ pub fn callback_url(config: &SimConfig, request: &CallbackRequest, now: i64) -> 
         pairs.append_pair("status", request.status.as_str());
         if request.status != PaymentStatus::Error {
             match request.kind {
-                OrderKind::Products => pairs.append_pair("transactionid", &format!("TX-{}", random_hex(8))),
+                OrderKind::Products => {
+                    pairs.append_pair("transactionid", &format!("TX-{}", random_hex(8)))
+                }
                 OrderKind::Abo => pairs.append_pair("aboid", &rand::random::<u32>().to_string()),
             };
         }
@@ -112,6 +119,11 @@ pub fn callback_url(config: &SimConfig, request: &CallbackRequest, now: i64) -> 
         return Ok(signed);
     }
     query::rewrite_param(&signed, "status", |old| {
-        if old == Some("success") { "error" } else { "success" }.to_owned()
+        if old == Some("success") {
+            "error"
+        } else {
+            "success"
+        }
+        .to_owned()
     })
 }

@@ -56,7 +56,9 @@ pub fn launch_url(config: &SimConfig, request: &LaunchRequest, now: i64) -> Resu
         let mut pairs = url.query_pairs_mut();
         for (name, value) in &request.params {
             if RESERVED.contains(&name.as_str()) {
-                return Err(format!("{name} is set by the signing step, not by the form"));
+                return Err(format!(
+                    "{name} is set by the signing step, not by the form"
+                ));
             }
             for (key, text) in encode_param(name, value)? {
                 pairs.append_pair(&key, &text);
@@ -112,7 +114,9 @@ fn scalar(value: &Value) -> Result<String, String> {
     match value {
         Value::String(text) => Ok(text.clone()),
         Value::Number(n) => Ok(n.to_string()),
-        other => Err(format!("list items must be strings or numbers, got {other}")),
+        other => Err(format!(
+            "list items must be strings or numbers, got {other}"
+        )),
     }
 }
 
@@ -126,9 +130,15 @@ mod tests {
         let pairs = encode_param("imageIds", &json!(" 853, 759,,")).unwrap();
         assert_eq!(
             pairs,
-            vec![("imageIds[0]".into(), "853".into()), ("imageIds[1]".into(), "759".into())]
+            vec![
+                ("imageIds[0]".into(), "853".into()),
+                ("imageIds[1]".into(), "759".into())
+            ]
         );
         assert!(encode_param("groupId", &json!("")).unwrap().is_empty());
-        assert_eq!(encode_param("userId", &json!(17)).unwrap(), vec![("userId".into(), "17".into())]);
+        assert_eq!(
+            encode_param("userId", &json!(17)).unwrap(),
+            vec![("userId".into(), "17".into())]
+        );
     }
 }

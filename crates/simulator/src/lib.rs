@@ -22,7 +22,7 @@ use url::Url;
 
 pub use callback::{CallbackRequest, OrderKind, PaymentStatus};
 pub use launch::{LaunchMode, LaunchRequest};
-pub use messages::{MessageKind, VerifyRequest, Verdict};
+pub use messages::{MessageKind, Verdict, VerifyRequest};
 
 /// What the simulator needs to know: whom it launches and the shared secret.
 #[derive(Clone)]
@@ -36,10 +36,12 @@ pub struct SimConfig {
 impl SimConfig {
     /// Checks the storefront URL once, so every handler can rely on it.
     pub fn new(storefront: &str, secret: impl Into<Vec<u8>>) -> Result<Self, String> {
-        let storefront =
-            Url::parse(storefront).map_err(|e| format!("invalid storefront URL {storefront:?}: {e}"))?;
+        let storefront = Url::parse(storefront)
+            .map_err(|e| format!("invalid storefront URL {storefront:?}: {e}"))?;
         if !matches!(storefront.scheme(), "http" | "https") || storefront.host().is_none() {
-            return Err(format!("storefront URL must be http(s) with a host: {storefront}"));
+            return Err(format!(
+                "storefront URL must be http(s) with a host: {storefront}"
+            ));
         }
         let secret = secret.into();
         if secret.is_empty() {
@@ -62,6 +64,8 @@ pub fn router(config: SimConfig) -> Router {
         .route("/assets/simulator.js", get(page::script))
         .route("/assets/simulator.css", get(page::style))
         .route("/healthz", get(|| async { "ok" }))
+        // Keeps the browser console free of a 404 that tests might trip over.
+        .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
         .route("/api/config", get(page::config))
         .route("/api/launch-url", post(launch::handler))
         .route("/api/verify-message", post(messages::handler))

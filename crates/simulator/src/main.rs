@@ -6,7 +6,10 @@ use clap::Parser;
 use marktstand_simulator::{router, SimConfig};
 
 #[derive(Parser)]
-#[command(name = "marktstand-simulator", about = "Local stand-in for onOffice enterprise")]
+#[command(
+    name = "marktstand-simulator",
+    about = "Local stand-in for onOffice enterprise"
+)]
 struct Args {
     /// Address the simulator listens on.
     #[arg(long, env = "SIMULATOR_LISTEN", default_value = "127.0.0.1:3001")]
@@ -14,7 +17,11 @@ struct Args {
 
     /// The storefront's public service URL; launches are signed for it and
     /// only its origin may post messages.
-    #[arg(long, env = "SIMULATOR_STOREFRONT", default_value = "http://127.0.0.1:3000/")]
+    #[arg(
+        long,
+        env = "SIMULATOR_STOREFRONT",
+        default_value = "http://127.0.0.1:3000/"
+    )]
     storefront: String,
 
     /// The provider secret shared with the storefront.
@@ -26,8 +33,7 @@ struct Args {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
     let args = Args::parse();

@@ -22,7 +22,10 @@ pub fn rewrite_param(
         Some((_, value)) => *value = change(Some(value)),
         None => {
             // Keep `signature` last, where enterprise puts it.
-            let at = pairs.iter().position(|(k, _)| k == "signature").unwrap_or(pairs.len());
+            let at = pairs
+                .iter()
+                .position(|(k, _)| k == "signature")
+                .unwrap_or(pairs.len());
             pairs.insert(at, (key.to_owned(), change(None)));
         }
     }
@@ -42,12 +45,18 @@ mod tests {
             |v| format!("{} (changed)", v.unwrap_or_default()),
         )
         .unwrap();
-        assert_eq!(out, "https://s.example/p/?a=1&customerName=A+B+%28changed%29&signature=ff");
+        assert_eq!(
+            out,
+            "https://s.example/p/?a=1&customerName=A+B+%28changed%29&signature=ff"
+        );
     }
 
     #[test]
     fn appends_a_missing_value_before_the_signature() {
-        let out = rewrite_param("https://s.example/?a=1&signature=ff", "status", |_| "x".into()).unwrap();
+        let out = rewrite_param("https://s.example/?a=1&signature=ff", "status", |_| {
+            "x".into()
+        })
+        .unwrap();
         assert_eq!(out, "https://s.example/?a=1&status=x&signature=ff");
     }
 }
