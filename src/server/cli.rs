@@ -7,13 +7,11 @@ use signing::url::UrlVerifier;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "marktstand", version, about = "Storefront for onOffice enterprise",
-          args_conflicts_with_subcommands = true)]
+#[command(name = "marktstand", version, about = "Storefront for onOffice enterprise")]
 struct Cli {
+    /// Without a command: `serve`, configured from the environment.
     #[command(subcommand)]
     command: Option<Command>,
-    #[command(flatten)]
-    serve: Option<ServeArgs>,
 }
 
 #[derive(Subcommand)]
@@ -61,7 +59,7 @@ pub fn main() -> ExitCode {
         }
         Some(Command::VerifyUrl { secret, at, window, url }) => verify_url(&secret, at, window, &url),
         Some(Command::Serve(args)) => serve(args),
-        None => serve(cli.serve.unwrap_or_else(|| ServeArgs::parse_from_env())),
+        None => serve(ServeArgs::parse_from_env()),
     }
 }
 

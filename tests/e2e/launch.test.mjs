@@ -2,7 +2,7 @@
 // with a signed launch; tampered and stale launches are explained; no cookie is ever set.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, openService, messages } from './harness.mjs';
+import { startStack, openService, messages, SECRET } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -46,6 +46,24 @@ test('after the flow the browser holds no cookie for either origin', async () =>
   assert.deepEqual(cookies, []);
   const stored = await frame.locator('body').evaluate(() => [document.cookie, localStorage.length, sessionStorage.length]);
   assert.deepEqual(stored, ['', 0, 0]);
+  await context.close();
+});
+
+test('no secret, apiClaim or session token reaches a log line', async () => {
+  const { context, page, frame } = await openService(stack, {});
+  await frame.locator('#customer-name').waitFor();
+  const apiClaim = await page.locator('#apiClaim').inputValue();
+  const token = await frame.locator('body').evaluate(async () => {
+    const res = await fetch('/api/launch', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'query=' + encodeURIComponent(location.search.slice(1)) });
+    return (await res.json()).token;
+  });
+  assert.ok(token && apiClaim);
+  await frame.locator('#refresh').click();
+  await page.locator('#messages tr.message').first().waitFor();
+  const logs = stack.logs.join('');
+  assert.match(logs, /launch verified/);
+  for (const secret of [SECRET, apiClaim, token]) assert.ok(!logs.includes(secret), `log leaks ${secret.slice(0, 8)}…`);
   await context.close();
 });
 

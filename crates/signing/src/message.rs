@@ -4,7 +4,7 @@
 //!
 //! The host reads the JSON as a PHP array, so values are turned into what
 //! PHP would print: integers in decimal, `true` as "1", `false` as "0",
-//! floats in PHP's shortest round-trip form, `null` left out.
+//! floats as PHP prints them (14 significant digits), `null` left out.
 
 use crate::php::{self, Encoding, PhpArray, PhpKey, PhpValue};
 use crate::Rejection;
@@ -93,9 +93,13 @@ fn object_to_php_map(map: &Map<String, Value>) -> PhpArray {
     object_to_php(map.iter())
 }
 
-/// A float as PHP 8 prints it with `serialize_precision = -1`: the shortest
-/// digits that round-trip, positional for exponents -4..=16, otherwise
-/// `d.dddE+x` (at least one digit after the point).
+/// Significant digits PHP uses when it turns a float into a string (the
+/// `precision` setting, 14 by default), which is what `http_build_query` does.
+const PHP_PRECISION: usize = 14;
+
+/// A float as PHP 8 turns it into a string: rounded to 14 significant
+/// digits, trailing zeros dropped, positional when the decimal exponent is
+/// -4..=13, otherwise `d.dddE+x` (at least one digit after the point).
 pub fn php_float(f: f64) -> String {
     if f.is_nan() {
         return "NAN".to_owned();
@@ -107,13 +111,14 @@ pub fn php_float(f: f64) -> String {
     if f == 0.0 {
         return format!("{sign}0");
     }
-    // Rust's `{:e}` gives the shortest round-trip digits: "1.2345e2".
-    let sci = format!("{:e}", f.abs());
+    // Correctly rounded to PHP_PRECISION digits: "1.2345000000000e2".
+    let sci = format!("{:.*e}", PHP_PRECISION - 1, f.abs());
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
     let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let digits = digits.trim_end_matches('0');
     let exp: i32 = exp.parse().unwrap_or(0);
     let decpt = exp + 1; // position of the decimal point, as dtoa reports it
-    let body = if decpt < -3 || decpt > 17 {
+    let body = if decpt < -3 || decpt > PHP_PRECISION as i32 {
         let (first, rest) = digits.split_at(1);
         let rest = if rest.is_empty() { "0" } else { rest };
         let esign = if exp < 0 { '-' } else { '+' };
@@ -146,10 +151,15 @@ mod tests {
             (0.0001, "0.0001"),
             (0.00001, "1.0E-5"),
             (1.5e-7, "1.5E-7"),
-            (1e16, "10000000000000000"),
-            (1e17, "1.0E+17"),
+            (1e14, "1.0E+14"),
+            (99999999999999.0, "99999999999999"),
             (1.25e25, "1.25E+25"),
             (123456.789, "123456.789"),
+            (8033855134341.553, "8033855134341.6"),
+            (608944825508566.8, "6.0894482550857E+14"),
+            (3.9620213413704474e-10, "3.9620213413704E-10"),
+            (9223372036854775808.0, "9.2233720368548E+18"),
+            (5e-324, "4.9406564584125E-324"),
             (-0.0, "-0"),
         ];
         for (f, want) in cases {

@@ -145,11 +145,10 @@ fn key_cmp(f: &Sortable, s: &Sortable) -> i32 {
     }
 }
 
-/// Compare two keys the way PHP 8 `ksort` (SORT_REGULAR) does, before the
-/// tie-break on original position.
-#[cfg(test)]
-fn php_key_cmp(a: &PhpKey, b: &PhpKey) -> i32 {
-    key_cmp(&sortable(a), &sortable(b))
+/// Compares two keys the way PHP 8 `ksort` (SORT_REGULAR) does, before its
+/// tie-break on original position. Not a total order for every key set.
+pub fn compare_keys(a: &PhpKey, b: &PhpKey) -> Ordering {
+    key_cmp(&sortable(a), &sortable(b)).cmp(&0)
 }
 
 fn sortable(key: &PhpKey) -> Sortable<'_> {
@@ -187,6 +186,10 @@ mod tests {
 
     fn k(s: &str) -> PhpKey {
         PhpKey::from(s)
+    }
+
+    fn php_key_cmp(a: &PhpKey, b: &PhpKey) -> i32 {
+        compare_keys(a, b) as i32
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod compare;
 mod encode;
 mod parse;
 
+pub use compare::compare_keys;
 pub use encode::{http_build_query, urlencode, Encoding};
 pub use parse::{parse_str, top_level_name, urldecode, ParsedQuery, MAX_INPUT_VARS, MAX_NESTING};
 

@@ -131,7 +131,11 @@ fn split_name(key: &[u8]) -> Option<Name> {
             return Some(name);
         };
         let close = index_start + close;
-        let index = &var[index_start..close];
+        let mut index = &var[index_start..close];
+        // PHP reads an index of exactly one whitespace byte as `[]`.
+        if let [b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' '] = index {
+            index = &[];
+        }
         name.path.push(if index.is_empty() { None } else { Some(index.to_vec()) });
         // Only a `[` right after `]` continues; anything else is ignored.
         if var.get(close + 1) == Some(&b'[') {

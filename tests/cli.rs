@@ -1,0 +1,62 @@
+//! The operator CLI as a provider uses it to debug a rejected launch, and start-up checks.
+#![cfg(feature = "ssr")]
+
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_marktstand");
+const URL: &str = "https://shop.example.com:8443/mp/shop/?userId=342&customerName=M%C3%BCller%20%26%20Co&apiClaim=c1&imageIds%5B0%5D=853";
+
+fn run(args: &[&str]) -> (i32, String) {
+    let out = Command::new(BIN).args(args).env_remove("MARKTSTAND_PROVIDER_SECRET").output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+}
+
+#[test]
+fn sign_then_verify_round_trips_and_reports_the_clock() {
+    let (code, signed) = run(&["sign-url", "--secret", "s3cr3t", "--at", "1763984293", URL]);
+    assert_eq!(code, 0, "{signed}");
+    let signed = signed.trim();
+    assert!(signed.contains("timestamp=1763984293") && signed.contains("&signature="), "{signed}");
+    let (code, out) = run(&["verify-url", "--secret", "s3cr3t", "--at", "1763984300", signed]);
+    assert_eq!(code, 0, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "valid");
+    assert!(lines[1].starts_with("signed string: https://shop.example.com:8443/mp/shop/?apiClaim=c1&customerName=M%C3%BCller+%26+Co&imageIds%5B0%5D=853&timestamp=1763984293&userId=342"), "{out}");
+    assert!(lines[2].starts_with("clock difference: 7 s"), "{out}");
+}
+
+#[test]
+fn verify_url_names_the_reason_and_exits_1() {
+    let (_, signed) = run(&["sign-url", "--secret", "s3cr3t", "--at", "1763984293", URL]);
+    let signed = signed.trim();
+    let (code, out) = run(&["verify-url", "--secret", "other", "--at", "1763984293", signed]);
+    assert_eq!(code, 1);
+    assert!(out.starts_with("invalid: signature_mismatch"), "{out}");
+    let (code, out) = run(&["verify-url", "--secret", "s3cr3t", "--at", "1763990000", signed]);
+    assert_eq!(code, 1);
+    assert!(out.starts_with("invalid: expired"), "{out}");
+    assert!(out.contains("clock difference: 5707 s"), "{out}");
+    let vector = "https://shop.example.com:8443/mp/shop/?userId=342&language=ENG&customerWebId=21477&customerName=%28%25%27&apiClaim=804b76f2b639137d.9&imageIds%5B0%5D=853&imageIds%5B1%5D=759&timestamp=1763984293&parameterCacheId=e99f40067f2c&estateid=81517&signature=299dafdce5a2757f204aeefe8037ad752bb902e6adf0071a61beddd826ffd964";
+    let (code, out) = run(&["verify-url", "--secret", "x", "--at", "1763984293", vector]);
+    assert_eq!((code, out.lines().next().unwrap()), (0, "valid"), "a launch signed by the host itself");
+}
+
+#[test]
+fn a_malformed_catalogue_stops_the_server_with_file_line_and_field() {
+    let dir = std::env::temp_dir().join(format!("marktstand-cli-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("public")).unwrap();
+    std::fs::write(dir.join("index.html"), "<html></html>").unwrap();
+    let catalogue = dir.join("shop.toml");
+    std::fs::write(&catalogue, "[[product]]\nid = \"a\"\nname = { de = \"A\" }\n").unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--provider-secret", "s"])
+        .env("MARKTSTAND_SITE_ROOT", &dir)
+        .env("MARKTSTAND_CATALOGUE", &catalogue)
+        .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", dir.join("db.sqlite").display()))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(&format!("catalogue {} line 3", catalogue.display())), "{stderr}");
+    assert!(stderr.contains("missing field `en`"), "{stderr}");
+}
