@@ -6,7 +6,7 @@ use crate::components::problem::Problem;
 use crate::errors::AppError;
 use crate::i18n::Lang;
 use crate::launch::{verify_launch, Launch};
-use crate::pages::{admin::Admin, callback::Callback, shop::Shop};
+use crate::pages::{activation::Activation, admin::Admin, callback::Callback, shop::Shop};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -56,6 +56,7 @@ pub fn App() -> impl IntoView {
         "/" | "/index.html" => view! { <LaunchPage/> }.into_any(),
         "/orders/callback" => view! { <Callback/> }.into_any(),
         "/admin" => view! { <Admin/> }.into_any(),
+        "/activate" => view! { <Activation/> }.into_any(),
         _ => view! { <Problem error=AppError::NotFound lang=Lang::default()/> }.into_any(),
     };
     view! { <main class="app">{page}</main> }

@@ -26,6 +26,12 @@ pub enum AppError {
     BadRequest { message: String },
     #[error("not found")]
     NotFound,
+    /// onOffice answered with an error (its message is passed on) or could not be reached.
+    #[error("onOffice: {message}")]
+    Upstream { message: String },
+    /// A feature the provider has not configured.
+    #[error("{message}")]
+    Unavailable { message: String },
     /// Details stay in the server log; the browser learns only that it failed.
     #[error("internal error")]
     Internal,
@@ -53,6 +59,8 @@ impl From<AppError> for ErrorBody {
             AppError::Unauthorized => ("unauthorized", None, None),
             AppError::BadRequest { message } => ("bad_request", None, Some(message)),
             AppError::NotFound => ("not_found", None, None),
+            AppError::Upstream { message } => ("upstream", None, Some(message)),
+            AppError::Unavailable { message } => ("unavailable", None, Some(message)),
             AppError::Internal => ("internal", None, None),
             AppError::Transport { message } => ("transport", None, Some(message)),
         };
@@ -68,6 +76,8 @@ impl From<ErrorBody> for AppError {
             "unauthorized" => AppError::Unauthorized,
             "bad_request" => AppError::BadRequest { message: b.message.unwrap_or_default() },
             "not_found" => AppError::NotFound,
+            "upstream" => AppError::Upstream { message: b.message.unwrap_or_default() },
+            "unavailable" => AppError::Unavailable { message: b.message.unwrap_or_default() },
             "internal" => AppError::Internal,
             other => AppError::Transport { message: b.message.unwrap_or_else(|| other.to_string()) },
         }
@@ -82,6 +92,8 @@ impl AppError {
             }
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Upstream { .. } => StatusCode::BAD_GATEWAY,
+            AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal | AppError::Transport { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

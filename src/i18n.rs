@@ -28,6 +28,12 @@ impl Lang {
         Self::from_user_language(code)
     }
 
+    /// For pages opened without `UserLanguage` (activation, admin): the browser's language.
+    pub fn from_browser() -> Self {
+        let language = web_sys::window().and_then(|w| w.navigator().language()).unwrap_or_default();
+        if language.starts_with("de") || language.is_empty() { Lang::De } else { Lang::En }
+    }
+
     pub fn texts(self) -> &'static Texts {
         match self {
             Lang::De => &DE,
@@ -109,6 +115,21 @@ pub struct Texts {
     pub status: &'static str,
     pub no_orders: &'static str,
     pub loading: &'static str,
+    pub activation_title: &'static str,
+    pub activation_intro: &'static str,
+    pub api_key: &'static str,
+    pub consent: &'static str,
+    pub activate: &'static str,
+    pub activating: &'static str,
+    pub active: &'static str,
+    pub already_active: &'static str,
+    pub activation_failed: &'static str,
+    pub property_not_activated: &'static str,
+    pub property_unavailable: &'static str,
+    pub number: &'static str,
+    pub webhooks: &'static str,
+    pub attempts: &'static str,
+    pub error: &'static str,
 }
 
 pub static DE: Texts = Texts {
@@ -177,6 +198,21 @@ pub static DE: Texts = Texts {
     status: "Status",
     no_orders: "Noch keine Bestellungen.",
     loading: "Wird geladen …",
+    activation_title: "Dienst freischalten",
+    activation_intro: "Fügen Sie den API-Schlüssel (Secret) des API-Benutzers Ihres onOffice-Kontos ein.",
+    api_key: "API-Schlüssel",
+    consent: "Ich habe die Datenschutzerklärung gelesen und erlaube dem Anbieter, mit diesem Schlüssel auf die Daten unseres onOffice-Kontos zuzugreifen.",
+    activate: "Freischalten",
+    activating: "Wird freigeschaltet …",
+    active: "Der Dienst ist aktiv.",
+    already_active: "Der Dienst ist bereits aktiv. Eine erneute Freischaltung ersetzt die gespeicherten Zugangsdaten.",
+    activation_failed: "Die Freischaltung ist fehlgeschlagen",
+    property_not_activated: "Der Anbieter ist für Ihr onOffice-Konto noch nicht freigeschaltet: Details können nicht gelesen werden.",
+    property_unavailable: "Details konnten nicht aus onOffice gelesen werden",
+    number: "Nr.",
+    webhooks: "Webhooks",
+    attempts: "Versuche",
+    error: "Fehler",
 };
 
 pub static EN: Texts = Texts {
@@ -245,6 +281,21 @@ pub static EN: Texts = Texts {
     status: "Status",
     no_orders: "No orders yet.",
     loading: "Loading …",
+    activation_title: "Activate the service",
+    activation_intro: "Paste the API key (secret) of your onOffice account's API user.",
+    api_key: "API key",
+    consent: "I have read the privacy policy and allow the provider to access our onOffice account's data with this key.",
+    activate: "Activate",
+    activating: "Activating …",
+    active: "The service is active.",
+    already_active: "The service is already active. Activating again replaces the stored credentials.",
+    activation_failed: "Activation failed",
+    property_not_activated: "The provider is not activated for your onOffice account yet: details cannot be read.",
+    property_unavailable: "Details could not be read from onOffice",
+    number: "No.",
+    webhooks: "Webhooks",
+    attempts: "Attempts",
+    error: "Error",
 };
 
 #[cfg(test)]

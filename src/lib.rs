@@ -2,6 +2,7 @@
 //! The browser part is a Leptos app (feature `csr`); the server part (feature `ssr`) verifies
 //! launches, signs messages and orders, and stores them.
 
+pub mod activation;
 pub mod app;
 pub mod catalogue;
 pub mod client;
@@ -14,6 +15,7 @@ pub mod orders;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod webhooks;
 
 /// Entry point of the browser bundle.
 #[cfg(feature = "csr")]

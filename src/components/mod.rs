@@ -5,4 +5,5 @@ pub mod context_bar;
 pub mod host_actions;
 pub mod problem;
 pub mod product_card;
+pub mod property_panel;
 pub mod subscription_card;

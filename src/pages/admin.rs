@@ -4,6 +4,7 @@ use crate::catalogue::format_price;
 use crate::components::problem::Problem;
 use crate::i18n::Lang;
 use crate::orders::{admin_orders, OrderRow};
+use crate::webhooks::{admin_webhooks, WebhookRow};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -11,18 +12,18 @@ use leptos::task::spawn_local;
 /// A token form, then the orders newest first.
 #[component]
 pub fn Admin() -> impl IntoView {
-    let lang = web_sys::window()
-        .and_then(|w| w.navigator().language())
-        .map(|l| if l.starts_with("de") { Lang::De } else { Lang::En })
-        .unwrap_or_default();
+    let lang = Lang::from_browser();
     let t = lang.texts();
     let token = RwSignal::new(String::new());
     let pending = RwSignal::new(false);
     let result = RwSignal::new(None);
+    let deliveries = RwSignal::new(None);
     let show = move || {
         pending.set(true);
         spawn_local(async move {
-            result.set(Some(admin_orders(token.get_untracked()).await));
+            let token = token.get_untracked();
+            result.set(Some(admin_orders(token.clone()).await));
+            deliveries.set(admin_webhooks(token).await.ok());
             pending.set(false);
         });
     };
@@ -42,6 +43,41 @@ pub fn Admin() -> impl IntoView {
             Ok(rows) => Either::Left(view! { <OrderTable rows lang/> }),
             Err(error) => Either::Right(view! { <Problem error lang/> }),
         })}
+        {move || deliveries.get().map(|rows| view! { <WebhookTable rows lang/> })}
+    }
+}
+
+fn local_time(unix: i64, lang: Lang) -> String {
+    let when = js_sys::Date::new(&((unix as f64) * 1000.0).into());
+    String::from(when.to_locale_string(lang.code(), &js_sys::Object::new()))
+}
+
+/// Webhook deliveries with their status and, for failures, the reason.
+#[component]
+fn WebhookTable(rows: Vec<WebhookRow>, lang: Lang) -> impl IntoView {
+    let t = lang.texts();
+    let body = rows
+        .into_iter()
+        .map(|d| {
+            let status = d.status.clone();
+            view! {
+                <tr class="delivery" data-delivery=d.id.clone() data-status=status>
+                    <td>{local_time(d.received_at, lang)}</td>
+                    <td>{d.service}</td>
+                    <td>{d.customer_web_id}</td>
+                    <td class="status">{d.status}</td>
+                    <td>{d.attempts}</td>
+                    <td class="error">{d.last_error.unwrap_or_default()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <h2>{t.webhooks}</h2>
+        <table class="orders" id="webhooks">
+            <thead><tr><th>{t.time}</th><th>"Service"</th><th>{t.customer}</th><th>{t.status}</th><th>{t.attempts}</th><th>{t.error}</th></tr></thead>
+            <tbody>{body}</tbody>
+        </table>
     }
 }
 
@@ -55,10 +91,9 @@ fn OrderTable(rows: Vec<OrderRow>, lang: Lang) -> impl IntoView {
         .into_iter()
         .map(|o| {
             let status = o.status.clone();
-            let when = js_sys::Date::new(&((o.created_at as f64) * 1000.0).into());
             view! {
                 <tr class="order" data-order=o.id.clone() data-status=status>
-                    <td>{String::from(when.to_locale_string(lang.code(), &js_sys::Object::new()))}</td>
+                    <td>{local_time(o.created_at, lang)}</td>
                     <td>{o.customer_name}" ("{o.customer_web_id}")"</td>
                     <td>{o.user_id}</td>
                     <td>{o.products.join(", ")}</td>

@@ -8,6 +8,7 @@ use crate::components::context_bar::ContextBar;
 use crate::components::host_actions::HostActions;
 use crate::components::problem::Problem;
 use crate::components::product_card::ProductCard;
+use crate::components::property_panel::PropertyPanel;
 use crate::components::subscription_card::SubscriptionCard;
 use crate::i18n::Lang;
 use crate::messaging::{post_to_parent, Frame};
@@ -105,6 +106,7 @@ pub fn Shop() -> impl IntoView {
     };
     view! {
         <ContextBar/>
+        <PropertyPanel/>
         <HostActions/>
         {shelves}
     }

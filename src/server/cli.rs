@@ -123,6 +123,7 @@ async fn run(args: ServeArgs) -> Result<(), String> {
     let catalogue = super::catalogue::load(std::path::Path::new(&config.catalogue), &public)?;
     let state = AppState::new(config, db, catalogue);
     let shell = routes::Shell::load(&state)?;
+    super::webhooks::spawn_worker(state.clone());
     let app = routes::router(state, shell);
     let listener = tokio::net::TcpListener::bind(listen)
         .await

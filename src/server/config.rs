@@ -49,6 +49,16 @@ pub struct ServeArgs {
     /// sends one). Off by default: an unsigned callback could be forged by anyone.
     #[arg(long, env = "MARKTSTAND_ACCEPT_UNSIGNED_CALLBACKS", default_value_t = false)]
     pub accept_unsigned_callbacks: bool,
+    /// The onOffice API endpoint.
+    #[arg(long, env = "MARKTSTAND_API_ENDPOINT", default_value = "https://api.onoffice.de/api/stable/api.php")]
+    pub api_endpoint: String,
+    /// 64 hex characters: encrypts customers' API credentials at rest. Activation is off
+    /// while it is unset.
+    #[arg(long, env = "MARKTSTAND_CREDENTIALS_KEY", hide_env_values = true)]
+    pub credentials_key: Option<String>,
+    /// The webhook services (TOML); none when the file does not exist.
+    #[arg(long, env = "MARKTSTAND_WEBHOOKS", default_value = "webhooks.toml")]
+    pub webhooks: String,
 }
 
 /// Validated configuration.
@@ -66,6 +76,9 @@ pub struct Config {
     pub catalogue: String,
     pub admin_token: Option<String>,
     pub accept_unsigned_callbacks: bool,
+    pub api_endpoint: String,
+    pub credentials_key: Option<[u8; 32]>,
+    pub webhooks: super::webhooks::WebhookConfig,
 }
 
 impl std::fmt::Debug for Config {
@@ -106,12 +119,13 @@ impl Config {
         if args.session_ttl_secs <= 0 {
             return Err("MARKTSTAND_SESSION_TTL_SECS must be positive".into());
         }
+        let credentials_key = match args.credentials_key.as_deref().filter(|k| !k.is_empty()) {
+            Some(hex_key) => Some(parse_key(hex_key, "MARKTSTAND_CREDENTIALS_KEY")?),
+            None => None,
+        };
+        let webhooks = super::webhooks::WebhookConfig::load(std::path::Path::new(&args.webhooks))?;
         let session_key = match args.session_key.as_deref() {
-            Some(hex_key) => {
-                let bytes = hex::decode(hex_key.trim())
-                    .map_err(|_| "MARKTSTAND_SESSION_KEY must be 64 hex characters".to_string())?;
-                bytes.try_into().map_err(|_| "MARKTSTAND_SESSION_KEY must be 64 hex characters".to_string())?
-            }
+            Some(hex_key) => parse_key(hex_key, "MARKTSTAND_SESSION_KEY")?,
             None => {
                 tracing::warn!("MARKTSTAND_SESSION_KEY not set: using a random key, sessions will not survive a restart or work across replicas");
                 rand::random()
@@ -130,6 +144,9 @@ impl Config {
             catalogue: args.catalogue,
             admin_token: args.admin_token.filter(|t| !t.is_empty()),
             accept_unsigned_callbacks: args.accept_unsigned_callbacks,
+            api_endpoint: args.api_endpoint,
+            credentials_key,
+            webhooks,
         })
     }
 
@@ -144,15 +161,29 @@ impl Config {
 impl Config {
     /// Where enterprise calls us after payment: `/orders/callback` on the public origin.
     pub fn callback_base(&self) -> String {
-        let mut u = self.public_url.clone();
-        u.set_path("/orders/callback");
+        self.origin_path("/orders/callback")
+    }
+
+    /// The activation iframe's URL as registered with onOffice: `/activate` on the public origin.
+    pub fn activation_base(&self) -> String {
+        self.origin_path("/activate")
+    }
+
+    /// `scheme://host[:port]` + `path`.
+    pub fn origin_path(&self, path: &str) -> String {
+        let u = &self.public_url;
         let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
-        format!("{}://{}{}{}", u.scheme(), u.host_str().unwrap_or_default(), port, u.path())
+        format!("{}://{}{}{}", u.scheme(), u.host_str().unwrap_or_default(), port, path)
     }
 
     pub fn callback_url(&self, order_id: &str) -> String {
         format!("{}?order={order_id}", self.callback_base())
     }
+}
+
+fn parse_key(hex_key: &str, name: &str) -> Result<[u8; 32], String> {
+    let bytes = hex::decode(hex_key.trim()).map_err(|_| format!("{name} must be 64 hex characters"))?;
+    bytes.try_into().map_err(|_| format!("{name} must be 64 hex characters"))
 }
 
 /// Origins as `scheme://host[:port]`, no paths, never `*`.

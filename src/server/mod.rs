@@ -2,14 +2,19 @@
 //! sessions, storage, routes and the operator CLI.
 
 pub mod catalogue;
+pub mod activation;
 pub mod cli;
+pub mod credentials;
 pub mod config;
 pub mod headers;
 pub mod launch;
+pub mod onoffice_api;
 pub mod orders;
 pub mod routes;
 pub mod session;
 pub mod storage;
+pub mod webhook_handlers;
+pub mod webhooks;
 
 use crate::errors::AppError;
 use crate::messaging::ParentAction;
@@ -31,6 +36,10 @@ pub struct Inner {
     pub catalogue: crate::catalogue::Catalogue,
     pub sessions: Sessions,
     pub db: storage::Db,
+    /// Verifies the activation iframe's URL.
+    pub activation_verifier: UrlVerifier,
+    pub api: onoffice_api::ApiClient,
+    pub webhooks: webhooks::Webhooks,
 }
 
 impl std::ops::Deref for AppState {
@@ -49,8 +58,14 @@ impl AppState {
         };
         let verifier = verifier_for(config.service_base());
         let callback_verifier = verifier_for(config.callback_base());
+        let activation_verifier = verifier_for(config.activation_base());
         let sessions = Sessions::new(&config.session_key, config.session_ttl_secs);
-        AppState(Arc::new(Inner { config, verifier, callback_verifier, catalogue, sessions, db }))
+        let api = onoffice_api::ApiClient::new(&config.api_endpoint);
+        let webhooks = webhooks::Webhooks::new(config.webhooks.clone(), db.clone());
+        AppState(Arc::new(Inner {
+            config, verifier, callback_verifier, catalogue, sessions, db,
+            activation_verifier, api, webhooks,
+        }))
     }
 
     /// The secret outgoing messages are signed with: the first configured one.

@@ -267,8 +267,8 @@ pub async fn callback_result(state: &AppState, query: &str, now: i64) -> Result<
     })
 }
 
-/// The provider's list; the admin token is compared in constant time.
-pub async fn admin_list(state: &AppState, token: &str) -> Result<Vec<OrderRow>, AppError> {
+/// Checks the provider's admin token in constant time; the list is off without one.
+pub fn check_admin(state: &AppState, token: &str) -> Result<(), AppError> {
     use subtle::ConstantTimeEq;
     let Some(expected) = state.config.admin_token.as_deref() else {
         return Err(AppError::NotFound);
@@ -276,6 +276,12 @@ pub async fn admin_list(state: &AppState, token: &str) -> Result<Vec<OrderRow>, 
     if !bool::from(token.as_bytes().ct_eq(expected.as_bytes())) {
         return Err(AppError::Unauthorized);
     }
+    Ok(())
+}
+
+/// The provider's list of orders, newest first.
+pub async fn admin_list(state: &AppState, token: &str) -> Result<Vec<OrderRow>, AppError> {
+    check_admin(state, token)?;
     let orders = storage::list_orders(&state.db, 500).await.map_err(internal)?;
     Ok(orders
         .into_iter()

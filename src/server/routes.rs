@@ -42,6 +42,7 @@ pub fn router(state: AppState, shell: Shell) -> Router {
         .route("/api/{*fn_name}", post(server_fn))
         .route("/healthz", get(|| async { "ok" }))
         .route("/orders/callback", get(payment_callback))
+        .merge(super::webhooks::routes())
         .route("/", get(move || index(shell.clone())))
         .fallback_service(assets.fallback(get(move || index(fallback_shell.clone()))))
         .layer(axum::Extension(callback_shell))

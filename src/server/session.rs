@@ -16,6 +16,9 @@ pub struct Session {
     pub context: LaunchContext,
     pub api_claim: String,
     pub expires_at: i64,
+    /// Set only for an activation session: the `apiToken` of the activation iframe.
+    #[serde(default)]
+    pub api_token: Option<String>,
 }
 
 pub struct Sessions {
@@ -32,7 +35,15 @@ impl Sessions {
 
     /// Seals a new session; returns the token and its expiry.
     pub fn issue(&self, context: LaunchContext, api_claim: String, now: i64) -> (String, i64) {
-        let session = Session { context, api_claim, expires_at: now + self.ttl_secs };
+        self.seal(Session { context, api_claim, expires_at: now + self.ttl_secs, api_token: None })
+    }
+
+    /// A session for the activation iframe, which alone may call `unlockProvider`.
+    pub fn issue_activation(&self, context: LaunchContext, api_claim: String, api_token: String, now: i64) -> (String, i64) {
+        self.seal(Session { context, api_claim, expires_at: now + self.ttl_secs, api_token: Some(api_token) })
+    }
+
+    fn seal(&self, session: Session) -> (String, i64) {
         let plain = serde_json::to_vec(&session).expect("session serialises");
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
         let sealed = self.cipher.encrypt(&nonce, plain.as_ref()).expect("encryption cannot fail");
@@ -60,8 +71,18 @@ impl Sessions {
     }
 }
 
-/// The session of the current server-function call, from its `Authorization: Bearer` header.
+/// The storefront session of the current server-function call, from its
+/// `Authorization: Bearer` header. Activation sessions are refused here.
 pub fn require() -> Result<Session, AppError> {
+    let session = require_any()?;
+    if session.api_token.is_some() {
+        return Err(AppError::Unauthorized);
+    }
+    Ok(session)
+}
+
+/// Any session, storefront or activation.
+pub fn require_any() -> Result<Session, AppError> {
     let state = super::state()?;
     let parts = leptos::prelude::use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
     from_headers(&state, &parts.headers, super::now())

@@ -29,17 +29,25 @@ pub fn args(db: &str) -> ServeArgs {
         catalogue: "catalogue.toml".into(),
         admin_token: Some(ADMIN_TOKEN.into()),
         accept_unsigned_callbacks: false,
+        api_endpoint: "http://127.0.0.1:9/no-api-configured".into(),
+        credentials_key: Some("22".repeat(32)),
+        webhooks: concat!(env!("CARGO_MANIFEST_DIR"), "/webhooks.toml").into(),
     }
 }
 
 pub async fn start_with(args: ServeArgs) -> TestServer {
-    let config = Config::from_args(args).expect("valid test config");
+    start_config(Config::from_args(args).expect("valid test config")).await
+}
+
+/// Like `start_with`, for a config a test has adjusted (e.g. its own webhook handlers).
+pub async fn start_config(config: Config) -> TestServer {
     let db = storage::connect(&config.database_url).await.expect("database");
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let catalogue = marktstand::server::catalogue::load(&root.join("catalogue.toml"), &root.join("public")).expect("catalogue");
     let state = AppState::new(config, db, catalogue);
     let shell = Shell::new(&state, INDEX.to_string());
     let app = router(state.clone(), shell);
+    marktstand::server::webhooks::spawn_worker(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });

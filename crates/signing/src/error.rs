@@ -24,7 +24,9 @@ pub enum Rejection {
     #[error("the `timestamp` parameter is missing; open the service from onOffice enterprise so that the host signs the link")]
     MissingTimestamp,
     /// `timestamp` is not a plain decimal integer.
-    #[error("the `timestamp` parameter is not a plain whole number of seconds; the link was altered")]
+    #[error(
+        "the `timestamp` parameter is not a plain whole number of seconds; the link was altered"
+    )]
     MalformedTimestamp,
     /// No configured secret produces the given signature.
     #[error("the signature does not match; check that the provider secret is configured correctly and that the public URL (scheme, host, port, path) is exactly the one registered with onOffice")]

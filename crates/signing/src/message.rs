@@ -24,7 +24,10 @@ pub fn message_canonical(msg: &Value) -> String {
 
 /// Lowercase hex signature of a message (its own `signature` is ignored).
 pub fn message_signature(secret: &[u8], msg: &Value) -> String {
-    hex::encode(crate::hmac_sha256(secret, message_canonical(msg).as_bytes()))
+    hex::encode(crate::hmac_sha256(
+        secret,
+        message_canonical(msg).as_bytes(),
+    ))
 }
 
 /// Returns the object with `signature` set. Only objects can carry a
@@ -114,12 +117,14 @@ pub fn php_float(f: f64) -> String {
     // Correctly rounded to PHP_PRECISION digits: "1.2345000000000e2".
     let sci = format!("{:.*e}", PHP_PRECISION - 1, f.abs());
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let digits = digits.trim_end_matches('0');
+    let mut digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    if !php_keeps_zeros(f.abs()) {
+        digits.truncate(digits.trim_end_matches('0').len());
+    }
     let exp: i32 = exp.parse().unwrap_or(0);
     let decpt = exp + 1; // position of the decimal point, as dtoa reports it
     let body = if decpt < -3 || decpt > PHP_PRECISION as i32 {
-        let (first, rest) = digits.split_at(1);
+        let (first, rest) = digits.as_str().split_at(1);
         let rest = if rest.is_empty() { "0" } else { rest };
         let esign = if exp < 0 { '-' } else { '+' };
         format!("{first}.{rest}E{esign}{}", exp.abs())
@@ -134,6 +139,17 @@ pub fn php_float(f: f64) -> String {
         }
     };
     format!("{sign}{body}")
+}
+
+/// PHP's dtoa keeps trailing zeros in one case: a 15-digit whole number
+/// ending in 5 that rounds (half to even) down, e.g. 658675038652105.0
+/// prints as 6.5867503865210E+14.
+fn php_keeps_zeros(a: f64) -> bool {
+    if a.fract() != 0.0 || !(1e14..1e15).contains(&a) {
+        return false;
+    }
+    let n = a as u64;
+    n % 10 == 5 && (n / 10).is_multiple_of(2)
 }
 
 #[cfg(test)]
@@ -160,6 +176,11 @@ mod tests {
             (3.9620213413704474e-10, "3.9620213413704E-10"),
             (9223372036854775808.0, "9.2233720368548E+18"),
             (5e-324, "4.9406564584125E-324"),
+            (658675038652105.0, "6.5867503865210E+14"),
+            (100000000000005.0, "1.0000000000000E+14"),
+            (100000000000015.0, "1.0000000000002E+14"),
+            (100000000000004.0, "1.0E+14"),
+            (12345678901234.5, "12345678901234"),
             (-0.0, "-0"),
         ];
         for (f, want) in cases {

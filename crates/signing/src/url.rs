@@ -94,7 +94,11 @@ impl Verified {
     /// The values of a bracket list (`imageIds[0]=…&imageIds[1]=…`) in key
     /// order. Nested lists and values that are not UTF-8 are left out.
     pub fn list(&self, name: &str) -> Vec<String> {
-        let Some(arr) = self.params.get(&PhpKey::from(name)).and_then(PhpValue::as_array) else {
+        let Some(arr) = self
+            .params
+            .get(&PhpKey::from(name))
+            .and_then(PhpValue::as_array)
+        else {
             return Vec::new();
         };
         arr.iter()
@@ -156,7 +160,10 @@ fn parse_timestamp(bytes: &[u8]) -> Option<i64> {
 
 impl UrlVerifier {
     /// A verifier with the default window and size limit.
-    pub fn new<S: AsRef<[u8]>>(base: impl Into<String>, secrets: impl IntoIterator<Item = S>) -> Self {
+    pub fn new<S: AsRef<[u8]>>(
+        base: impl Into<String>,
+        secrets: impl IntoIterator<Item = S>,
+    ) -> Self {
         UrlVerifier {
             base: base.into(),
             secrets: secrets.into_iter().map(|s| s.as_ref().to_vec()).collect(),
@@ -176,7 +183,11 @@ impl UrlVerifier {
     /// Like [`verify`](Self::verify), but also returns the signed string and
     /// the clock difference, for an operator's diagnostics.
     pub fn inspect(&self, raw_query: &str, now: i64) -> Inspection {
-        let mut out = Inspection { canonical: None, clock_difference: None, result: Err(Rejection::QueryTooLarge) };
+        let mut out = Inspection {
+            canonical: None,
+            clock_difference: None,
+            result: Err(Rejection::QueryTooLarge),
+        };
         if raw_query.len() > self.max_query_bytes {
             return out;
         }
@@ -190,16 +201,20 @@ impl UrlVerifier {
         let signature = params.get(&PhpKey::from(SIGNATURE)).cloned();
         let canonical = format!("{}?{}", self.base, canonicalise(&mut params));
         out.canonical = Some(canonical.clone());
-        let timestamp = params.get(&PhpKey::from(TIMESTAMP)).map(|v| v.as_bytes().and_then(parse_timestamp));
+        let timestamp = params
+            .get(&PhpKey::from(TIMESTAMP))
+            .map(|v| v.as_bytes().and_then(parse_timestamp));
         if let Some(Some(ts)) = timestamp {
             out.clock_difference = Some(now.saturating_sub(ts));
         }
-        out.result = self.check(signature, timestamp, &canonical, now).map(|timestamp| Verified {
-            params,
-            timestamp,
-            now,
-            canonical,
-        });
+        out.result = self
+            .check(signature, timestamp, &canonical, now)
+            .map(|timestamp| Verified {
+                params,
+                timestamp,
+                now,
+                canonical,
+            });
         out
     }
 
@@ -216,7 +231,9 @@ impl UrlVerifier {
             .as_bytes()
             .and_then(crate::decode_signature)
             .ok_or(Rejection::MalformedSignature)?;
-        let ts = timestamp.ok_or(Rejection::MissingTimestamp)?.ok_or(Rejection::MalformedTimestamp)?;
+        let ts = timestamp
+            .ok_or(Rejection::MissingTimestamp)?
+            .ok_or(Rejection::MalformedTimestamp)?;
         if !crate::matches_any(&self.secrets, canonical.as_bytes(), &given) {
             return Err(Rejection::SignatureMismatch);
         }

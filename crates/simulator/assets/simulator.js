@@ -8,7 +8,7 @@
   const $ = (id) => document.getElementById(id);
   const PARAMS = [
     "customerName", "customerWebId", "userId", "groupId", "estateid", "addressid",
-    "language", "UserLanguage", "imageIds", "parameterCacheId", "apiClaim",
+    "language", "UserLanguage", "imageIds", "parameterCacheId", "apiClaim", "apiToken",
   ];
 
   /** Every message seen, for tests: {origin, kind, valid, reason, data}. */
@@ -79,6 +79,36 @@
       openWindow(await buildLaunchUrl());
     } catch (error) {
       showError($("launch-error"), error);
+    }
+  });
+
+  // The activation iframe: same customer, the activation parameter set, at /activate.
+  $("open-activation").addEventListener("click", async () => {
+    try {
+      showError($("launch-error"), null);
+      const { url } = await postJson("/api/launch-url", { params: formParams(), mode: $("mode").value, target: "activation" });
+      $("launch-url").textContent = url;
+      openWindow(url);
+    } catch (error) {
+      showError($("launch-error"), error);
+    }
+  });
+
+  // A webhook, as enterprise calls it: a signed GET from server to server.
+  $("fire-webhook").addEventListener("click", async () => {
+    const result = $("webhook-result");
+    result.textContent = "…";
+    result.removeAttribute("data-status");
+    try {
+      const extra = Object.fromEntries(new URLSearchParams($("webhook-params").value));
+      const params = { ...formParams(), ...extra };
+      delete params.apiToken;
+      const answer = await postJson("/api/fire-webhook", { service: $("webhook-service").value, params });
+      result.textContent = `${answer.status}: ${answer.body}`;
+      result.dataset.status = String(answer.status);
+    } catch (error) {
+      result.textContent = String(error.message || error);
+      result.dataset.status = "error";
     }
   });
 

@@ -27,12 +27,28 @@ pub enum LaunchMode {
     Stale,
 }
 
+/// Which iframe enterprise opens.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LaunchTarget {
+    /// The service itself, at the storefront URL, with the service parameters.
+    #[default]
+    Service,
+    /// The activation iframe at `/activate`, with the activation parameter set only.
+    Activation,
+}
+
+/// The parameters enterprise sends to the activation iframe (besides timestamp/signature).
+const ACTIVATION_PARAMS: [&str; 6] = ["apiClaim", "apiToken", "customerName", "customerWebId", "parameterCacheId", "userId"];
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct LaunchRequest {
     /// Parameter name → value. Strings, numbers or lists; empty means omitted.
     pub params: BTreeMap<String, Value>,
     #[serde(default)]
     pub mode: LaunchMode,
+    #[serde(default)]
+    pub target: LaunchTarget,
 }
 
 #[derive(Serialize)]
@@ -52,9 +68,19 @@ pub async fn handler(
 /// Builds and signs the service URL the way enterprise does.
 pub fn launch_url(config: &SimConfig, request: &LaunchRequest, now: i64) -> Result<String, String> {
     let mut url = config.storefront.clone();
+    if request.target == LaunchTarget::Activation {
+        url.set_path("/activate");
+    }
     {
         let mut pairs = url.query_pairs_mut();
         for (name, value) in &request.params {
+            let wanted = match request.target {
+                LaunchTarget::Service => name != "apiToken",
+                LaunchTarget::Activation => ACTIVATION_PARAMS.contains(&name.as_str()),
+            };
+            if !wanted {
+                continue;
+            }
             if RESERVED.contains(&name.as_str()) {
                 return Err(format!(
                     "{name} is set by the signing step, not by the form"

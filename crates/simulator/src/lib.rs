@@ -3,13 +3,17 @@
 //! It launches the storefront with signed URLs, listens to the messages the
 //! storefront posts to its parent window and plays enterprise's payment popup,
 //! following the contract in the shared protocol notes and nothing more. It
-//! exists so local runs and browser tests need no real enterprise client.
+//! also plays the onOffice API (see [`api`]), so activation and data reads
+//! need no real API either. It exists so local runs and browser tests need no
+//! real enterprise client.
 
+pub mod api;
 mod callback;
 mod launch;
 mod messages;
 mod page;
 mod query;
+mod webhook;
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -24,13 +28,20 @@ pub use callback::{CallbackRequest, OrderKind, PaymentStatus};
 pub use launch::{LaunchMode, LaunchRequest};
 pub use messages::{MessageKind, Verdict, VerifyRequest};
 
-/// What the simulator needs to know: whom it launches and the shared secret.
+/// The API user every simulator knows unless told otherwise; the activation
+/// URL's `apiToken` must be one of the configured tokens.
+pub const DEMO_API_TOKEN: &str = "demo-token";
+pub const DEMO_API_SECRET: &str = "demo-secret";
+
+/// What the simulator needs to know: whom it launches and the shared secrets.
 #[derive(Clone)]
 pub struct SimConfig {
     /// The storefront's public service URL; launches are signed for it.
     pub storefront: Url,
     /// The provider secret, shared with the storefront.
     pub secret: Vec<u8>,
+    /// API users as (token, secret): the stand-in API accepts only these.
+    pub api_users: Vec<(String, String)>,
 }
 
 impl SimConfig {
@@ -47,7 +58,12 @@ impl SimConfig {
         if secret.is_empty() {
             return Err("the provider secret must not be empty".into());
         }
-        Ok(Self { storefront, secret })
+        let api_users = vec![(DEMO_API_TOKEN.to_owned(), DEMO_API_SECRET.to_owned())];
+        Ok(Self {
+            storefront,
+            secret,
+            api_users,
+        })
     }
 
     /// The only origin whose messages enterprise trusts (the storefront's).
@@ -58,6 +74,7 @@ impl SimConfig {
 
 /// The whole simulator as an axum router, so tests can run it in-process.
 pub fn router(config: SimConfig) -> Router {
+    let api = api::router(config.api_users.clone());
     let state = Arc::new(config);
     Router::new()
         .route("/", get(page::index))
@@ -70,7 +87,9 @@ pub fn router(config: SimConfig) -> Router {
         .route("/api/launch-url", post(launch::handler))
         .route("/api/verify-message", post(messages::handler))
         .route("/api/callback-url", post(callback::handler))
+        .route("/api/fire-webhook", post(webhook::handler))
         .with_state(state)
+        .merge(api)
 }
 
 type State = axum::extract::State<Arc<SimConfig>>;

@@ -27,6 +27,29 @@ struct Args {
     /// The provider secret shared with the storefront.
     #[arg(long, env = "MARKTSTAND_PROVIDER_SECRET", hide_env_values = true)]
     secret: String,
+
+    /// An API user of the stand-in onOffice API as TOKEN:SECRET; repeatable.
+    /// The activation URL's `apiToken` must be one of these tokens.
+    #[arg(
+        long = "api-user",
+        value_name = "TOKEN:SECRET",
+        env = "SIMULATOR_API_USERS",
+        value_delimiter = ',',
+        value_parser = parse_api_user,
+        default_value = "demo-token:demo-secret",
+        hide_env_values = true
+    )]
+    api_users: Vec<(String, String)>,
+}
+
+/// TOKEN:SECRET, split at the first colon (tokens have none; secrets may).
+fn parse_api_user(text: &str) -> Result<(String, String), String> {
+    match text.trim().split_once(':') {
+        Some((token, secret)) if !token.is_empty() && !secret.is_empty() => {
+            Ok((token.to_owned(), secret.to_owned()))
+        }
+        _ => Err("expected TOKEN:SECRET with neither part empty".into()),
+    }
 }
 
 #[tokio::main]
@@ -37,12 +60,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .init();
     let args = Args::parse();
-    let config = SimConfig::new(&args.storefront, args.secret.into_bytes())?;
+    let mut config = SimConfig::new(&args.storefront, args.secret.into_bytes())?;
+    config.api_users = args.api_users;
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(
         "onOffice enterprise simulator on http://{} for storefront {}",
         listener.local_addr()?,
         config.storefront
+    );
+    tracing::info!(
+        "onOffice API stand-in at {} for {} API user(s)",
+        marktstand_simulator::api::API_PATH,
+        config.api_users.len()
     );
     axum::serve(listener, router(config)).await?;
     Ok(())

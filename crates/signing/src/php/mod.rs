@@ -2,7 +2,7 @@
 //!
 //! The host computes its signatures with PHP's `parse_str`, `ksort` and
 //! `http_build_query`. A signature only matches if we rebuild the same bytes,
-//! so these follow PHP 8 (8.3 and later where versions differ), quirks
+//! so these follow PHP 8 (compared against PHP 8.2 on random input), quirks
 //! included. Everything works on bytes: a decoded query need not be UTF-8.
 
 mod compare;
@@ -121,7 +121,10 @@ impl PhpArray {
     }
 
     pub fn get_mut(&mut self, key: &PhpKey) -> Option<&mut PhpValue> {
-        self.entries.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.entries
+            .iter_mut()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
     }
 
     pub fn contains_key(&self, key: &PhpKey) -> bool {
@@ -186,7 +189,16 @@ mod tests {
         assert_eq!(PhpKey::from("17"), PhpKey::Int(17));
         assert_eq!(PhpKey::from("-3"), PhpKey::Int(-3));
         assert_eq!(PhpKey::from("-9223372036854775808"), PhpKey::Int(i64::MIN));
-        for s in ["05", "+1", "-0", "", "-", "1.0", " 1", "9223372036854775808"] {
+        for s in [
+            "05",
+            "+1",
+            "-0",
+            "",
+            "-",
+            "1.0",
+            " 1",
+            "9223372036854775808",
+        ] {
             assert_eq!(PhpKey::from(s), PhpKey::Str(s.as_bytes().to_vec()), "{s:?}");
         }
     }

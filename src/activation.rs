@@ -1,0 +1,56 @@
+//! Provider activation: an administrator of the customer opens the signed activation iframe,
+//! pastes the customer's API key and consents; the server unlocks the provider with onOffice.
+
+use crate::client::SessionClient;
+use crate::errors::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What the activation page needs after the URL was verified.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivationStart {
+    /// Session token for [`activate`] (in memory only, like every session).
+    pub token: String,
+    pub customer_name: String,
+    /// Whether credentials are already stored (a re-activation replaces them).
+    pub active: bool,
+    pub allowed_origins: Vec<String>,
+}
+
+/// Verifies the activation iframe's query string exactly as it arrived.
+#[server(endpoint = "activation_start", client = SessionClient)]
+pub async fn open_activation(query: String) -> Result<ActivationStart, AppError> {
+    let state = crate::server::state()?;
+    crate::server::activation::start(&state, &query, crate::server::now()).await.map_err(crate::errors::respond)
+}
+
+/// Unlocks the provider with the pasted API key; stores the credentials on success.
+#[server(endpoint = "activate", client = SessionClient)]
+pub async fn activate(api_key: String, consent: bool) -> Result<(), AppError> {
+    let state = crate::server::state()?;
+    let session = crate::server::session::require_any().map_err(crate::errors::respond)?;
+    crate::server::activation::activate(&state, &session, &api_key, consent, crate::server::now())
+        .await
+        .map_err(crate::errors::respond)
+}
+
+/// What the storefront shows about the property or address it was opened from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PropertyInfo {
+    /// Opened without an estate or address id.
+    NoContext,
+    /// The customer has not activated the provider, so nothing can be read.
+    NotActivated,
+    /// onOffice could not be asked; the storefront keeps working.
+    Unavailable { message: String },
+    Estate { id: String, title: String, address: String, number: String },
+    Address { id: String, name: String, address: String },
+}
+
+/// Reads the launch's property or address through the onOffice API.
+#[server(endpoint = "property_info", client = SessionClient)]
+pub async fn read_property() -> Result<PropertyInfo, AppError> {
+    let state = crate::server::state()?;
+    let session = crate::server::session::require().map_err(crate::errors::respond)?;
+    Ok(crate::server::activation::property_info(&state, &session).await)
+}

@@ -1,0 +1,163 @@
+//! `webhooks.toml`: which webhook services exist, which handler runs each, and which extra
+//! parameters (URL macros) each may carry. Checked once at start, like the catalogue, so a
+//! typo stops the server instead of failing deliveries later.
+
+use super::handler::{Registry, WebhookHandler};
+use serde::Deserialize;
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Arc;
+
+/// The service parameters onOffice may append to any service URL; always accepted.
+pub const STANDARD_PARAMETERS: &[&str] = &[
+    "customerName", "customerWebId", "userId", "groupId", "apiClaim", "parameterCacheId",
+    "timestamp", "signature", "estateid", "addressid", "language", "UserLanguage", "imageIds",
+];
+
+/// All configured webhook services; empty when the file does not exist.
+#[derive(Clone)]
+pub struct WebhookConfig {
+    pub services: Vec<WebhookService>,
+    /// How long a worker's claim on a delivery holds. When a process dies mid-delivery,
+    /// another worker (or the restarted one) takes the delivery over after this time.
+    pub lock_secs: i64,
+}
+
+/// The default claim: a minute, so a slow handler is not run twice by accident.
+pub const DEFAULT_LOCK_SECS: i64 = 60;
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        WebhookConfig { services: Vec::new(), lock_secs: DEFAULT_LOCK_SECS }
+    }
+}
+
+/// One `[[webhook]]` entry with its handler resolved.
+#[derive(Clone)]
+pub struct WebhookService {
+    /// URL-safe; the service is called at `/webhooks/{name}`.
+    pub name: String,
+    pub handler: Arc<dyn WebhookHandler>,
+    /// Extra parameters the service's URL defines (macros such as `email`, `price`).
+    pub parameters: Vec<String>,
+}
+
+impl WebhookService {
+    /// Whether a top-level parameter of this name may appear in a delivery.
+    pub fn accepts(&self, parameter: &str) -> bool {
+        STANDARD_PARAMETERS.contains(&parameter) || self.parameters.iter().any(|p| p == parameter)
+    }
+}
+
+impl std::fmt::Debug for WebhookService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookService")
+            .field("name", &self.name)
+            .field("handler", &self.handler.name())
+            .field("parameters", &self.parameters)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for WebhookConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookConfig").field("services", &self.services).field("lock_secs", &self.lock_secs).finish()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    lock_secs: Option<i64>,
+    #[serde(default)]
+    webhook: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    name: String,
+    handler: String,
+    #[serde(default)]
+    parameters: Vec<String>,
+}
+
+impl WebhookConfig {
+    /// Reads `path` with the built-in handlers. A missing file means no webhooks.
+    pub fn load(path: &Path) -> Result<Self, String> {
+        Self::load_with(path, &Registry::builtin())
+    }
+
+    /// Like [`load`](Self::load), resolving handler names in `registry`.
+    pub fn load_with(path: &Path, registry: &Registry) -> Result<Self, String> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(WebhookConfig::default()),
+            Err(e) => return Err(format!("webhooks {}: cannot read: {e}", path.display())),
+        };
+        Self::parse(&text, &path.display().to_string(), registry)
+    }
+
+    /// Parses and checks the file's text; `file` names it in messages.
+    pub fn parse(text: &str, file: &str, registry: &Registry) -> Result<Self, String> {
+        let parsed: File = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(0);
+            format!("webhooks {file} line {line}: {}", e.message())
+        })?;
+        let mut names = HashSet::new();
+        let mut services = Vec::new();
+        for entry in parsed.webhook {
+            let line = find_line(text, &entry.name);
+            let at = format!("webhooks {file} line {line}: webhook `{}`", entry.name);
+            if !url_safe(&entry.name) {
+                return Err(format!("{at}: `name` must be lowercase letters, digits and `-`"));
+            }
+            if !names.insert(entry.name.clone()) {
+                return Err(format!("{at}: `name` is used twice"));
+            }
+            let handler = registry.get(&entry.handler).ok_or_else(|| {
+                format!("{at}: unknown handler `{}` (known: {})", entry.handler, registry.names().join(", "))
+            })?;
+            if let Some(bad) = entry.parameters.iter().find(|p| !parameter_ok(p)) {
+                return Err(format!("{at}: parameter `{bad}` must be letters, digits, `_` or `-`"));
+            }
+            services.push(WebhookService { name: entry.name, handler, parameters: entry.parameters });
+        }
+        let lock_secs = parsed.lock_secs.unwrap_or(DEFAULT_LOCK_SECS);
+        if !(2..=3600).contains(&lock_secs) {
+            let line = text.lines().position(|l| l.trim_start().starts_with("lock_secs")).map_or(0, |i| i + 1);
+            return Err(format!("webhooks {file} line {line}: `lock_secs` must be 2 to 3600 seconds"));
+        }
+        Ok(WebhookConfig { services, lock_secs })
+    }
+
+    pub fn service(&self, name: &str) -> Option<&WebhookService> {
+        self.services.iter().find(|s| s.name == name)
+    }
+
+    /// The configured names, for messages.
+    pub fn names(&self) -> Vec<&str> {
+        self.services.iter().map(|s| s.name.as_str()).collect()
+    }
+}
+
+fn url_safe(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn parameter_ok(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// The line that defines `name = "…"`, for checks made after parsing.
+fn find_line(text: &str, name: &str) -> usize {
+    let needle = format!("\"{name}\"");
+    text.lines()
+        .position(|l| l.trim_start().starts_with("name") && l.contains(&needle))
+        .map(|i| i + 1)
+        .unwrap_or(0)
+}

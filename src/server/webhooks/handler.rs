@@ -1,0 +1,117 @@
+//! The handler API: what runs for a stored delivery, in the background worker. Handlers are
+//! plain trait implementations registered by name; `webhooks.toml` picks one per service.
+
+use crate::server::storage::Db;
+use crate::server::AppState;
+use futures::future::BoxFuture;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Does the work of one webhook service. Must be idempotent: a delivery may run again
+/// after a crash or when a replica's lock expired (key writes by [`Delivery::id`]).
+pub trait WebhookHandler: Send + Sync {
+    /// The name `webhooks.toml` refers to in `handler = "…"`.
+    fn name(&self) -> &'static str;
+    fn handle<'a>(&'a self, ctx: &'a HandlerContext, delivery: &'a Delivery) -> BoxFuture<'a, Result<(), HandlerError>>;
+}
+
+/// Why a handler did not finish. The text is shown to the provider.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HandlerError {
+    /// Worth another try later (a timeout, a busy upstream); retried with backoff.
+    #[error("{0}")]
+    Retry(String),
+    /// Will never succeed (bad input); the delivery fails at once.
+    #[error("{0}")]
+    Permanent(String),
+}
+
+impl From<sqlx::Error> for HandlerError {
+    fn from(e: sqlx::Error) -> Self {
+        HandlerError::Retry(format!("database: {e}"))
+    }
+}
+
+/// What a handler may use.
+pub struct HandlerContext {
+    pub db: Db,
+    pub state: AppState,
+}
+
+/// A stored, verified delivery.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Delivery {
+    pub id: String,
+    pub service: String,
+    pub customer_web_id: String,
+    /// Empty when the call named no user.
+    pub user_id: String,
+    /// This attempt's number, from 1.
+    pub attempts: i64,
+    pub received_at: i64,
+    params: Map<String, Value>,
+}
+
+impl Delivery {
+    /// A delivery from single-valued parameters (for handler tests).
+    pub fn new(id: &str, service: &str, customer_web_id: &str, user_id: &str, params: &[(&str, &str)]) -> Self {
+        let params = params.iter().map(|(k, v)| (k.to_string(), Value::from(*v))).collect();
+        Delivery {
+            id: id.into(),
+            service: service.into(),
+            customer_web_id: customer_web_id.into(),
+            user_id: user_id.into(),
+            attempts: 1,
+            received_at: crate::server::now(),
+            params,
+        }
+    }
+
+    pub(super) fn with_params(mut self, params: Map<String, Value>) -> Self {
+        self.params = params;
+        self
+    }
+
+    /// A single-valued parameter as it was signed (decoded).
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params.get(name)?.as_str()
+    }
+
+    /// A bracket list such as `imageIds[0]=…&imageIds[1]=…`, in key order.
+    pub fn list(&self, name: &str) -> Vec<&str> {
+        match self.params.get(name) {
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Handlers by name. [`Registry::builtin`] holds the shipped ones; tests and forks may add more.
+#[derive(Clone, Default)]
+pub struct Registry {
+    handlers: BTreeMap<&'static str, Arc<dyn WebhookHandler>>,
+}
+
+impl Registry {
+    /// The handlers in `server::webhook_handlers`.
+    pub fn builtin() -> Self {
+        let mut registry = Registry::default();
+        crate::server::webhook_handlers::register_builtin(&mut registry);
+        registry
+    }
+
+    /// Adds `handler` under its name, replacing one of the same name.
+    pub fn register(&mut self, handler: impl WebhookHandler + 'static) -> &mut Self {
+        self.handlers.insert(handler.name(), Arc::new(handler));
+        self
+    }
+
+    pub fn get(&self, name: &str) -> Option<Arc<dyn WebhookHandler>> {
+        self.handlers.get(name).cloned()
+    }
+
+    pub fn names(&self) -> Vec<&'static str> {
+        self.handlers.keys().copied().collect()
+    }
+}

@@ -1,0 +1,194 @@
+//! The background worker: runs each stored delivery's handler, retries with backoff, and
+//! records the outcome. Deliveries are claimed with a conditional UPDATE, so several
+//! replicas can share the table, and a claim from a process that died runs out after
+//! `lock_secs` (webhooks.toml) and is picked up again.
+
+use super::handler::{Delivery, HandlerContext, HandlerError};
+use crate::server::{now, AppState};
+use futures::{FutureExt, StreamExt};
+use std::time::Duration;
+
+/// Attempts before a delivery that keeps asking for a retry is given up (`failed`).
+pub const MAX_ATTEMPTS: i64 = 8;
+/// Longest wait between two attempts.
+pub const MAX_BACKOFF_SECS: i64 = 3600;
+/// How often the table is looked at when no commit woke the worker.
+const POLL: Duration = Duration::from_millis(200);
+/// Deliveries claimed per round, and how many of them run at once.
+const CLAIM: i64 = 64;
+const CONCURRENCY: usize = 16;
+
+/// Seconds to wait after the `attempts`-th failed attempt: 2^attempts, at most an hour.
+pub fn backoff_secs(attempts: i64) -> i64 {
+    2i64.saturating_pow(attempts.clamp(0, 62) as u32).min(MAX_BACKOFF_SECS)
+}
+
+/// What to record after an attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Done,
+    Retry { at: i64, error: String },
+    Failed { error: String },
+}
+
+/// The step after the `attempts`-th attempt ended with `outcome` at `now`.
+pub fn next_step(attempts: i64, outcome: &Result<(), HandlerError>, now: i64) -> Step {
+    match outcome {
+        Ok(()) => Step::Done,
+        Err(HandlerError::Permanent(error)) => Step::Failed { error: error.clone() },
+        Err(HandlerError::Retry(error)) if attempts >= MAX_ATTEMPTS => {
+            Step::Failed { error: format!("{error} (gave up after {attempts} attempts)") }
+        }
+        Err(HandlerError::Retry(error)) => Step::Retry { at: now + backoff_secs(attempts), error: error.clone() },
+    }
+}
+
+/// Runs until the runtime stops. Wakes after each commit of new deliveries, and polls.
+pub fn spawn(state: AppState) {
+    tokio::spawn(async move {
+        let notify = state.webhooks.notify();
+        loop {
+            let worked = match round(&state).await {
+                Ok(n) => n > 0,
+                Err(e) => {
+                    tracing::warn!(error = %e, "webhook worker");
+                    false
+                }
+            };
+            if !worked {
+                tokio::select! {
+                    _ = notify.notified() => {}
+                    _ = tokio::time::sleep(POLL) => {}
+                }
+            }
+        }
+    });
+}
+
+/// Claims what is due, runs it, records the outcomes. Returns how many ran.
+async fn round(state: &AppState) -> Result<usize, sqlx::Error> {
+    let db = &state.db;
+    let lock_secs = state.webhooks.config().lock_secs;
+    let at = now();
+    let mut due: Vec<(String,)> = sqlx::query_as(
+        "SELECT id FROM webhook_deliveries WHERE (status IN ('queued', 'retry') AND next_attempt_at <= $1) \
+         OR (status = 'working' AND locked_until < $1) ORDER BY next_attempt_at LIMIT $2",
+    )
+    .bind(at)
+    .bind(CLAIM)
+    .fetch_all(db)
+    .await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    // One lock order for every replica, so two claiming the same rows cannot deadlock.
+    due.sort();
+    let mut claimed = Vec::new();
+    let mut tx = db.begin().await?;
+    for (id,) in due {
+        let done = sqlx::query(
+            "UPDATE webhook_deliveries SET status = 'working', attempts = attempts + 1, locked_until = $2 \
+             WHERE id = $1 AND ((status IN ('queued', 'retry') AND next_attempt_at <= $3) \
+             OR (status = 'working' AND locked_until < $3))",
+        )
+        .bind(&id)
+        .bind(at + lock_secs)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() == 1 {
+            claimed.push(id);
+        }
+    }
+    tx.commit().await?;
+
+    let mut deliveries = Vec::with_capacity(claimed.len());
+    for id in &claimed {
+        if let Some(row) = sqlx::query_as::<_, Row>(
+            "SELECT id, service, customer_web_id, user_id, params, attempts, received_at FROM webhook_deliveries WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(db)
+        .await?
+        {
+            deliveries.push(row.into_delivery());
+        }
+    }
+    let ctx = HandlerContext { db: db.clone(), state: state.clone() };
+    // Within the claim, so no other worker starts the same delivery meanwhile.
+    let limit = Duration::from_secs((lock_secs / 2) as u64);
+    let outcomes: Vec<(Delivery, Result<(), HandlerError>)> = futures::stream::iter(deliveries)
+        .map(|d| {
+            let ctx = &ctx;
+            async move {
+                let outcome = run_handler(ctx, &d, limit).await;
+                (d, outcome)
+            }
+        })
+        .buffer_unordered(CONCURRENCY)
+        .collect()
+        .await;
+
+    let at = now();
+    let mut tx = db.begin().await?;
+    for (d, outcome) in &outcomes {
+        let step = next_step(d.attempts, outcome, at);
+        match &step {
+            Step::Done => tracing::debug!(delivery = %d.id, "webhook done"),
+            Step::Retry { error, .. } => tracing::info!(delivery = %d.id, attempts = d.attempts, %error, "webhook will retry"),
+            Step::Failed { error } => tracing::warn!(delivery = %d.id, service = %d.service, %error, "webhook failed"),
+        }
+        let (status, error, next_at, processed_at) = match step {
+            Step::Done => ("done", None, at, Some(at)),
+            Step::Retry { at: next, error } => ("retry", Some(error), next, None),
+            Step::Failed { error } => ("failed", Some(error), at, Some(at)),
+        };
+        sqlx::query(
+            "UPDATE webhook_deliveries SET status = $2, last_error = $3, next_attempt_at = $4, processed_at = $5, \
+             locked_until = NULL WHERE id = $1 AND status = 'working'",
+        )
+        .bind(&d.id)
+        .bind(status)
+        .bind(error)
+        .bind(next_at)
+        .bind(processed_at)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(outcomes.len())
+}
+
+/// The configured handler, guarded: a panic or a hang becomes a retry, not a dead worker.
+async fn run_handler(ctx: &HandlerContext, d: &Delivery, limit: Duration) -> Result<(), HandlerError> {
+    let Some(service) = ctx.state.webhooks.service(&d.service) else {
+        return Err(HandlerError::Retry(format!("webhook service `{}` is not configured", d.service)));
+    };
+    let handler = service.handler.clone();
+    match tokio::time::timeout(limit, std::panic::AssertUnwindSafe(handler.handle(ctx, d)).catch_unwind()).await {
+        Ok(Ok(result)) => result,
+        Ok(Err(_)) => Err(HandlerError::Retry(format!("handler `{}` panicked", handler.name()))),
+        Err(_) => Err(HandlerError::Retry(format!("handler `{}` took longer than {} s", handler.name(), limit.as_secs()))),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: String,
+    service: String,
+    customer_web_id: String,
+    user_id: String,
+    params: String,
+    attempts: i64,
+    received_at: i64,
+}
+
+impl Row {
+    fn into_delivery(self) -> Delivery {
+        let params = serde_json::from_str(&self.params).unwrap_or_default();
+        let mut d = Delivery::new(&self.id, &self.service, &self.customer_web_id, &self.user_id, &[]).with_params(params);
+        d.attempts = self.attempts;
+        d.received_at = self.received_at;
+        d
+    }
+}

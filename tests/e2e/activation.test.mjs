@@ -1,0 +1,81 @@
+// Activation in the simulator's activation iframe, the property named in the storefront, and
+// webhooks fired by the simulator showing up as processed on the provider's page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack, openService, messages, ADMIN_TOKEN } from './harness.mjs';
+
+let stack;
+before(async () => { stack = await startStack(); });
+after(async () => { await stack?.stop(); });
+
+async function openActivation(params = {}) {
+  const context = await stack.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${stack.sim}/`);
+  for (const [name, value] of Object.entries(params)) await page.locator(`#${name}`).fill(value);
+  await page.click('#open-activation');
+  return { context, page, frame: page.frameLocator('#service') };
+}
+
+test('before activation the storefront says it cannot read the property and keeps working', async () => {
+  const { context, frame } = await openService(stack, { estateid: '815' });
+  const notice = frame.locator('#property-notice');
+  await notice.waitFor();
+  assert.equal(await notice.getAttribute('data-reason'), 'not_activated');
+  assert.equal(await frame.locator('[data-product="floor-plan-2d"] button.add').isDisabled(), false);
+  await context.close();
+});
+
+test('a wrong API key shows onOffice\'s error', async () => {
+  const { context, frame } = await openActivation();
+  await frame.locator('#api-key').fill('not-the-key');
+  await frame.locator('#consent').check();
+  await frame.locator('#activate').click();
+  const error = frame.locator('#activation-error');
+  await error.waitFor();
+  assert.match(await error.textContent(), /HMAC/i);
+  await context.close();
+});
+
+test('activation with the right key shows active and tells enterprise', async () => {
+  const { context, page, frame } = await openActivation();
+  assert.equal(await frame.locator('#activate').isDisabled(), true, 'needs key and consent');
+  await frame.locator('#api-key').fill('demo-secret');
+  await frame.locator('#consent').check();
+  await frame.locator('#activate').click();
+  await frame.locator('#active').waitFor();
+  await page.waitForFunction(() => window.simulatorMessages.some((m) => m.kind === 'active'));
+  const active = (await messages(page)).find((m) => m.kind === 'active');
+  assert.equal(active.valid, true);
+  assert.equal(active.origin, stack.store);
+  await context.close();
+});
+
+test('after activation the storefront names the property it was opened from', async () => {
+  const { context, frame } = await openService(stack, { estateid: '815' });
+  const title = frame.locator('#property-title');
+  await title.waitFor();
+  assert.ok((await title.textContent()).length > 3);
+  assert.match(await frame.locator('#property-number').textContent(), /815/);
+  await context.close();
+});
+
+test('a webhook fired from enterprise shows up as processed on the provider\'s page', async () => {
+  const context = await stack.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${stack.sim}/`);
+  await page.fill('#estateid', '4242');
+  await page.click('#fire-webhook');
+  await page.locator('#webhook-result[data-status="202"]').waitFor();
+  const admin = await context.newPage();
+  await admin.goto(`${stack.store}/admin`);
+  await admin.fill('#admin-token', ADMIN_TOKEN);
+  for (let i = 0; i < 50; i++) {
+    await admin.click('#admin-show');
+    await admin.locator('#webhooks').waitFor();
+    if (await admin.locator('#webhooks tr.delivery[data-status="done"]').count()) break;
+    await admin.waitForTimeout(200);
+  }
+  assert.equal(await admin.locator('#webhooks tr.delivery[data-status="done"]').count(), 1);
+  await context.close();
+});

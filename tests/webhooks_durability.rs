@@ -1,0 +1,156 @@
+//! No accepted delivery is lost: the real binary is killed with SIGKILL in the middle of a
+//! burst of deliveries; after a restart on the same database every delivery that was
+//! answered 2xx is there, and all of them get processed.
+#![cfg(feature = "ssr")]
+
+use futures::StreamExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_marktstand");
+const SECRET: &str = "durability secret";
+const DELIVERIES: usize = 800;
+/// The server is killed once this many deliveries have been answered.
+const KILL_AFTER: usize = 150;
+
+/// Kills the server when the test ends, however it ends.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn start(dir: &Path, db: &str) -> (Server, String) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let port = free_port();
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("server.log")).unwrap();
+    let child = Command::new(BIN)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--provider-secret", SECRET])
+        .env("MARKTSTAND_PUBLIC_URL", "http://shop.test:8443/service/")
+        .env("MARKTSTAND_SITE_ROOT", dir)
+        .env("MARKTSTAND_CATALOGUE", root.join("catalogue.toml"))
+        .env("MARKTSTAND_WEBHOOKS", dir.join("webhooks.toml"))
+        .env("MARKTSTAND_SESSION_KEY", "33".repeat(32))
+        .env("DATABASE_URL", db)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let server = Server(child);
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..300 {
+        if reqwest::get(format!("{base}/healthz")).await.is_ok_and(|r| r.status().is_success()) {
+            return (server, base);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("server did not start: {}", std::fs::read_to_string(dir.join("server.log")).unwrap_or_default());
+}
+
+fn signed(estate: usize) -> String {
+    let url = format!("http://shop.test:8443/webhooks/valuation-request?customerWebId=4711&userId=17&estateid={estate}");
+    let now = marktstand::server::now();
+    signing::url::sign_url(SECRET.as_bytes(), &url, now).unwrap().split_once("8443").unwrap().1.to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deliveries_answered_before_a_crash_survive_it_and_are_processed() {
+    let dir: PathBuf = std::env::temp_dir().join(format!("marktstand-durability-{}-{}", std::process::id(), marktstand::server::now()));
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("public"), &dir.join("public"));
+    std::fs::write(dir.join("index.html"), "<!DOCTYPE html><html><head></head><body></body></html>").unwrap();
+    // The shipped services, with claims that run out in 2 s instead of a minute, so the
+    // deliveries the crash cut off mid-processing are taken over within the test.
+    let shipped = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("webhooks.toml")).unwrap();
+    std::fs::write(dir.join("webhooks.toml"), format!("lock_secs = 2\n{shipped}")).unwrap();
+    let db = format!("sqlite://{}?mode=rwc", dir.join("marktstand.db").display());
+
+    let (server, base) = start(&dir, &db).await;
+    let pid = server.0.id().to_string();
+    let client = reqwest::Client::new();
+    let answered = Arc::new(Mutex::new(Vec::<String>::new()));
+    let count = Arc::new(AtomicUsize::new(0));
+    let failed = Arc::new(AtomicUsize::new(0));
+    futures::stream::iter(0..DELIVERIES)
+        .map(|i| {
+            let (client, base, pid) = (client.clone(), base.clone(), pid.clone());
+            let (answered, count, failed) = (answered.clone(), count.clone(), failed.clone());
+            async move {
+                let res = client.get(format!("{base}{}", signed(i))).send().await;
+                let Ok(res) = res else {
+                    failed.fetch_add(1, Ordering::SeqCst);
+                    return;
+                };
+                if !res.status().is_success() {
+                    failed.fetch_add(1, Ordering::SeqCst);
+                    return;
+                }
+                // A 2xx is a promise: record it before anything else can happen.
+                let id = res.json::<serde_json::Value>().await.ok().and_then(|b| b["id"].as_str().map(str::to_string));
+                if let Some(id) = id {
+                    answered.lock().unwrap().push(id);
+                }
+                if count.fetch_add(1, Ordering::SeqCst) + 1 == KILL_AFTER {
+                    Command::new("kill").args(["-9", &pid]).status().unwrap();
+                }
+            }
+        })
+        .buffer_unordered(128)
+        .collect::<Vec<()>>()
+        .await;
+    drop(server);
+    let answered = answered.lock().unwrap().clone();
+    let failed = failed.load(Ordering::SeqCst);
+    eprintln!("answered {} of {DELIVERIES}, {failed} cut off by the crash", answered.len());
+    assert!(answered.len() >= KILL_AFTER, "the burst reached the server");
+    assert!(failed > 0, "the server was killed in the middle of the burst");
+
+    let (_server, _) = start(&dir, &db).await;
+    let pool = marktstand::server::storage::connect(&db).await.unwrap();
+    let stored: Vec<(String,)> = sqlx::query_as("SELECT id FROM webhook_deliveries").fetch_all(&pool).await.unwrap();
+    let stored: std::collections::HashSet<String> = stored.into_iter().map(|(id,)| id).collect();
+    let lost: Vec<&String> = answered.iter().filter(|id| !stored.contains(*id)).collect();
+    assert!(lost.is_empty(), "{} answered deliveries lost, e.g. {:?}", lost.len(), lost.first());
+
+    eprintln!("stored {} (answered or not), none of the answered lost", stored.len());
+    // The restarted server processes everything stored, including the claims the crash cut off.
+    let mut open = i64::MAX;
+    for _ in 0..300 {
+        open = sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM webhook_deliveries WHERE status <> 'done'")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+            .0;
+        if open == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(open, 0, "every stored delivery is processed after the restart");
+    let valuations = sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM valuation_requests").fetch_one(&pool).await.unwrap().0;
+    assert_eq!(valuations, stored.len() as i64, "each delivery recorded its valuation request once");
+    let _ = std::fs::remove_dir_all(&dir);
+}
