@@ -4,6 +4,7 @@
 use crate::client::SessionClient;
 use crate::errors::AppError;
 use leptos::prelude::*;
+use leptos::server_fn::codec::Postcard;
 use serde::{Deserialize, Serialize};
 
 /// What the activation page needs after the URL was verified.
@@ -18,14 +19,14 @@ pub struct ActivationStart {
 }
 
 /// Verifies the activation iframe's query string exactly as it arrived.
-#[server(endpoint = "activation_start", client = SessionClient)]
+#[server(endpoint = "activation_start", client = SessionClient, output = Postcard)]
 pub async fn open_activation(query: String) -> Result<ActivationStart, AppError> {
     let state = crate::server::state()?;
     crate::server::activation::start(&state, &query, crate::server::now()).await.map_err(crate::errors::respond)
 }
 
 /// Unlocks the provider with the pasted API key; stores the credentials on success.
-#[server(endpoint = "activate", client = SessionClient)]
+#[server(endpoint = "activate", client = SessionClient, output = Postcard)]
 pub async fn activate(api_key: String, consent: bool) -> Result<(), AppError> {
     let state = crate::server::state()?;
     let session = crate::server::session::require_any().map_err(crate::errors::respond)?;
@@ -48,7 +49,7 @@ pub enum PropertyInfo {
 }
 
 /// Reads the launch's property or address through the onOffice API.
-#[server(endpoint = "property_info", client = SessionClient)]
+#[server(endpoint = "property_info", client = SessionClient, output = Postcard)]
 pub async fn read_property() -> Result<PropertyInfo, AppError> {
     let state = crate::server::state()?;
     let session = crate::server::session::require().map_err(crate::errors::respond)?;

@@ -6,7 +6,9 @@ use crate::components::problem::Problem;
 use crate::errors::AppError;
 use crate::i18n::Lang;
 use crate::launch::{verify_launch, Launch};
-use crate::pages::{activation::Activation, admin::Admin, callback::Callback, shop::Shop};
+#[cfg(feature = "back-office")]
+use crate::pages::{activation::Activation, admin::Admin};
+use crate::pages::{callback::Callback, shop::Shop};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -55,7 +57,9 @@ pub fn App() -> impl IntoView {
     let page = match path.as_str() {
         "/" | "/index.html" => view! { <LaunchPage/> }.into_any(),
         "/orders/callback" => view! { <Callback/> }.into_any(),
+        #[cfg(feature = "back-office")]
         "/admin" => view! { <Admin/> }.into_any(),
+        #[cfg(feature = "back-office")]
         "/activate" => view! { <Activation/> }.into_any(),
         _ => view! { <Problem error=AppError::NotFound lang=Lang::default()/> }.into_any(),
     };

@@ -5,6 +5,7 @@ use crate::client::SessionClient;
 use crate::errors::AppError;
 use crate::i18n::Lang;
 use leptos::prelude::*;
+use leptos::server_fn::codec::Postcard;
 use serde::{Deserialize, Serialize};
 
 /// Text in both UI languages.
@@ -132,7 +133,7 @@ fn group_thousands(n: i64, sep: char) -> String {
 }
 
 /// The catalogue for the storefront.
-#[server(endpoint = "catalogue", client = SessionClient)]
+#[server(endpoint = "catalogue", client = SessionClient, output = Postcard)]
 pub async fn load_catalogue() -> Result<Catalogue, AppError> {
     let state = crate::server::state()?;
     crate::server::session::require().map_err(crate::errors::respond)?;

@@ -4,6 +4,7 @@
 use crate::client::SessionClient;
 use crate::errors::AppError;
 use leptos::prelude::*;
+use leptos::server_fn::codec::Postcard;
 use serde::{Deserialize, Serialize};
 
 /// Who opened the service and from where, as verified by the server.
@@ -38,7 +39,7 @@ pub struct Launch {
 
 /// Verifies the launch query string exactly as it arrived (signature, freshness) and opens a
 /// session. Answers 401 with the rejection reason when the link is expired or modified.
-#[server(endpoint = "launch", client = SessionClient)]
+#[server(endpoint = "launch", client = SessionClient, output = Postcard)]
 pub async fn verify_launch(query: String) -> Result<Launch, AppError> {
     let state = crate::server::state()?;
     crate::server::launch::open_session(&state, &query, crate::server::now())

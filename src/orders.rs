@@ -6,7 +6,7 @@ use crate::client::SessionClient;
 use crate::errors::AppError;
 use crate::launch::Launch;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use leptos::server_fn::codec::{Json, Postcard};
 use serde::{Deserialize, Serialize};
 
 /// One cart line as the browser sends it.
@@ -78,7 +78,7 @@ pub struct OrderResult {
 }
 
 /// Prices the cart from the catalogue, stores the order (once per idempotency key) and signs it.
-#[server(endpoint = "create_order", client = SessionClient, input = Json)]
+#[server(endpoint = "create_order", client = SessionClient, input = Json, output = Postcard)]
 pub async fn create_order(request: OrderRequest, idempotency_key: String) -> Result<PlacedOrder, AppError> {
     let state = crate::server::state()?;
     let session = crate::server::session::require().map_err(crate::errors::respond)?;
@@ -88,7 +88,7 @@ pub async fn create_order(request: OrderRequest, idempotency_key: String) -> Res
 }
 
 /// The result of the payment callback whose query the callback page was loaded with.
-#[server(endpoint = "callback_result", client = SessionClient)]
+#[server(endpoint = "callback_result", client = SessionClient, output = Postcard)]
 pub async fn callback_result(query: String) -> Result<OrderResult, AppError> {
     let state = crate::server::state()?;
     crate::server::orders::callback_result(&state, &query, crate::server::now())
@@ -111,7 +111,7 @@ pub struct OrderRow {
 }
 
 /// The provider's order list, behind the admin token from configuration.
-#[server(endpoint = "admin_orders", client = SessionClient)]
+#[server(endpoint = "admin_orders", client = SessionClient, output = Postcard)]
 pub async fn admin_orders(admin_token: String) -> Result<Vec<OrderRow>, AppError> {
     let state = crate::server::state()?;
     crate::server::orders::admin_list(&state, &admin_token).await.map_err(crate::errors::respond)

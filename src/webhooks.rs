@@ -4,6 +4,7 @@
 use crate::client::SessionClient;
 use crate::errors::AppError;
 use leptos::prelude::*;
+use leptos::server_fn::codec::Postcard;
 use serde::{Deserialize, Serialize};
 
 /// One webhook delivery as listed for the provider.
@@ -21,7 +22,7 @@ pub struct WebhookRow {
 }
 
 /// The newest deliveries, behind the admin token.
-#[server(endpoint = "admin_webhooks", client = SessionClient)]
+#[server(endpoint = "admin_webhooks", client = SessionClient, output = Postcard)]
 pub async fn admin_webhooks(admin_token: String) -> Result<Vec<WebhookRow>, AppError> {
     let state = crate::server::state()?;
     crate::server::orders::check_admin(&state, &admin_token).map_err(crate::errors::respond)?;

@@ -35,8 +35,7 @@ fn activation_query(params: &str) -> String {
 
 async fn start_activation(s: &Stack, params: &str) -> Value {
     let res = post_form(&s.server.base, "/api/activation_start", &[("query", &activation_query(params))], None).await;
-    assert_eq!(res.status(), 200);
-    res.json().await.unwrap()
+    decode::<marktstand::activation::ActivationStart>(res).await
 }
 
 async fn activate(s: &Stack, token: &str, key: &str, consent: bool) -> reqwest::Response {
@@ -117,7 +116,7 @@ async fn the_storefront_names_the_property_once_activated() {
     let token = launch_token(&s.server, &format!("{PARAMS}&language=ENG")).await;
     let read = |token: String| {
         let base = s.server.base.clone();
-        async move { post_form(&base, "/api/property_info", &[], Some(&token)).await.json::<Value>().await.unwrap() }
+        async move { decode::<marktstand::activation::PropertyInfo>(post_form(&base, "/api/property_info", &[], Some(&token)).await).await }
     };
     assert_eq!(read(token.clone()).await, Value::String("NotActivated".into()));
     let start = start_activation(&s, ACTIVATION).await;

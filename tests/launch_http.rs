@@ -15,10 +15,11 @@ async fn a_signed_launch_opens_a_session_without_revealing_secrets() {
     let res = launch(&server.base, &signed_query(PARAMS, SECRET, now())).await;
     assert_eq!(res.status(), 200);
     assert!(res.headers().get("set-cookie").is_none());
-    let body = res.text().await.unwrap();
-    assert!(!body.contains("claim-abc-123"), "apiClaim must stay server-side");
-    assert!(!body.contains(SECRET));
-    let launch: Value = serde_json::from_str(&body).unwrap();
+    let body = res.bytes().await.unwrap();
+    for secret in ["claim-abc-123", SECRET] {
+        assert!(!body.windows(secret.len()).any(|w| w == secret.as_bytes()), "{secret} must stay server-side");
+    }
+    let launch: Value = serde_json::to_value(postcard::from_bytes::<marktstand::launch::Launch>(&body).unwrap()).unwrap();
     let ctx = &launch["context"];
     assert_eq!(ctx["customer_name"], "Musterfirma Immobilien");
     assert_eq!(ctx["customer_web_id"], "4711");
@@ -98,7 +99,7 @@ async fn a_rotated_secret_is_still_accepted() {
 }
 
 async fn token(server: &TestServer) -> String {
-    let launch: Value = launch(&server.base, &signed_query(PARAMS, SECRET, now())).await.json().await.unwrap();
+    let launch: Value = decode::<marktstand::launch::Launch>(launch(&server.base, &signed_query(PARAMS, SECRET, now())).await).await;
     launch["token"].as_str().unwrap().to_string()
 }
 
@@ -125,7 +126,7 @@ async fn parent_messages_are_signed_for_the_session_only() {
 #[tokio::test]
 async fn an_expired_session_is_told_to_reopen() {
     let server = start().await;
-    let launch: Value = launch(&server.base, &signed_query(PARAMS, SECRET, now())).await.json().await.unwrap();
+    let launch: Value = decode::<marktstand::launch::Launch>(launch(&server.base, &signed_query(PARAMS, SECRET, now())).await).await;
     let context = serde_json::from_value(launch["context"].clone()).unwrap();
     let (old, _) = server.state.sessions.issue(context, "claim".into(), now() - 3600);
     let res = post_form(&server.base, "/api/parent_message", &[("action", "RefreshParent")], Some(&old)).await;
@@ -148,6 +149,14 @@ async fn pages_carry_frame_ancestors_for_exactly_the_allowed_hosts() {
     let hash = marktstand::server::headers::inline_script_hashes(INDEX).remove(0);
     assert!(csp.contains(&format!("'sha256-{hash}'")), "inline bootstrap allowed by hash: {csp}");
     assert_eq!(res.headers()["cache-control"], "no-store");
+    assert_eq!(res.text().await.unwrap(), INDEX);
+    // The provider's pages come from the back-office bundle, allowed by its own hash.
+    let back_office_hash = marktstand::server::headers::inline_script_hashes(BACK_OFFICE).remove(0);
+    assert!(csp.contains(&format!("'sha256-{back_office_hash}'")), "{csp}");
+    for path in ["/admin", "/activate"] {
+        let res = reqwest::get(format!("{}{path}", server.base)).await.unwrap();
+        assert_eq!(res.text().await.unwrap(), BACK_OFFICE, "{path}");
+    }
 }
 
 #[test]

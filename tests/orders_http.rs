@@ -4,6 +4,7 @@
 
 mod common;
 use common::*;
+use marktstand::orders::{OrderResult, OrderRow, PlacedOrder};
 use serde_json::{json, Value};
 
 async fn order(server: &TestServer, token: &str, request: Value, key: &str) -> reqwest::Response {
@@ -24,7 +25,7 @@ async fn the_server_prices_the_order_and_signs_it() {
     ]));
     let res = order(&server, &token, request, "k1").await;
     assert_eq!(res.status(), 200);
-    let placed: Value = res.json().await.unwrap();
+    let placed: Value = decode::<PlacedOrder>(res).await;
     assert_eq!(placed["total_cents"], 2 * 4900 + 550);
     let message: Value = serde_json::from_str(placed["message"].as_str().unwrap()).unwrap();
     signing::message::verify_message(&[SECRET.as_bytes().to_vec()], &message).expect("signed with the JSON scheme");
@@ -43,9 +44,9 @@ async fn the_same_idempotency_key_makes_one_order() {
     let token = launch_token(&server, PARAMS).await;
     let request = products(json!([{"product_id": "expose-text", "quantity": 1, "circle": null}]));
     let (a, b) = tokio::join!(order(&server, &token, request.clone(), "same"), order(&server, &token, request.clone(), "same"));
-    let (a, b): (Value, Value) = (a.json().await.unwrap(), b.json().await.unwrap());
+    let (a, b) = (decode::<PlacedOrder>(a).await, decode::<PlacedOrder>(b).await);
     assert_eq!(a["order_id"], b["order_id"]);
-    let other: Value = order(&server, &token, request, "other").await.json().await.unwrap();
+    let other = decode::<PlacedOrder>(order(&server, &token, request, "other").await).await;
     assert_ne!(other["order_id"], a["order_id"]);
     let all = marktstand::server::storage::list_orders(&server.state.db, 100).await.unwrap();
     assert_eq!(all.len(), 2);
@@ -76,7 +77,7 @@ async fn orders_the_storefront_would_not_offer_are_refused() {
 async fn placed_order(server: &TestServer) -> String {
     let token = launch_token(server, PARAMS).await;
     let request = products(json!([{"product_id": "expose-text", "quantity": 1, "circle": null}]));
-    let placed: Value = order(server, &token, request, &format!("k{}", now())).await.json().await.unwrap();
+    let placed = decode::<PlacedOrder>(order(server, &token, request, &format!("k{}", now())).await).await;
     placed["order_id"].as_str().unwrap().to_string()
 }
 
@@ -107,7 +108,7 @@ async fn a_signed_callback_finishes_the_order_exactly_once() {
     // The result view's server function re-verifies and opens a session for refresh/close.
     let query = path.split_once('?').unwrap().1;
     let res = post_form(&server.base, "/api/callback_result", &[("query", query)], None).await;
-    let result: Value = res.json().await.unwrap();
+    let result = decode::<OrderResult>(res).await;
     assert_eq!(result["status"], "success");
     assert_eq!(result["reference"], "T-1");
     assert_eq!(result["session"]["context"]["parameter_cache_id"], "pc42");
@@ -134,7 +135,7 @@ async fn the_provider_list_needs_the_admin_token() {
     let res = post_form(&server.base, "/api/admin_orders", &[("admin_token", "wrong")], None).await;
     assert_eq!(res.status(), 401);
     let res = post_form(&server.base, "/api/admin_orders", &[("admin_token", ADMIN_TOKEN)], None).await;
-    let rows: Value = res.json().await.unwrap();
+    let rows = decode::<Vec<OrderRow>>(res).await;
     assert_eq!(rows[0]["customer_name"], "Musterfirma Immobilien");
     assert_eq!(rows[0]["products"][0], "1 × Exposé ~ text & images");
     assert_eq!(rows[0]["status"], "pending");

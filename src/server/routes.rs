@@ -11,25 +11,39 @@ use leptos::prelude::provide_context;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
 
-/// The app shell and the CSP derived from it, read once at start.
+/// The app shells and the CSP derived from them, read once at start: the storefront's, and
+/// the back office's (provider pages and activation), a second, separately built bundle.
 #[derive(Clone)]
 pub struct Shell {
     pub index_html: String,
+    pub back_office_html: String,
     pub csp: HeaderValue,
 }
 
 impl Shell {
     pub fn load(state: &AppState) -> Result<Self, String> {
-        let path = std::path::Path::new(&state.config.site_root).join("index.html");
-        let index_html = std::fs::read_to_string(&path).map_err(|e| {
-            format!("cannot read {}: {e}. Build the app first (`trunk build --release`) or set MARKTSTAND_SITE_ROOT", path.display())
-        })?;
-        Ok(Self::new(state, index_html))
+        let root = std::path::Path::new(&state.config.site_root);
+        let read = |path: std::path::PathBuf| {
+            std::fs::read_to_string(&path).map_err(|e| {
+                format!("cannot read {}: {e}. Build the app first (scripts/build) or set MARKTSTAND_SITE_ROOT", path.display())
+            })
+        };
+        let index_html = read(root.join("index.html"))?;
+        let back_office_html = read(root.join("back-office/index.html")).unwrap_or_else(|e| {
+            tracing::warn!("{e}: the provider's pages and the activation iframe are unavailable");
+            index_html.clone()
+        });
+        Ok(Self::new(state, index_html, back_office_html))
     }
 
-    pub fn new(state: &AppState, index_html: String) -> Self {
-        let csp = headers::content_security_policy(&state.config.allowed_origins, &index_html);
-        Shell { index_html, csp }
+    pub fn new(state: &AppState, index_html: String, back_office_html: String) -> Self {
+        let both = format!("{index_html}{back_office_html}");
+        let csp = headers::content_security_policy(&state.config.allowed_origins, &both);
+        Shell { index_html, back_office_html, csp }
+    }
+
+    fn back_office(&self) -> Shell {
+        Shell { index_html: self.back_office_html.clone(), ..self.clone() }
     }
 }
 
@@ -43,6 +57,8 @@ pub fn router(state: AppState, shell: Shell) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/orders/callback", get(payment_callback))
         .merge(super::webhooks::routes())
+        .route("/admin", get({ let shell = shell.back_office(); move || index(shell.clone()) }))
+        .route("/activate", get({ let shell = shell.back_office(); move || index(shell.clone()) }))
         .route("/", get(move || index(shell.clone())))
         .fallback_service(assets.fallback(get(move || index(fallback_shell.clone()))))
         .layer(axum::Extension(callback_shell))

@@ -10,6 +10,8 @@ pub const ADMIN_TOKEN: &str = "test admin token";
 /// The inline bootstrap Trunk writes; its hash must appear in the CSP.
 pub const INDEX: &str = "<!DOCTYPE html><html><head><script type=\"module\">import init from '/app.js';init();</script></head><body></body></html>";
 
+pub const BACK_OFFICE: &str = "<!DOCTYPE html><html><head><script type=\"module\">import init from '/back-office/app.js';init();</script></head><body></body></html>";
+
 pub struct TestServer {
     pub base: String,
     pub state: AppState,
@@ -45,7 +47,7 @@ pub async fn start_config(config: Config) -> TestServer {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let catalogue = marktstand::server::catalogue::load(&root.join("catalogue.toml"), &root.join("public")).expect("catalogue");
     let state = AppState::new(config, db, catalogue);
-    let shell = Shell::new(&state, INDEX.to_string());
+    let shell = Shell::new(&state, INDEX.to_string(), BACK_OFFICE.to_string());
     let app = router(state.clone(), shell);
     marktstand::server::webhooks::spawn_worker(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -112,7 +114,17 @@ pub fn urlencode(s: &str) -> String {
 pub async fn launch_token(server: &TestServer, params: &str) -> String {
     let res = post_form(&server.base, "/api/launch", &[("query", &signed_query(params, SECRET, now()))], None).await;
     assert_eq!(res.status(), 200);
-    res.json::<serde_json::Value>().await.unwrap()["token"].as_str().unwrap().to_string()
+    decode::<marktstand::launch::Launch>(res).await["token"].as_str().unwrap().to_string()
+}
+
+/// A server function's answer: successes travel as postcard (small for the browser bundle);
+/// decoded into `T` and shown as JSON so tests can look into it.
+pub async fn decode<T: serde::de::DeserializeOwned + serde::Serialize>(res: reqwest::Response) -> serde_json::Value {
+    let status = res.status();
+    let bytes = res.bytes().await.unwrap();
+    assert!(status.is_success(), "{status}: {}", String::from_utf8_lossy(&bytes));
+    let value: T = postcard::from_bytes(&bytes).expect("postcard answer");
+    serde_json::to_value(value).unwrap()
 }
 
 pub async fn post_json(base: &str, path: &str, body: serde_json::Value, token: Option<&str>) -> reqwest::Response {

@@ -1,6 +1,6 @@
 // Starts the real storefront server and the onOffice host simulator on free loopback
 // ports, and Debian's Chromium through Playwright. Used by every end-to-end test.
-import { spawn } from 'node:child_process';
+import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -78,7 +78,7 @@ export async function startStack(env = {}) {
       '--disable-component-update', '--disable-sync'],
   });
   return {
-    store, sim, browser, logs, data,
+    store, sim, browser, logs, data, db: join(data, 'shop.db'),
     async stop() {
       await browser.close();
       server.kill('SIGTERM');
@@ -98,7 +98,10 @@ export async function openService(stack, params = {}, mode = 'valid') {
     else await input.fill(value);
   }
   await page.selectOption('#mode', mode);
+  await page.evaluate(() => { document.getElementById('launch-url').textContent = ''; });
   await page.click('#open');
+  // The simulator shows the signed URL once it has set the frame's address.
+  await page.waitForFunction(() => document.getElementById('launch-url').textContent.startsWith('http'));
   const frame = page.frameLocator('#service');
   return { context, page, frame };
 }
@@ -113,13 +116,10 @@ export function plain(text) {
   return text.replace(/\u00a0/g, ' ').trim();
 }
 
-/** Calls a server function over HTTP the way the app does. */
-export async function adminOrders(stack) {
-  const res = await fetch(`${stack.store}/api/admin_orders`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: `admin_token=${ADMIN_TOKEN}`,
-  });
-  if (!res.ok) throw new Error(`admin_orders: ${res.status} ${await res.text()}`);
-  return res.json();
+/** The orders as stored, read straight from the storefront's SQLite file. */
+export function storedOrders(stack) {
+  const script = 'import json,sqlite3,sys\n'
+    + 'c = sqlite3.connect(sys.argv[1]); c.row_factory = sqlite3.Row\n'
+    + 'print(json.dumps([dict(r) for r in c.execute("SELECT * FROM orders ORDER BY created_at, id")]))';
+  return JSON.parse(execFileSync('python3', ['-c', script, stack.db], { encoding: 'utf8' }));
 }

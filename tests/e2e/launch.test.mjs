@@ -56,7 +56,11 @@ test('no secret, apiClaim or session token reaches a log line', async () => {
   const token = await frame.locator('body').evaluate(async () => {
     const res = await fetch('/api/launch', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'query=' + encodeURIComponent(location.search.slice(1)) });
-    return (await res.json()).token;
+    // The answer is postcard; its first field is the token: a varint length, then UTF-8.
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    let len = 0, shift = 0, i = 0;
+    for (;;) { const b = bytes[i++]; len |= (b & 0x7f) << shift; if (!(b & 0x80)) break; shift += 7; }
+    return new TextDecoder().decode(bytes.slice(i, i + len));
   });
   assert.ok(token && apiClaim);
   await frame.locator('#refresh').click();

@@ -2,7 +2,7 @@
 // signed orders, the verified callback, the result view, and the parent-window messages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, openService, messages, plain, adminOrders } from './harness.mjs';
+import { startStack, openService, messages, plain, storedOrders } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -43,7 +43,7 @@ test('a full purchase in German ends in thank-you, refresh and close', async () 
   assert.equal(await result.getAttribute('data-status'), 'success');
   assert.equal(await result.locator('h1').textContent(), 'Vielen Dank für Ihre Bestellung!');
   assert.ok((await frame.locator('#reference').textContent()).length > 0);
-  const [row] = (await adminOrders(stack)).filter((o) => o.id === sent.callbackurl.split('order=')[1]);
+  const [row] = (await storedOrders(stack)).filter((o) => o.id === sent.callbackurl.split('order=')[1]);
   assert.equal(row.status, 'success');
   assert.equal(row.total_cents, 6000);
   await frame.locator('#refresh').click();
@@ -103,20 +103,20 @@ test('SEPA leaves the order in process', async () => {
   await frame.locator('#result').waitFor();
   assert.equal(await frame.locator('#result').getAttribute('data-status'), 'inprocess');
   const id = await frame.locator('#result').getAttribute('data-order');
-  const row = (await adminOrders(stack)).find((o) => o.id === id);
+  const row = (await storedOrders(stack)).find((o) => o.id === id);
   assert.equal(row.status, 'inprocess');
   await context.close();
 });
 
 test('a double click makes one order', async () => {
-  const before = (await adminOrders(stack)).length;
+  const before = (await storedOrders(stack)).length;
   const { context, page, frame } = await openService(stack, {});
   await addToCart(frame, 'expose-text');
   await frame.locator('#order').dblclick();
   await frame.locator('.order-status.waiting').waitFor();
   await page.waitForTimeout(300);
   assert.equal((await orderMessages(page)).length, 1);
-  assert.equal((await adminOrders(stack)).length, before + 1);
+  assert.equal((await storedOrders(stack)).length, before + 1);
   await context.close();
 });
 
@@ -132,7 +132,7 @@ test('a tampered callback is refused and changes nothing', async () => {
   assert.equal(await problem.getAttribute('data-problem'), 'modified');
   const [order] = await orderMessages(page);
   const id = JSON.parse(order.data).callbackurl.split('order=')[1];
-  assert.equal((await adminOrders(stack)).find((o) => o.id === id).status, 'pending');
+  assert.equal((await storedOrders(stack)).find((o) => o.id === id).status, 'pending');
   await context.close();
 });
 
@@ -171,6 +171,6 @@ test('the provider sees the orders behind the admin token', async () => {
   await admin.click('#admin-show');
   await admin.locator('#orders, #no-orders').first().waitFor();
   const rows = await admin.locator('#orders tr.order').count();
-  assert.equal(rows, (await adminOrders(stack)).length);
+  assert.equal(rows, (await storedOrders(stack)).length);
   await context.close();
 });

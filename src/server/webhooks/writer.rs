@@ -76,35 +76,50 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>, notify: Arc<Notify>) {
     }
 }
 
+/// Rows per INSERT statement: 7 parameters each stays below SQLite's old limit of 999.
+const ROWS_PER_STATEMENT: usize = 64;
+
 /// One transaction for all `jobs`; a delivery stored before reports the earlier id.
 async fn insert(db: &Db, jobs: &[Job]) -> Result<Vec<Stored>, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let mut out = Vec::with_capacity(jobs.len());
-    for Job { delivery: d, .. } in jobs {
-        let inserted = sqlx::query(
+    let mut short = Vec::new();
+    for (c, chunk) in jobs.chunks(ROWS_PER_STATEMENT).enumerate() {
+        let rows: Vec<String> = (0..chunk.len())
+            .map(|r| {
+                let p = |i: usize| format!("${}", r * 7 + i);
+                format!("({}, {}, {}, {}, {}, {}, 'queued', 0, {}, {})", p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(7))
+            })
+            .collect();
+        let sql = format!(
             "INSERT INTO webhook_deliveries (id, dedupe_key, service, customer_web_id, user_id, params, \
-             status, attempts, received_at, next_attempt_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, $7, $7) ON CONFLICT (dedupe_key) DO NOTHING",
-        )
-        .bind(&d.id)
-        .bind(&d.dedupe_key)
-        .bind(&d.service)
-        .bind(&d.customer_web_id)
-        .bind(&d.user_id)
-        .bind(&d.params)
-        .bind(d.received_at)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
-        if inserted {
-            out.push(Stored { id: d.id.clone(), duplicate: false });
-        } else {
-            let (id,): (String,) = sqlx::query_as("SELECT id FROM webhook_deliveries WHERE dedupe_key = $1")
+             status, attempts, received_at, next_attempt_at) VALUES {} ON CONFLICT (dedupe_key) DO NOTHING",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for Job { delivery: d, .. } in chunk {
+            query = query
+                .bind(&d.id)
                 .bind(&d.dedupe_key)
+                .bind(&d.service)
+                .bind(&d.customer_web_id)
+                .bind(&d.user_id)
+                .bind(&d.params)
+                .bind(d.received_at);
+        }
+        if (query.execute(&mut *tx).await?.rows_affected() as usize) < chunk.len() {
+            short.push(c);
+        }
+    }
+    let mut out: Vec<Stored> = jobs.iter().map(|j| Stored { id: j.delivery.id.clone(), duplicate: false }).collect();
+    // Some were stored before (or twice in this batch): the stored row's id tells which.
+    for c in short {
+        let range = c * ROWS_PER_STATEMENT..((c + 1) * ROWS_PER_STATEMENT).min(jobs.len());
+        for (job, stored) in jobs[range.clone()].iter().zip(out[range].iter_mut()) {
+            let (id,): (String,) = sqlx::query_as("SELECT id FROM webhook_deliveries WHERE dedupe_key = $1")
+                .bind(&job.delivery.dedupe_key)
                 .fetch_one(&mut *tx)
                 .await?;
-            out.push(Stored { id, duplicate: true });
+            *stored = Stored { duplicate: id != job.delivery.id, id };
         }
     }
     tx.commit().await?;
