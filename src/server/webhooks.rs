@@ -40,6 +40,8 @@ pub struct Webhooks(Arc<Shared>);
 struct Shared {
     config: WebhookConfig,
     db: Db,
+    /// What the worker and handlers write through (see [`processing_pool`]).
+    processing_db: Db,
     /// Started on first use, on the server's runtime.
     writer: OnceLock<mpsc::Sender<writer::Job>>,
     /// Signalled after each commit, so the worker starts at once instead of at its next poll.
@@ -48,7 +50,8 @@ struct Shared {
 
 impl Webhooks {
     pub fn new(config: WebhookConfig, db: Db) -> Self {
-        Webhooks(Arc::new(Shared { config, db, writer: OnceLock::new(), committed: Arc::new(Notify::new()) }))
+        let processing_db = processing_pool(&db);
+        Webhooks(Arc::new(Shared { config, db, processing_db, writer: OnceLock::new(), committed: Arc::new(Notify::new()) }))
     }
 
     pub fn config(&self) -> &WebhookConfig {
@@ -57,6 +60,11 @@ impl Webhooks {
 
     pub fn service(&self, name: &str) -> Option<&WebhookService> {
         self.0.config.service(name)
+    }
+
+    /// The database handlers write to.
+    pub fn processing_db(&self) -> &Db {
+        &self.0.processing_db
     }
 
     fn notify(&self) -> Arc<Notify> {
@@ -68,6 +76,30 @@ impl Webhooks {
         let sender = self.0.writer.get_or_init(|| writer::spawn(self.0.db.clone(), self.0.committed.clone()));
         writer::submit(sender, delivery).await.map_err(|()| AppError::Internal)
     }
+}
+
+/// On SQLite, the worker and handlers get their own connections without an fsync per
+/// commit (`synchronous=NORMAL`): with one fsync'ing commit per handler they held the write
+/// lock so long that accepting deliveries stalled. Nothing promised is at risk: a process
+/// crash loses no commit either way, and a power cut can only lose recent processing, which
+/// then runs again (handlers are idempotent); the WAL keeps the order, so no later
+/// acceptance survives without the processing before it. PostgreSQL and in-memory
+/// databases share the main pool.
+fn processing_pool(db: &Db) -> Db {
+    let options = db.connect_options();
+    let url = options.database_url.as_str();
+    if !url.starts_with("sqlite:") || url.contains(":memory:") || url.contains("mode=memory") {
+        return db.clone();
+    }
+    sqlx::any::AnyPoolOptions::new()
+        .max_connections(2)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                sqlx::Executor::execute(conn, "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;").await?;
+                Ok(())
+            })
+        })
+        .connect_lazy_with((*options).clone())
 }
 
 /// `/webhooks/{name}` for every configured service, by GET or POST.

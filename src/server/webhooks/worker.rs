@@ -76,7 +76,7 @@ const DUE: [&str; 3] = [
 
 /// Claims what is due, runs it, records the outcomes. Returns how many ran.
 async fn round(state: &AppState) -> Result<usize, sqlx::Error> {
-    let db = &state.db;
+    let db = state.webhooks.processing_db();
     let lock_secs = state.webhooks.config().lock_secs;
     let at = now();
     let mut due: Vec<(String,)> = Vec::new();
