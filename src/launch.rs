@@ -25,6 +25,25 @@ pub struct LaunchContext {
     pub parameter_cache_id: String,
 }
 
+impl LaunchContext {
+    /// A context that names only the customer and user (activation, tests): no group,
+    /// property, address, languages or images.
+    pub fn customer(customer_name: String, customer_web_id: String, user_id: String, parameter_cache_id: String) -> Self {
+        LaunchContext {
+            customer_name,
+            customer_web_id,
+            user_id,
+            group_id: None,
+            estate_id: None,
+            address_id: None,
+            language: None,
+            user_language: None,
+            image_ids: vec![],
+            parameter_cache_id,
+        }
+    }
+}
+
 /// What a successful launch gives the browser.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Launch {

@@ -15,26 +15,15 @@ pub async fn start(state: &AppState, query: &str, now: i64) -> Result<Activation
         tracing::info!(reason = r.code(), "activation rejected");
         AppError::LaunchRejected { reason: r.code().to_string() }
     })?;
-    let required = |name: &str, code: &str| {
-        v.get(name)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .ok_or_else(|| AppError::LaunchRejected { reason: format!("missing_{code}") })
-    };
-    let context = LaunchContext {
-        customer_name: v.get("customerName").unwrap_or_default().to_string(),
-        customer_web_id: required("customerWebId", "customer_web_id")?,
-        user_id: required("userId", "user_id")?,
-        group_id: None,
-        estate_id: None,
-        address_id: None,
-        language: None,
-        user_language: None,
-        image_ids: vec![],
-        parameter_cache_id: required("parameterCacheId", "parameter_cache_id")?,
-    };
-    let api_claim = required("apiClaim", "api_claim")?;
-    let api_token = required("apiToken", "api_token")?;
+    let required = |name: &str| super::launch::required(&v, name);
+    let context = LaunchContext::customer(
+        v.get("customerName").unwrap_or_default().to_string(),
+        required("customerWebId")?,
+        required("userId")?,
+        required("parameterCacheId")?,
+    );
+    let api_claim = required("apiClaim")?;
+    let api_token = required("apiToken")?;
     let active = credentials::load(state, &context.customer_web_id).await?.is_some();
     let customer_name = context.customer_name.clone();
     let (token, _) = state.sessions.issue_activation(context, api_claim, api_token, now);

@@ -38,14 +38,18 @@ pub fn resume_session(state: &AppState, order: &super::storage::StoredOrder, now
     Launch { token, expires_at, context, allowed_origins: state.config.allowed_origins.clone() }
 }
 
+/// A parameter that must be present and not empty; its absence rejects the call with
+/// `missing_<name in snake case>`.
+pub fn required(v: &Verified, name: &str) -> Result<String, AppError> {
+    v.get(name)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .ok_or_else(|| AppError::LaunchRejected { reason: format!("missing_{}", snake(name)) })
+}
+
 /// The service-iframe parameters; missing required ones reject the launch.
 pub fn read_context(v: &Verified) -> Result<(LaunchContext, String), AppError> {
-    let required = |name: &str| {
-        v.get(name)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .ok_or_else(|| AppError::LaunchRejected { reason: format!("missing_{}", snake(name)) })
-    };
+    let required = |name: &str| required(v, name);
     let optional = |name: &str| v.get(name).filter(|s| !s.is_empty()).map(str::to_string);
     let context = LaunchContext {
         customer_name: v.get("customerName").unwrap_or_default().to_string(),

@@ -102,18 +102,7 @@ mod tests {
     use super::*;
 
     fn context() -> LaunchContext {
-        LaunchContext {
-            customer_name: "Muster GmbH".into(),
-            customer_web_id: "1".into(),
-            user_id: "2".into(),
-            group_id: None,
-            estate_id: None,
-            address_id: None,
-            language: None,
-            user_language: None,
-            image_ids: vec![],
-            parameter_cache_id: "p".into(),
-        }
+        LaunchContext::customer("Muster GmbH".into(), "1".into(), "2".into(), "p".into())
     }
 
     #[test]
