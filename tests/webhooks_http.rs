@@ -73,7 +73,8 @@ async fn a_signed_delivery_is_accepted_then_processed() {
 #[tokio::test]
 async fn the_same_call_twice_is_one_delivery_processed_once() {
     let server = start().await;
-    let path = signed("valuation-request", VALUATION, now());
+    let at = now();
+    let path = signed("valuation-request", VALUATION, at);
     let ((s1, first), (s2, second)) = tokio::join!(call(&server, &path), call(&server, &path));
     assert_eq!((s1, s2), (202, 202));
     assert_eq!(first["id"], second["id"]);
@@ -88,7 +89,7 @@ async fn the_same_call_twice_is_one_delivery_processed_once() {
     assert_eq!(count(&server, "SELECT COUNT(*) FROM webhook_deliveries").await, 1);
     assert_eq!(count(&server, "SELECT COUNT(*) FROM valuation_requests").await, 1);
     // Signed at another time, it is another call from enterprise: a new delivery.
-    let (_, later) = call(&server, &signed("valuation-request", VALUATION, now() - 1)).await;
+    let (_, later) = call(&server, &signed("valuation-request", VALUATION, at - 1)).await;
     assert_ne!(later["id"], first["id"]);
 }
 

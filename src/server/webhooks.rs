@@ -92,7 +92,7 @@ fn processing_pool(db: &Db) -> Db {
         return db.clone();
     }
     sqlx::any::AnyPoolOptions::new()
-        .max_connections(2)
+        .max_connections(4)
         .after_connect(|conn, _| {
             Box::pin(async move {
                 sqlx::Executor::execute(conn, "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;").await?;

@@ -92,6 +92,8 @@ async fn round(state: &AppState) -> Result<usize, sqlx::Error> {
     // One lock order for every replica, so two claiming the same rows cannot deadlock.
     due.sort();
     let mut claimed = Vec::new();
+    // Also marks the claim as ours: the outcome is recorded only while it still holds.
+    let until = at + lock_secs;
     let mut tx = db.begin().await?;
     for (id,) in due {
         let done = sqlx::query(
@@ -100,7 +102,7 @@ async fn round(state: &AppState) -> Result<usize, sqlx::Error> {
              OR (status = 'working' AND locked_until < $3))",
         )
         .bind(&id)
-        .bind(at + lock_secs)
+        .bind(until)
         .bind(at)
         .execute(&mut *tx)
         .await?;
@@ -153,13 +155,14 @@ async fn round(state: &AppState) -> Result<usize, sqlx::Error> {
         };
         sqlx::query(
             "UPDATE webhook_deliveries SET status = $2, last_error = $3, next_attempt_at = $4, processed_at = $5, \
-             locked_until = NULL WHERE id = $1 AND status = 'working'",
+             locked_until = NULL WHERE id = $1 AND status = 'working' AND locked_until = $6",
         )
         .bind(&d.id)
         .bind(status)
         .bind(error)
         .bind(next_at)
         .bind(processed_at)
+        .bind(until)
         .execute(&mut *tx)
         .await?;
     }
