@@ -22,7 +22,7 @@ pub fn parse(text: &str, file: &str, public: &Path) -> Result<Catalogue, String>
         if ok {
             return Ok(());
         }
-        let line = find_line(text, id);
+        let line = line_defining(text, "id", id);
         Err(format!("catalogue {file} line {line}: `{id}`: field `{field}` {what}"))
     };
     for p in &catalogue.products {
@@ -56,15 +56,16 @@ fn image_ok(public: &Path, image: &str) -> bool {
     !image.contains("..") && !image.starts_with('/') && public.join(image).is_file()
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
+/// The 1-based line of byte `offset` in `text`, for parse errors.
+pub fn line_of(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
-/// The line that defines `id = "…"`, for checks made after parsing.
-fn find_line(text: &str, id: &str) -> usize {
-    let needle = format!("\"{id}\"");
+/// The line that says `key = "value"`, for checks made after parsing (0 when not found).
+pub fn line_defining(text: &str, key: &str, value: &str) -> usize {
+    let needle = format!("\"{value}\"");
     text.lines()
-        .position(|l| l.trim_start().starts_with("id") && l.contains(&needle))
+        .position(|l| l.trim_start().starts_with(key) && l.contains(&needle))
         .map(|i| i + 1)
         .unwrap_or(0)
 }

@@ -2,6 +2,7 @@
 //! parameters (URL macros) each may carry. Checked once at start, like the catalogue, so a
 //! typo stops the server instead of failing deliveries later.
 
+use crate::server::catalogue::{line_defining, line_of};
 use super::handler::{Registry, WebhookHandler};
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -107,7 +108,7 @@ impl WebhookConfig {
         let mut names = HashSet::new();
         let mut services = Vec::new();
         for entry in parsed.webhook {
-            let line = find_line(text, &entry.name);
+            let line = line_defining(text, "name", &entry.name);
             let at = format!("webhooks {file} line {line}: webhook `{}`", entry.name);
             if !url_safe(&entry.name) {
                 return Err(format!("{at}: `name` must be lowercase letters, digits and `-`"));
@@ -149,15 +150,3 @@ fn parameter_ok(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
-}
-
-/// The line that defines `name = "…"`, for checks made after parsing.
-fn find_line(text: &str, name: &str) -> usize {
-    let needle = format!("\"{name}\"");
-    text.lines()
-        .position(|l| l.trim_start().starts_with("name") && l.contains(&needle))
-        .map(|i| i + 1)
-        .unwrap_or(0)
-}
