@@ -16,9 +16,7 @@ async fn stack() -> Stack {
     let mut config = marktstand_simulator::SimConfig::new("http://shop.test:8443/service/", SECRET.as_bytes().to_vec()).unwrap();
     // A second API user, as after a customer blocks the provider and activates it again.
     config.api_users.push(("second-token".into(), "second-secret".into()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let api = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, marktstand_simulator::router(config)).await.unwrap() });
+    let api = marktstand_simulator::spawn_on_loopback(config).await;
     let db = temp_db();
     let db_file = std::path::PathBuf::from(db.trim_start_matches("sqlite://").trim_end_matches("?mode=rwc"));
     let mut a = args(&db);

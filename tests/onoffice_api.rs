@@ -3,16 +3,13 @@
 
 use marktstand::server::onoffice_api::{ApiClient, ApiError, Credentials};
 use marktstand_simulator::api::{API_PATH, ERR_NOT_AUTHENTICATED};
-use marktstand_simulator::{router, SimConfig, DEMO_API_SECRET, DEMO_API_TOKEN};
+use marktstand_simulator::{SimConfig, DEMO_API_SECRET, DEMO_API_TOKEN};
 use serde_json::{json, Value};
 
 /// Starts the simulator on a free loopback port; returns its base URL.
 async fn start() -> String {
     let config = SimConfig::new("http://127.0.0.1:3000/", b"provider secret".to_vec()).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router(config)).await.unwrap() });
-    format!("http://{addr}")
+    marktstand_simulator::spawn_on_loopback(config).await
 }
 
 fn client(base: &str) -> ApiClient {

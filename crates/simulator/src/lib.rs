@@ -72,6 +72,15 @@ impl SimConfig {
     }
 }
 
+/// Serves the simulator on a free loopback port in the background (for tests that need a
+/// host stand-in in-process); returns its base URL.
+pub async fn spawn_on_loopback(config: SimConfig) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free loopback port");
+    let addr = listener.local_addr().expect("bound address");
+    tokio::spawn(async move { axum::serve(listener, router(config)).await.expect("simulator serves") });
+    format!("http://{addr}")
+}
+
 /// The whole simulator as an axum router, so tests can run it in-process.
 pub fn router(config: SimConfig) -> Router {
     let api = api::router(config.api_users.clone());

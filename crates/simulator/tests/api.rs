@@ -3,7 +3,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use marktstand_simulator::{router, SimConfig};
+use marktstand_simulator::SimConfig;
 use serde_json::{json, Value};
 use signing::url::UrlVerifier;
 
@@ -21,10 +21,7 @@ fn now() -> i64 {
 /// Starts the simulator on a free loopback port; returns its base URL.
 async fn start() -> String {
     let config = SimConfig::new(STOREFRONT, SECRET.to_vec()).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router(config)).await.unwrap() });
-    format!("http://{addr}")
+    marktstand_simulator::spawn_on_loopback(config).await
 }
 
 async fn post(base: &str, path: &str, body: Value) -> Value {

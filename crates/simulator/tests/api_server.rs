@@ -6,7 +6,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use marktstand_simulator::api::{
     ACTION_DO, ACTION_READ, API_PATH, ERR_EXTENDEDCLAIM, ERR_NOT_AUTHENTICATED, ERR_TIMESTAMP,
 };
-use marktstand_simulator::{router, SimConfig, DEMO_API_SECRET, DEMO_API_TOKEN};
+use marktstand_simulator::{SimConfig, DEMO_API_SECRET, DEMO_API_TOKEN};
 use serde_json::{json, Value};
 
 fn now() -> i64 {
@@ -18,10 +18,7 @@ fn now() -> i64 {
 
 async fn start() -> String {
     let config = SimConfig::new("http://127.0.0.1:3000/", b"provider secret".to_vec()).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router(config)).await.unwrap() });
-    format!("http://{addr}")
+    marktstand_simulator::spawn_on_loopback(config).await
 }
 
 /// One signed action, as an onOffice client builds it.

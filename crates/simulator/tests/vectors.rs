@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use marktstand_simulator::{router, SimConfig};
+use marktstand_simulator::SimConfig;
 use serde_json::{json, Value};
 
 const ORIGIN: &str = "http://127.0.0.1:3000";
@@ -19,10 +19,7 @@ fn vectors() -> Vec<Value> {
 
 async fn start(secret: &str) -> String {
     let config = SimConfig::new("http://127.0.0.1:3000/", secret.as_bytes().to_vec()).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router(config)).await.unwrap() });
-    format!("http://{addr}")
+    marktstand_simulator::spawn_on_loopback(config).await
 }
 
 #[tokio::test]
