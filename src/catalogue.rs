@@ -105,8 +105,7 @@ impl Catalogue {
 
 /// Formats cents for the UI language: `5,50 €` in German, `€5.50` in English.
 pub fn format_price(cents: i64, lang: Lang) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let (euros, rest) = (cents.abs() / 100, cents.abs() % 100);
+    let (sign, euros, rest) = split_cents(cents);
     let grouped = group_thousands(euros, if lang == Lang::De { '.' } else { ',' });
     match lang {
         Lang::De => format!("{sign}{grouped},{rest:02}\u{a0}€"),
@@ -116,15 +115,20 @@ pub fn format_price(cents: i64, lang: Lang) -> String {
 
 /// Cents as onOffice wants them in orders: two decimals, `.` separator, no grouping.
 pub fn decimal(cents: i64) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    format!("{sign}{}.{:02}", cents.abs() / 100, cents.abs() % 100)
+    let (sign, euros, rest) = split_cents(cents);
+    format!("{sign}{euros}.{rest:02}")
+}
+
+/// Sign, whole euros and remaining cents.
+fn split_cents(cents: i64) -> (&'static str, i64, i64) {
+    (if cents < 0 { "-" } else { "" }, cents.abs() / 100, cents.abs() % 100)
 }
 
 fn group_thousands(n: i64, sep: char) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(sep);
         }
         out.push(c);
@@ -148,8 +152,8 @@ mod tests {
     fn prices_follow_the_language() {
         assert_eq!(format_price(550, Lang::De), "5,50\u{a0}€");
         assert_eq!(format_price(550, Lang::En), "€5.50");
-        assert_eq!(format_price(123_456_78, Lang::De), "123.456,78\u{a0}€");
-        assert_eq!(format_price(123_456_78, Lang::En), "€123,456.78");
+        assert_eq!(format_price(12_345_678, Lang::De), "123.456,78\u{a0}€");
+        assert_eq!(format_price(12_345_678, Lang::En), "€123,456.78");
         assert_eq!(decimal(12_950), "129.50");
         assert_eq!(decimal(5), "0.05");
     }

@@ -25,6 +25,13 @@ pub enum OrderState {
     Failed(String),
 }
 
+impl OrderState {
+    /// An order is being created or awaits payment: no second one may start.
+    fn busy(&self) -> bool {
+        matches!(self, OrderState::Placing | OrderState::Waiting { .. })
+    }
+}
+
 /// The cart and the checkout, shared by the cards and the cart view.
 #[derive(Clone, Copy)]
 pub struct Checkout {
@@ -59,12 +66,12 @@ impl Checkout {
     }
 
     pub fn busy(self) -> bool {
-        matches!(self.state.get(), OrderState::Placing | OrderState::Waiting { .. })
+        self.state.with(OrderState::busy)
     }
 
     /// Creates the order on the server and posts it to enterprise, once.
     pub fn order(self, request: OrderRequest) {
-        if self.state.get_untracked() == OrderState::Placing || matches!(self.state.get_untracked(), OrderState::Waiting { .. }) {
+        if self.state.with_untracked(OrderState::busy) {
             return;
         }
         let Frame::Host(origin) = expect_context::<Frame>() else { return };

@@ -52,13 +52,14 @@ pub fn router(state: AppState, shell: Shell) -> Router {
     let csp = shell.csp.clone();
     let fallback_shell = shell.clone();
     let callback_shell = shell.clone();
+    let back_office = shell.back_office();
     Router::new()
         .route("/api/{*fn_name}", post(server_fn))
         .route("/healthz", get(|| async { "ok" }))
         .route("/orders/callback", get(payment_callback))
         .merge(super::webhooks::routes())
-        .route("/admin", get({ let shell = shell.back_office(); move || index(shell.clone()) }))
-        .route("/activate", get({ let shell = shell.back_office(); move || index(shell.clone()) }))
+        .route("/admin", get({ let shell = back_office.clone(); move || index(shell.clone()) }))
+        .route("/activate", get(move || index(back_office.clone())))
         .route("/", get(move || index(shell.clone())))
         .fallback_service(assets.fallback(get(move || index(fallback_shell.clone()))))
         .layer(axum::Extension(callback_shell))
