@@ -12,7 +12,9 @@ pub enum Rejection {
     QueryTooLarge,
     /// The same single-value parameter appears twice. PHP would silently keep
     /// the last one; we refuse, because the two readings could differ.
-    #[error("parameter `{0}` appears more than once; a signed link names each parameter once, so the link was altered")]
+    #[error(
+        "parameter `{0}` appears more than once; a signed link names each parameter once, so the link was altered"
+    )]
     RepeatedParameter(String),
     /// No `signature` parameter (or message field).
     #[error("the `signature` parameter is missing; open the service from onOffice enterprise so that the host signs the link")]
@@ -24,11 +26,13 @@ pub enum Rejection {
     #[error("the `timestamp` parameter is missing; open the service from onOffice enterprise so that the host signs the link")]
     MissingTimestamp,
     /// `timestamp` is not a plain decimal integer.
-    #[error(
-        "the `timestamp` parameter is not a plain whole number of seconds; the link was altered"
-    )]
+    #[error("the `timestamp` parameter is not a plain whole number of seconds; the link was altered")]
     MalformedTimestamp,
-    /// No configured secret produces the given signature.
+    /// No configured secret produces the given signature. This includes a
+    /// well-formed signature in upper- or mixed-case hex: the host compares
+    /// lowercase hex strings (PHP `hash_equals`), so it would not match there
+    /// either. Deliberately not [`Rejection::MalformedSignature`], which is
+    /// kept for text that is not 64 hex digits at all.
     #[error("the signature does not match; check that the provider secret is configured correctly and that the public URL (scheme, host, port, path) is exactly the one registered with onOffice")]
     SignatureMismatch,
     /// The signature is correct but the link is older than the window.

@@ -2,6 +2,16 @@
 //! `signature`, `ksort` at every level, `http_build_query` with RFC 3986
 //! encoding, HMAC-SHA256, lowercase hex.
 //!
+//! Where it differs from the URL scheme ([`crate::url`]), following the
+//! host's PHP (PROTOCOL.md, "Where the two onOffice schemes differ"):
+//! - `ksort` **recursively**, at every level (the URL scheme sorts only the
+//!   top level);
+//! - `http_build_query(…, PHP_QUERY_RFC3986)`: space as `%20`, `~` kept
+//!   (the URL scheme uses RFC 1738: `+`, `%7E`).
+//!
+//! Shared by both: the signature is compared as lowercase hex text, the way
+//! `hash_equals` does, so an upper-case signature does not verify.
+//!
 //! The host reads the JSON as a PHP array, so values are turned into what
 //! PHP would print: integers in decimal, `true` as "1", `false` as "0",
 //! floats as PHP prints them (14 significant digits), `null` left out.
@@ -24,10 +34,7 @@ pub fn message_canonical(msg: &Value) -> String {
 
 /// Lowercase hex signature of a message (its own `signature` is ignored).
 pub fn message_signature(secret: &[u8], msg: &Value) -> String {
-    hex::encode(crate::hmac_sha256(
-        secret,
-        message_canonical(msg).as_bytes(),
-    ))
+    hex::encode(crate::hmac_sha256(secret, message_canonical(msg).as_bytes()))
 }
 
 /// Returns the object with `signature` set. Only objects can carry a
@@ -41,15 +48,15 @@ pub fn sign_message(secret: &[u8], mut msg: Value) -> Value {
 }
 
 /// Accepts the message when any secret produced its `signature`. Every
-/// secret is tried, each comparison in constant time.
+/// secret is tried, each comparison in constant time. The signature must be
+/// lowercase hex like the host's: other hex is a [`Rejection::SignatureMismatch`].
 pub fn verify_message<S: AsRef<[u8]>>(secrets: &[S], msg: &Value) -> Result<(), Rejection> {
     let given = match msg.get("signature") {
         None | Some(Value::Null) => return Err(Rejection::MissingSignature),
-        Some(Value::String(s)) => crate::decode_signature(s.as_bytes()),
-        Some(_) => None,
-    }
-    .ok_or(Rejection::MalformedSignature)?;
-    if crate::matches_any(secrets, message_canonical(msg).as_bytes(), &given) {
+        Some(Value::String(s)) if crate::is_signature_text(s.as_bytes()) => s.as_bytes(),
+        Some(_) => return Err(Rejection::MalformedSignature),
+    };
+    if crate::matches_any(secrets, message_canonical(msg).as_bytes(), given) {
         Ok(())
     } else {
         Err(Rejection::SignatureMismatch)

@@ -1,6 +1,15 @@
 //! The signed-URL scheme: the host appends `timestamp` and `signature` to
 //! every URL it opens, the signature being lowercase hex HMAC-SHA256 over
 //! `scheme://host[:port]/path?canonical_query`.
+//!
+//! Where it differs from the JSON scheme ([`crate::message`]), following the
+//! host's PHP check (PROTOCOL.md, "Where the two onOffice schemes differ"):
+//! - `ksort` of the **top level only**: a nested array
+//!   (`imageIds[1]=b&imageIds[0]=a`) is written back in arrival order;
+//! - `http_build_query` in RFC 1738 form: space as `+`, `~` encoded.
+//!
+//! Shared by both: the signature is compared as lowercase hex text, the way
+//! `hash_equals` does, so an upper-case signature does not verify.
 
 use crate::php::{self, Encoding, PhpArray, PhpKey, PhpValue};
 use crate::Rejection;
@@ -16,18 +25,20 @@ pub const MAX_QUERY_BYTES: usize = 8192;
 const SIGNATURE: &str = "signature";
 const TIMESTAMP: &str = "timestamp";
 
-/// The query the host signs: PHP `parse_str`, drop `signature`, `ksort` at
-/// every level, `http_build_query` (RFC 1738). The wire form may differ
+/// The query the host signs: PHP `parse_str`, drop `signature`, `ksort` of
+/// the top level (nested arrays keep their order), `http_build_query`
+/// (RFC 1738). The wire form may differ
 /// (`%20` for space, other order), which is why the raw string is never hashed.
 pub fn canonical_query(raw_query: &str) -> Result<String, Rejection> {
     let mut params = php::parse_str(raw_query)?;
     Ok(canonicalise(&mut params))
 }
 
-/// Removes `signature`, sorts in place and returns the canonical query.
+/// Removes `signature`, sorts the top level in place (the host's `ksort` is
+/// not recursive) and returns the canonical query.
 fn canonicalise(params: &mut PhpArray) -> String {
     params.remove(&PhpKey::from(SIGNATURE));
-    params.ksort_recursive();
+    params.ksort();
     php::http_build_query(params, Encoding::Rfc1738)
 }
 
@@ -40,7 +51,8 @@ pub fn url_signature(secret: &[u8], base: &str, raw_query: &str) -> Result<Strin
 
 /// Signs a URL the way the host does: any old `timestamp`/`signature` are
 /// removed, `timestamp` is appended, then `signature` last. Other parameters
-/// keep their wire form. A `#fragment` is kept at the end.
+/// keep their wire form and order, which matters: entries of a nested array
+/// are signed in the order they appear. A `#fragment` is kept at the end.
 pub fn sign_url(secret: &[u8], url: &str, timestamp: i64) -> Result<String, Rejection> {
     let (url, fragment) = match url.find('#') {
         Some(i) => url.split_at(i),
@@ -75,7 +87,8 @@ pub struct UrlVerifier {
     pub max_query_bytes: usize,
 }
 
-/// A verified query: its parameters (without `signature`, ksorted) and time.
+/// A verified query: its parameters (without `signature`, top level ksorted)
+/// and time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
     params: PhpArray,
@@ -92,15 +105,14 @@ impl Verified {
     }
 
     /// The values of a bracket list (`imageIds[0]=…&imageIds[1]=…`) in key
-    /// order. Nested lists and values that are not UTF-8 are left out.
+    /// order (PHP `ksort`), whatever order they arrived in: the signature
+    /// covers arrival order, callers want index order. Nested lists and
+    /// values that are not UTF-8 are left out.
     pub fn list(&self, name: &str) -> Vec<String> {
-        let Some(arr) = self
-            .params
-            .get(&PhpKey::from(name))
-            .and_then(PhpValue::as_array)
-        else {
+        let Some(mut arr) = self.params.get(&PhpKey::from(name)).and_then(PhpValue::as_array).cloned() else {
             return Vec::new();
         };
+        arr.ksort();
         arr.iter()
             .filter_map(|(_, v)| v.as_bytes())
             .filter_map(|b| std::str::from_utf8(b).ok())
@@ -108,7 +120,8 @@ impl Verified {
             .collect()
     }
 
-    /// All parameters except `signature`, as PHP would see them (ksorted).
+    /// All parameters except `signature`, as the host's check sees them:
+    /// top level ksorted, nested arrays in arrival order (what was signed).
     pub fn params(&self) -> &PhpArray {
         &self.params
     }
@@ -160,10 +173,7 @@ fn parse_timestamp(bytes: &[u8]) -> Option<i64> {
 
 impl UrlVerifier {
     /// A verifier with the default window and size limit.
-    pub fn new<S: AsRef<[u8]>>(
-        base: impl Into<String>,
-        secrets: impl IntoIterator<Item = S>,
-    ) -> Self {
+    pub fn new<S: AsRef<[u8]>>(base: impl Into<String>, secrets: impl IntoIterator<Item = S>) -> Self {
         UrlVerifier {
             base: base.into(),
             secrets: secrets.into_iter().map(|s| s.as_ref().to_vec()).collect(),
@@ -183,11 +193,7 @@ impl UrlVerifier {
     /// Like [`verify`](Self::verify), but also returns the signed string and
     /// the clock difference, for an operator's diagnostics.
     pub fn inspect(&self, raw_query: &str, now: i64) -> Inspection {
-        let mut out = Inspection {
-            canonical: None,
-            clock_difference: None,
-            result: Err(Rejection::QueryTooLarge),
-        };
+        let mut out = Inspection { canonical: None, clock_difference: None, result: Err(Rejection::QueryTooLarge) };
         if raw_query.len() > self.max_query_bytes {
             return out;
         }
@@ -201,20 +207,16 @@ impl UrlVerifier {
         let signature = params.get(&PhpKey::from(SIGNATURE)).cloned();
         let canonical = format!("{}?{}", self.base, canonicalise(&mut params));
         out.canonical = Some(canonical.clone());
-        let timestamp = params
-            .get(&PhpKey::from(TIMESTAMP))
-            .map(|v| v.as_bytes().and_then(parse_timestamp));
+        let timestamp = params.get(&PhpKey::from(TIMESTAMP)).map(|v| v.as_bytes().and_then(parse_timestamp));
         if let Some(Some(ts)) = timestamp {
             out.clock_difference = Some(now.saturating_sub(ts));
         }
-        out.result = self
-            .check(signature, timestamp, &canonical, now)
-            .map(|timestamp| Verified {
-                params,
-                timestamp,
-                now,
-                canonical,
-            });
+        out.result = self.check(signature, timestamp, &canonical, now).map(|timestamp| Verified {
+            params,
+            timestamp,
+            now,
+            canonical,
+        });
         out
     }
 
@@ -227,14 +229,10 @@ impl UrlVerifier {
         now: i64,
     ) -> Result<i64, Rejection> {
         let signature = signature.ok_or(Rejection::MissingSignature)?;
-        let given = signature
-            .as_bytes()
-            .and_then(crate::decode_signature)
-            .ok_or(Rejection::MalformedSignature)?;
-        let ts = timestamp
-            .ok_or(Rejection::MissingTimestamp)?
-            .ok_or(Rejection::MalformedTimestamp)?;
-        if !crate::matches_any(&self.secrets, canonical.as_bytes(), &given) {
+        let given =
+            signature.as_bytes().filter(|s| crate::is_signature_text(s)).ok_or(Rejection::MalformedSignature)?;
+        let ts = timestamp.ok_or(Rejection::MissingTimestamp)?.ok_or(Rejection::MalformedTimestamp)?;
+        if !crate::matches_any(&self.secrets, canonical.as_bytes(), given) {
             return Err(Rejection::SignatureMismatch);
         }
         let age = now.saturating_sub(ts);

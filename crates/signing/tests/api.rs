@@ -13,10 +13,7 @@ fn matches_an_independent_computation() {
     let mut mac = Hmac::<Sha256>::new_from_slice(b"api-secret-123").unwrap();
     mac.update(format!("1763984293{TOKEN}estate{READ}").as_bytes());
     let expected = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
-    assert_eq!(
-        api_action_hmac(b"api-secret-123", 1763984293, TOKEN, "estate", READ),
-        expected
-    );
+    assert_eq!(api_action_hmac(b"api-secret-123", 1763984293, TOKEN, "estate", READ), expected);
 }
 
 #[test]

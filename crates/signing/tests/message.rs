@@ -10,16 +10,10 @@ fn sign_then_verify_with_rotation() {
     assert_eq!(signed["signature"], message_signature(b"new", &msg));
     let secrets = [b"old".to_vec(), b"new".to_vec()];
     assert_eq!(verify_message(&secrets, &signed), Ok(()));
-    assert_eq!(
-        verify_message(&[b"other".to_vec()], &signed),
-        Err(Rejection::SignatureMismatch)
-    );
+    assert_eq!(verify_message(&[b"other".to_vec()], &signed), Err(Rejection::SignatureMismatch));
     let mut changed = signed.clone();
     changed["timestamp"] = json!(18);
-    assert_eq!(
-        verify_message(&secrets, &changed),
-        Err(Rejection::SignatureMismatch)
-    );
+    assert_eq!(verify_message(&secrets, &changed), Err(Rejection::SignatureMismatch));
 }
 
 #[test]
@@ -32,24 +26,20 @@ fn key_order_and_signature_field_do_not_matter() {
 #[test]
 fn missing_or_malformed_signature() {
     let s = [b"k".to_vec()];
-    assert_eq!(
-        verify_message(&s, &json!({"a": 1})),
-        Err(Rejection::MissingSignature)
-    );
-    assert_eq!(
-        verify_message(&s, &json!({"signature": null})),
-        Err(Rejection::MissingSignature)
-    );
-    assert_eq!(
-        verify_message(&s, &json!({"signature": 5})),
-        Err(Rejection::MalformedSignature)
-    );
-    assert_eq!(
-        verify_message(&s, &json!({"signature": "abc"})),
-        Err(Rejection::MalformedSignature)
-    );
-    assert_eq!(
-        verify_message(&s, &json!("text")),
-        Err(Rejection::MissingSignature)
-    );
+    assert_eq!(verify_message(&s, &json!({"a": 1})), Err(Rejection::MissingSignature));
+    assert_eq!(verify_message(&s, &json!({"signature": null})), Err(Rejection::MissingSignature));
+    assert_eq!(verify_message(&s, &json!({"signature": 5})), Err(Rejection::MalformedSignature));
+    assert_eq!(verify_message(&s, &json!({"signature": "abc"})), Err(Rejection::MalformedSignature));
+    assert_eq!(verify_message(&s, &json!("text")), Err(Rejection::MissingSignature));
+}
+
+#[test]
+fn upper_case_signature_does_not_match() {
+    let signed = sign_message(b"k", json!({"a": {"y": "2", "x": "1"}}));
+    let secrets = [b"k".to_vec()];
+    assert_eq!(verify_message(&secrets, &signed), Ok(()));
+    let mut upper = signed.clone();
+    upper["signature"] = json!(signed["signature"].as_str().unwrap().to_ascii_uppercase());
+    assert_ne!(upper, signed);
+    assert_eq!(verify_message(&secrets, &upper), Err(Rejection::SignatureMismatch));
 }

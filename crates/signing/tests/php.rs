@@ -45,15 +45,7 @@ fn names_are_normalised_like_php() {
 fn one_whitespace_index_appends_like_php() {
     let p = parse_str("a[ ]=1&a[%09]=2&a[  ]=3&a[ x]=4").unwrap();
     let a = get(&p, &["a"]).unwrap().as_array().unwrap();
-    assert_eq!(
-        keys(a),
-        [
-            PhpKey::Int(0),
-            PhpKey::Int(1),
-            PhpKey::Str(b"  ".to_vec()),
-            PhpKey::Str(b" x".to_vec())
-        ]
-    );
+    assert_eq!(keys(a), [PhpKey::Int(0), PhpKey::Int(1), PhpKey::Str(b"  ".to_vec()), PhpKey::Str(b" x".to_vec())]);
 }
 
 #[test]
@@ -68,21 +60,11 @@ fn values_are_bytes() {
 fn integer_keys_and_appends() {
     let p = parse_str("0=a&l[]=x&l[]=y&m[5]=x&m[]=y&n[05]=z&n[-3]=w&n[]=v").unwrap();
     assert_eq!(keys(&p)[0], PhpKey::Int(0));
-    assert_eq!(
-        keys(get(&p, &["l"]).unwrap().as_array().unwrap()),
-        [PhpKey::Int(0), PhpKey::Int(1)]
-    );
-    assert_eq!(
-        keys(get(&p, &["m"]).unwrap().as_array().unwrap()),
-        [PhpKey::Int(5), PhpKey::Int(6)]
-    );
+    assert_eq!(keys(get(&p, &["l"]).unwrap().as_array().unwrap()), [PhpKey::Int(0), PhpKey::Int(1)]);
+    assert_eq!(keys(get(&p, &["m"]).unwrap().as_array().unwrap()), [PhpKey::Int(5), PhpKey::Int(6)]);
     assert_eq!(
         keys(get(&p, &["n"]).unwrap().as_array().unwrap()),
-        [
-            PhpKey::Str(b"05".to_vec()),
-            PhpKey::Int(-3),
-            PhpKey::Int(-2)
-        ]
+        [PhpKey::Str(b"05".to_vec()), PhpKey::Int(-3), PhpKey::Int(-2)]
     );
 }
 
@@ -99,11 +81,7 @@ fn repeated_parameters_are_refused() {
         ("a[x]=1&a=2", "a"),
         ("a[x]=1&a[x][y]=2", "a[x][y]"),
     ] {
-        assert_eq!(
-            parse_str(q),
-            Err(Rejection::RepeatedParameter(name.into())),
-            "{q}"
-        );
+        assert_eq!(parse_str(q), Err(Rejection::RepeatedParameter(name.into())), "{q}");
     }
     assert!(parse_str("imageIds[]=1&imageIds[]=2&a[x]=1&a[y]=2").is_ok());
 }
@@ -133,10 +111,7 @@ fn ksort_puts_2_before_10() {
     let l = get(&p, &["l"]).unwrap().as_array().unwrap();
     assert_eq!(keys(l), (0..12).map(PhpKey::Int).collect::<Vec<_>>());
     let built = http_build_query(&p, Encoding::Rfc1738);
-    assert!(
-        built.starts_with("l%5B0%5D=v0&l%5B1%5D=v1&l%5B2%5D=v2&l%5B3%5D=v3"),
-        "{built}"
-    );
+    assert!(built.starts_with("l%5B0%5D=v0&l%5B1%5D=v1&l%5B2%5D=v2&l%5B3%5D=v3"), "{built}");
     assert!(built.ends_with("l%5B10%5D=v10&l%5B11%5D=v11"), "{built}");
 }
 
@@ -145,16 +120,7 @@ fn ksort_orders_strings_bytewise_and_numbers_numerically() {
     let mut p = parse_str("b=1&B=1&a=1&_=1&10=1&9=1&UserLanguage=1&apiClaim=1").unwrap();
     p.ksort();
     let got: Vec<Vec<u8>> = keys(&p).iter().map(PhpKey::to_bytes).collect();
-    let want: Vec<&[u8]> = vec![
-        b"9",
-        b"10",
-        b"B",
-        b"UserLanguage",
-        b"_",
-        b"a",
-        b"apiClaim",
-        b"b",
-    ];
+    let want: Vec<&[u8]> = vec![b"9", b"10", b"B", b"UserLanguage", b"_", b"a", b"apiClaim", b"b"];
     assert_eq!(got, want);
 }
 
@@ -162,12 +128,6 @@ fn ksort_orders_strings_bytewise_and_numbers_numerically() {
 fn round_trip_through_both_encodings() {
     let mut p = parse_str("n=a%20b~c%2B&x[0][y]=%C3%A4&e[]").unwrap();
     p.ksort_recursive();
-    assert_eq!(
-        http_build_query(&p, Encoding::Rfc1738),
-        "e%5B0%5D=&n=a+b%7Ec%2B&x%5B0%5D%5By%5D=%C3%A4"
-    );
-    assert_eq!(
-        http_build_query(&p, Encoding::Rfc3986),
-        "e%5B0%5D=&n=a%20b~c%2B&x%5B0%5D%5By%5D=%C3%A4"
-    );
+    assert_eq!(http_build_query(&p, Encoding::Rfc1738), "e%5B0%5D=&n=a+b%7Ec%2B&x%5B0%5D%5By%5D=%C3%A4");
+    assert_eq!(http_build_query(&p, Encoding::Rfc3986), "e%5B0%5D=&n=a%20b~c%2B&x%5B0%5D%5By%5D=%C3%A4");
 }

@@ -19,11 +19,7 @@ fn verifier() -> UrlVerifier {
 
 #[test]
 fn a_host_signed_link_verifies() {
-    let q = signed_query(
-        "s3cr3t",
-        "customerWebId=21477&userId=342&customerName=M%C3%BCller+%26+Co",
-        NOW,
-    );
+    let q = signed_query("s3cr3t", "customerWebId=21477&userId=342&customerName=M%C3%BCller+%26+Co", NOW);
     let v = verifier().verify(&q, NOW + 5).unwrap();
     assert_eq!(v.get("customerWebId"), Some("21477"));
     assert_eq!(v.get("customerName"), Some("Müller & Co"));
@@ -33,56 +29,30 @@ fn a_host_signed_link_verifies() {
     assert_eq!(v.clock_difference(), 5);
     assert_eq!(
         v.canonical(),
-        format!(
-            "{BASE}?customerName=M%C3%BCller+%26+Co&customerWebId=21477&timestamp={NOW}&userId=342"
-        )
+        format!("{BASE}?customerName=M%C3%BCller+%26+Co&customerWebId=21477&timestamp={NOW}&userId=342")
     );
 }
 
 #[test]
 fn repeated_parameter() {
     let q = format!("{}&userId=1", signed_query("s3cr3t", "userId=342", NOW));
-    assert_eq!(
-        verifier().verify(&q, NOW),
-        Err(Rejection::RepeatedParameter("userId".into()))
-    );
-    let q = format!(
-        "imageIds[0]=1&{}",
-        signed_query("s3cr3t", "imageIds[0]=2", NOW)
-    );
-    assert_eq!(
-        verifier().verify(&q, NOW),
-        Err(Rejection::RepeatedParameter("imageIds[0]".into()))
-    );
+    assert_eq!(verifier().verify(&q, NOW), Err(Rejection::RepeatedParameter("userId".into())));
+    let q = format!("imageIds[0]=1&{}", signed_query("s3cr3t", "imageIds[0]=2", NOW));
+    assert_eq!(verifier().verify(&q, NOW), Err(Rejection::RepeatedParameter("imageIds[0]".into())));
     let q = signed_query("s3cr3t", "imageIds[]=1&imageIds[]=2", NOW);
-    assert_eq!(
-        verifier().verify(&q, NOW).unwrap().list("imageIds"),
-        ["1", "2"]
-    );
+    assert_eq!(verifier().verify(&q, NOW).unwrap().list("imageIds"), ["1", "2"]);
 }
 
 #[test]
 fn query_too_large() {
-    let pad = |len: usize| {
-        format!(
-            "timestamp={NOW}&signature={FAKE_SIG}&pad={}",
-            "x".repeat(len)
-        )
-    };
+    let pad = |len: usize| format!("timestamp={NOW}&signature={FAKE_SIG}&pad={}", "x".repeat(len));
     let at_limit = pad(MAX_QUERY_BYTES - pad(0).len());
     assert_eq!(at_limit.len(), MAX_QUERY_BYTES);
-    assert_eq!(
-        verifier().verify(&at_limit, NOW),
-        Err(Rejection::SignatureMismatch)
-    );
+    assert_eq!(verifier().verify(&at_limit, NOW), Err(Rejection::SignatureMismatch));
     let over = pad(MAX_QUERY_BYTES + 1 - pad(0).len());
     assert_eq!(verifier().verify(&over, NOW), Err(Rejection::QueryTooLarge));
     // A host-signed link is refused too once it is over the limit.
-    let big = signed_query(
-        "s3cr3t",
-        &format!("pad={}", "y".repeat(MAX_QUERY_BYTES)),
-        NOW,
-    );
+    let big = signed_query("s3cr3t", &format!("pad={}", "y".repeat(MAX_QUERY_BYTES)), NOW);
     assert_eq!(verifier().verify(&big, NOW), Err(Rejection::QueryTooLarge));
 }
 
@@ -99,50 +69,26 @@ fn malformed_signature() {
         format!("{stem}&signature[]={sig}"),
     ];
     for q in cases {
-        assert_eq!(
-            verifier().verify(&q, NOW),
-            Err(Rejection::MalformedSignature),
-            "{q}"
-        );
+        assert_eq!(verifier().verify(&q, NOW), Err(Rejection::MalformedSignature), "{q}");
     }
 }
 
 #[test]
 fn missing_signature_and_timestamp() {
-    assert_eq!(
-        verifier().verify(&format!("userId=1&timestamp={NOW}"), NOW),
-        Err(Rejection::MissingSignature)
-    );
+    assert_eq!(verifier().verify(&format!("userId=1&timestamp={NOW}"), NOW), Err(Rejection::MissingSignature));
     assert_eq!(verifier().verify("", NOW), Err(Rejection::MissingSignature));
-    assert_eq!(
-        verifier().verify(&format!("userId=1&signature={FAKE_SIG}"), NOW),
-        Err(Rejection::MissingTimestamp)
-    );
+    assert_eq!(verifier().verify(&format!("userId=1&signature={FAKE_SIG}"), NOW), Err(Rejection::MissingTimestamp));
 }
 
 #[test]
 fn malformed_timestamp() {
-    for ts in [
-        "",
-        "abc",
-        "1.5",
-        "1e9",
-        "+17",
-        " 17",
-        "0x11",
-        "1234567890123456789",
-        "t[]",
-    ] {
+    for ts in ["", "abc", "1.5", "1e9", "+17", " 17", "0x11", "1234567890123456789", "t[]"] {
         let q = if ts == "t[]" {
             format!("timestamp[]=1&signature={FAKE_SIG}")
         } else {
             format!("timestamp={ts}&signature={FAKE_SIG}")
         };
-        assert_eq!(
-            verifier().verify(&q, NOW),
-            Err(Rejection::MalformedTimestamp),
-            "{ts:?}"
-        );
+        assert_eq!(verifier().verify(&q, NOW), Err(Rejection::MalformedTimestamp), "{ts:?}");
     }
 }
 
@@ -150,50 +96,25 @@ fn malformed_timestamp() {
 fn window_edges() {
     let q = signed_query("s3cr3t", "userId=1", NOW);
     let v = verifier();
-    assert!(
-        v.verify(&q, NOW + 300).is_ok(),
-        "exactly 300 s old is accepted"
-    );
-    assert!(
-        v.verify(&q, NOW - 300).is_ok(),
-        "exactly 300 s ahead is accepted"
-    );
-    assert_eq!(
-        v.verify(&q, NOW + 301),
-        Err(Rejection::Expired { age_secs: 301 })
-    );
-    assert_eq!(
-        v.verify(&q, NOW - 301),
-        Err(Rejection::NotYetValid { ahead_secs: 301 })
-    );
-    let narrow = UrlVerifier {
-        window_secs: 10,
-        ..verifier()
-    };
-    assert_eq!(
-        narrow.verify(&q, NOW + 11),
-        Err(Rejection::Expired { age_secs: 11 })
-    );
+    assert!(v.verify(&q, NOW + 300).is_ok(), "exactly 300 s old is accepted");
+    assert!(v.verify(&q, NOW - 300).is_ok(), "exactly 300 s ahead is accepted");
+    assert_eq!(v.verify(&q, NOW + 301), Err(Rejection::Expired { age_secs: 301 }));
+    assert_eq!(v.verify(&q, NOW - 301), Err(Rejection::NotYetValid { ahead_secs: 301 }));
+    let narrow = UrlVerifier { window_secs: 10, ..verifier() };
+    assert_eq!(narrow.verify(&q, NOW + 11), Err(Rejection::Expired { age_secs: 11 }));
 }
 
 #[test]
 fn tampering_is_reported_before_staleness() {
     let q = signed_query("s3cr3t", "userId=1", NOW).replace("userId=1", "userId=2");
-    assert_eq!(
-        verifier().verify(&q, NOW + 10_000),
-        Err(Rejection::SignatureMismatch)
-    );
+    assert_eq!(verifier().verify(&q, NOW + 10_000), Err(Rejection::SignatureMismatch));
 }
 
 #[test]
 fn secret_rotation() {
     let v = UrlVerifier::new(BASE, ["old secret", "new secret"]);
-    assert!(v
-        .verify(&signed_query("old secret", "userId=1", NOW), NOW)
-        .is_ok());
-    assert!(v
-        .verify(&signed_query("new secret", "userId=1", NOW), NOW)
-        .is_ok());
+    assert!(v.verify(&signed_query("old secret", "userId=1", NOW), NOW).is_ok());
+    assert!(v.verify(&signed_query("new secret", "userId=1", NOW), NOW).is_ok());
     let third = signed_query("other secret", "userId=1", NOW);
     assert_eq!(v.verify(&third, NOW), Err(Rejection::SignatureMismatch));
     let none = UrlVerifier::new(BASE, Vec::<Vec<u8>>::new());
@@ -208,11 +129,7 @@ fn another_base_does_not_verify() {
         "http://shop.example.com:8443/mp/shop/",
         "https://shop.example.com:8443/mp/shop",
     ] {
-        assert_eq!(
-            UrlVerifier::new(base, ["s3cr3t"]).verify(&q, NOW),
-            Err(Rejection::SignatureMismatch),
-            "{base}"
-        );
+        assert_eq!(UrlVerifier::new(base, ["s3cr3t"]).verify(&q, NOW), Err(Rejection::SignatureMismatch), "{base}");
     }
 }
 
@@ -225,33 +142,54 @@ fn canonical_form_ignores_wire_encoding_and_order() {
     let sig = url_signature(b"k", base, sorted).unwrap();
     assert_eq!(url_signature(b"k", base, wire).unwrap(), sig);
     // python3: hmac.new(b"k", (base + "?" + sorted).encode(), hashlib.sha256).hexdigest()
-    assert_eq!(
-        sig,
-        "ae9ca51a2cc738fe9ced4da362b56bcb6ca49aef0dbe2afe8ec5185918ebfc65"
-    );
+    assert_eq!(sig, "ae9ca51a2cc738fe9ced4da362b56bcb6ca49aef0dbe2afe8ec5185918ebfc65");
     let v = UrlVerifier::new(base, ["k"]);
     let q = format!("b=1&timestamp=1700000000&a=x%20y&signature={sig}");
     assert!(v.verify(&q, 1_700_000_000).is_ok());
 }
 
 #[test]
-fn twelve_list_entries_in_numeric_order() {
+fn list_entries_are_signed_in_arrival_order_and_listed_in_key_order() {
     let order = [7, 11, 0, 2, 10, 1, 3, 9, 4, 8, 5, 6];
-    let params: Vec<String> = order
-        .iter()
-        .map(|i| format!("imageIds%5B{i}%5D=img{i}"))
-        .collect();
+    let params: Vec<String> = order.iter().map(|i| format!("imageIds%5B{i}%5D=img{i}")).collect();
     let q = signed_query("s3cr3t", &params.join("&"), NOW);
     let v = verifier().verify(&q, NOW).unwrap();
     let want: Vec<String> = (0..12).map(|i| format!("img{i}")).collect();
     assert_eq!(v.list("imageIds"), want);
-    assert!(v
-        .canonical()
-        .contains("imageIds%5B2%5D=img2&imageIds%5B3%5D=img3"));
-    assert!(v
-        .canonical()
-        .contains("imageIds%5B9%5D=img9&imageIds%5B10%5D=img10&imageIds%5B11%5D=img11"));
+    // The host's ksort is top level only: the list stays as it arrived.
+    let signed: Vec<String> = order.iter().map(|i| format!("imageIds%5B{i}%5D=img{i}")).collect();
+    assert!(v.canonical().contains(&signed.join("&")), "{}", v.canonical());
     assert!(v.list("customerName").is_empty());
+}
+
+#[test]
+fn reordering_a_nested_list_breaks_the_signature() {
+    let q = signed_query("s3cr3t", "imageIds[1]=b&imageIds[0]=a", NOW);
+    assert!(verifier().verify(&q, NOW).is_ok());
+    let swapped = q.replace("imageIds[1]=b&imageIds[0]=a", "imageIds[0]=a&imageIds[1]=b");
+    assert_ne!(swapped, q);
+    assert_eq!(verifier().verify(&swapped, NOW), Err(Rejection::SignatureMismatch));
+    assert_eq!(
+        canonical_query("x[b][2]=1&x[b][1]=2&x[a]=3&c=4").unwrap(),
+        "c=4&x%5Bb%5D%5B2%5D=1&x%5Bb%5D%5B1%5D=2&x%5Ba%5D=3"
+    );
+}
+
+#[test]
+fn upper_case_signatures_do_not_match() {
+    let q = signed_query("s3cr3t", "userId=1", NOW);
+    let (stem, sig) = q.rsplit_once("signature=").unwrap();
+    assert!(sig.bytes().any(|b| b.is_ascii_lowercase()), "{sig}");
+    let mixed: String =
+        sig.chars().enumerate().map(|(i, c)| if i % 2 == 0 { c.to_ascii_uppercase() } else { c }).collect();
+    for other in [sig.to_ascii_uppercase(), mixed] {
+        assert_ne!(other, sig);
+        assert_eq!(
+            verifier().verify(&format!("{stem}signature={other}"), NOW),
+            Err(Rejection::SignatureMismatch),
+            "{other}"
+        );
+    }
 }
 
 #[test]
@@ -262,15 +200,9 @@ fn sign_url_replaces_old_values() {
     assert_eq!(frag, "frag");
     let (base, q) = rest.split_once('?').unwrap();
     assert_eq!(base, BASE);
-    assert!(
-        q.starts_with(&format!("a=1&b=%20&timestamp={NOW}&signature=")),
-        "{q}"
-    );
+    assert!(q.starts_with(&format!("a=1&b=%20&timestamp={NOW}&signature=")), "{q}");
     assert!(verifier().verify(q, NOW).is_ok());
-    assert!(matches!(
-        sign_url(b"k", &format!("{BASE}?a=1&a=2"), NOW),
-        Err(Rejection::RepeatedParameter(_))
-    ));
+    assert!(matches!(sign_url(b"k", &format!("{BASE}?a=1&a=2"), NOW), Err(Rejection::RepeatedParameter(_))));
 }
 
 #[test]
@@ -279,15 +211,8 @@ fn inspection_for_operators() {
     let i = verifier().inspect(&q, NOW + 1000);
     assert_eq!(i.result, Err(Rejection::Expired { age_secs: 1000 }));
     assert_eq!(i.clock_difference, Some(1000));
-    assert_eq!(
-        i.canonical.as_deref(),
-        Some(format!("{BASE}?timestamp={NOW}&userId=1").as_str())
-    );
-    assert!(
-        i.verdict().starts_with("invalid: expired ("),
-        "{}",
-        i.verdict()
-    );
+    assert_eq!(i.canonical.as_deref(), Some(format!("{BASE}?timestamp={NOW}&userId=1").as_str()));
+    assert!(i.verdict().starts_with("invalid: expired ("), "{}", i.verdict());
     assert_eq!(verifier().inspect(&q, NOW).verdict(), "valid");
     let too_big = verifier().inspect(&"x".repeat(MAX_QUERY_BYTES + 1), NOW);
     assert_eq!((too_big.canonical, too_big.clock_difference), (None, None));

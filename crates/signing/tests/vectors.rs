@@ -28,15 +28,13 @@ struct MessageVector {
 fn load<T: serde::de::DeserializeOwned>(file: &str) -> Vec<T> {
     let dir = std::env::var_os("MARKTSTAND_VECTORS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/../../../shared/vectors"
-            ))
-        });
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors")));
     let path = dir.join(file);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!("test vectors missing: cannot read {} ({e}); set MARKTSTAND_VECTORS to the vectors folder", path.display())
+        panic!(
+            "test vectors missing: cannot read {} ({e}); set MARKTSTAND_VECTORS to the vectors folder",
+            path.display()
+        )
     });
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("cannot parse {}: {e}", path.display()))
 }
@@ -44,10 +42,7 @@ fn load<T: serde::de::DeserializeOwned>(file: &str) -> Vec<T> {
 fn signature_of(url: &str) -> String {
     let query = url.split_once('?').map_or("", |(_, q)| q);
     let params = php::parse_str(query).expect("signed URL parses");
-    let sig = params
-        .get(&"signature".into())
-        .and_then(|v| v.as_bytes())
-        .expect("signature present");
+    let sig = params.get(&"signature".into()).and_then(|v| v.as_bytes()).expect("signature present");
     String::from_utf8(sig.to_vec()).expect("hex")
 }
 
@@ -62,64 +57,39 @@ fn url_vectors() {
         let verifier = UrlVerifier::new(base, [v.secret.as_bytes()]);
         let ts = php::parse_str(query)
             .ok()
-            .and_then(|p| {
-                p.get(&"timestamp".into())
-                    .and_then(|t| t.as_bytes())
-                    .map(<[u8]>::to_vec)
-            })
+            .and_then(|p| p.get(&"timestamp".into()).and_then(|t| t.as_bytes()).map(<[u8]>::to_vec))
             .and_then(|t| String::from_utf8(t).ok()?.parse::<i64>().ok());
         let now = ts.unwrap_or(1_763_900_000);
         let result = verifier.verify(query, now);
         let note = v.note.as_deref().unwrap_or("");
         if result.is_ok() != v.valid {
-            failures.push(format!(
-                "#{i} ({note}): expected valid={}, got {result:?}\n  {}",
-                v.valid, v.url
-            ));
+            failures.push(format!("#{i} ({note}): expected valid={}, got {result:?}\n  {}", v.valid, v.url));
             continue;
         }
         if v.valid {
             valid += 1;
-            let resigned = sign_url(
-                v.secret.as_bytes(),
-                &v.url,
-                ts.expect("valid vector has a timestamp"),
-            )
-            .expect("sign_url accepts a host URL");
+            let resigned = sign_url(v.secret.as_bytes(), &v.url, ts.expect("valid vector has a timestamp"))
+                .expect("sign_url accepts a host URL");
             if signature_of(&resigned) != signature_of(&v.url) {
-                failures.push(format!(
-                    "#{i} ({note}): sign_url gave another signature\n  {resigned}"
-                ));
+                failures.push(format!("#{i} ({note}): sign_url gave another signature\n  {resigned}"));
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} URL vectors failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} URL vectors failed:\n{}", failures.len(), failures.join("\n"));
     assert_eq!(valid, 40, "expected 40 host-signed URLs");
 }
 
 #[test]
 fn message_vectors() {
     let vectors: Vec<MessageVector> = load("onoffice-message-signatures.json");
-    assert_eq!(
-        vectors.len(),
-        60,
-        "message vector file truncated or changed"
-    );
+    assert_eq!(vectors.len(), 60, "message vector file truncated or changed");
     let mut failures = Vec::new();
     for (i, v) in vectors.iter().enumerate() {
         let note = v.note.as_deref().unwrap_or("");
         let secrets = [v.secret.as_bytes().to_vec()];
         let result = verify_message(&secrets, &v.message);
         if result.is_ok() != v.valid {
-            failures.push(format!(
-                "#{i} ({note}): expected valid={}, got {result:?}\n  {}",
-                v.valid, v.message
-            ));
+            failures.push(format!("#{i} ({note}): expected valid={}, got {result:?}\n  {}", v.valid, v.message));
             continue;
         }
         if v.valid {
@@ -129,10 +99,5 @@ fn message_vectors() {
             }
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} message vectors failed:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} message vectors failed:\n{}", failures.len(), failures.join("\n"));
 }

@@ -86,9 +86,6 @@ mod tests {
         arr.insert(PhpKey::from("empty"), PhpValue::Array(PhpArray::new()));
         arr.insert(PhpKey::from("a"), PhpValue::Array(inner));
         arr.insert(PhpKey::from("b"), PhpValue::Str(Vec::new()));
-        assert_eq!(
-            http_build_query(&arr, Encoding::Rfc1738),
-            "a%5Bx+y%5D=1&a%5Bd%5D%5B0%5D=z&b="
-        );
+        assert_eq!(http_build_query(&arr, Encoding::Rfc1738), "a%5Bx+y%5D=1&a%5Bd%5D%5B0%5D=z&b=");
     }
 }

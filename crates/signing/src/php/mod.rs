@@ -121,10 +121,7 @@ impl PhpArray {
     }
 
     pub fn get_mut(&mut self, key: &PhpKey) -> Option<&mut PhpValue> {
-        self.entries
-            .iter_mut()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v)
+        self.entries.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
     pub fn contains_key(&self, key: &PhpKey) -> bool {
@@ -168,7 +165,8 @@ impl PhpArray {
         compare::ksort_entries(&mut self.entries);
     }
 
-    /// `ksort` at every level, as the host does before building a query.
+    /// `ksort` at every level, as the host does for the JSON scheme (its
+    /// URL scheme sorts the top level only: [`PhpArray::ksort`]).
     pub fn ksort_recursive(&mut self) {
         self.ksort();
         for (_, v) in self.entries.iter_mut() {
@@ -189,16 +187,7 @@ mod tests {
         assert_eq!(PhpKey::from("17"), PhpKey::Int(17));
         assert_eq!(PhpKey::from("-3"), PhpKey::Int(-3));
         assert_eq!(PhpKey::from("-9223372036854775808"), PhpKey::Int(i64::MIN));
-        for s in [
-            "05",
-            "+1",
-            "-0",
-            "",
-            "-",
-            "1.0",
-            " 1",
-            "9223372036854775808",
-        ] {
+        for s in ["05", "+1", "-0", "", "-", "1.0", " 1", "9223372036854775808"] {
             assert_eq!(PhpKey::from(s), PhpKey::Str(s.as_bytes().to_vec()), "{s:?}");
         }
     }

@@ -23,10 +23,7 @@ pub fn urldecode(input: &[u8]) -> Vec<u8> {
     while i < input.len() {
         match input[i] {
             b'+' => out.push(b' '),
-            b'%' => match (
-                input.get(i + 1).and_then(hex_val),
-                input.get(i + 2).and_then(hex_val),
-            ) {
+            b'%' => match (input.get(i + 1).and_then(hex_val), input.get(i + 2).and_then(hex_val)) {
                 (Some(hi), Some(lo)) => {
                     out.push(hi << 4 | lo);
                     i += 2;
@@ -52,10 +49,7 @@ fn hex_val(b: &u8) -> Option<u8> {
 /// `[]` appends a new index.
 pub fn parse_str(query: &str) -> Result<ParsedQuery, Rejection> {
     let mut result = PhpArray::new();
-    let pieces = query
-        .as_bytes()
-        .split(|&b| b == b'&')
-        .filter(|p| !p.is_empty());
+    let pieces = query.as_bytes().split(|&b| b == b'&').filter(|p| !p.is_empty());
     for (count, piece) in pieces.enumerate() {
         if count >= MAX_INPUT_VARS {
             return Err(Rejection::QueryTooLarge);
@@ -114,11 +108,7 @@ fn split_name(key: &[u8]) -> Option<Name> {
     if base.is_empty() {
         return None; // PHP ignores an empty name, e.g. "=x" or "[a]=x".
     }
-    let mut name = Name {
-        base,
-        path: Vec::new(),
-        too_deep: false,
-    };
+    let mut name = Name { base, path: Vec::new(), too_deep: false };
     let Some(mut open) = bracket else {
         return Some(name);
     };
@@ -133,11 +123,10 @@ fn split_name(key: &[u8]) -> Option<Name> {
             // part of a plain name ("a[b" is "a_b"); deeper, it drops it.
             if name.path.is_empty() {
                 name.base.push(b'_');
-                name.base
-                    .extend(var[index_start..].iter().map(|&b| match b {
-                        b' ' | b'.' | b'[' => b'_',
-                        b => b,
-                    }));
+                name.base.extend(var[index_start..].iter().map(|&b| match b {
+                    b' ' | b'.' | b'[' => b'_',
+                    b => b,
+                }));
             }
             return Some(name);
         };
@@ -147,11 +136,7 @@ fn split_name(key: &[u8]) -> Option<Name> {
         if let [b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' '] = index {
             index = &[];
         }
-        name.path.push(if index.is_empty() {
-            None
-        } else {
-            Some(index.to_vec())
-        });
+        name.path.push(if index.is_empty() { None } else { Some(index.to_vec()) });
         // Only a `[` right after `]` continues; anything else is ignored.
         if var.get(close + 1) == Some(&b'[') {
             open = close + 1;
@@ -180,9 +165,7 @@ fn register(result: &mut PhpArray, key: &[u8], value: Vec<u8>) -> Result<(), Rej
         return Ok(());
     };
     let mut current = result;
-    for index in
-        std::iter::once(Some(name.base.as_slice())).chain(containers.iter().map(|i| i.as_deref()))
-    {
+    for index in std::iter::once(Some(name.base.as_slice())).chain(containers.iter().map(|i| i.as_deref())) {
         match descend(current, index) {
             Ok(Some(next)) => current = next,
             Ok(None) => return Ok(()), // PHP could not append: variable dropped.
