@@ -21,18 +21,19 @@ pub struct ActivationStart {
 /// Verifies the activation iframe's query string exactly as it arrived.
 #[server(endpoint = "activation_start", client = SessionClient, output = Postcard)]
 pub async fn open_activation(query: String) -> Result<ActivationStart, AppError> {
-    let state = crate::server::state()?;
-    crate::server::activation::start(&state, &query, crate::server::now()).await.map_err(crate::errors::respond)
+    use crate::server::{activation, handle, now};
+    handle(|state| async move { activation::start(&state, &query, now()).await }).await
 }
 
 /// Unlocks the provider with the pasted API key; stores the credentials on success.
 #[server(endpoint = "activate", client = SessionClient, output = Postcard)]
 pub async fn activate(api_key: String, consent: bool) -> Result<(), AppError> {
-    let state = crate::server::state()?;
-    let session = crate::server::session::require_any().map_err(crate::errors::respond)?;
-    crate::server::activation::activate(&state, &session, &api_key, consent, crate::server::now())
-        .await
-        .map_err(crate::errors::respond)
+    use crate::server::{activation, handle, now, session};
+    handle(|state| async move {
+        let session = session::require_any(&state)?;
+        activation::activate(&state, &session, &api_key, consent, now()).await
+    })
+    .await
 }
 
 /// What the storefront shows about the property or address it was opened from.
@@ -42,16 +43,29 @@ pub enum PropertyInfo {
     NoContext,
     /// The customer has not activated the provider, so nothing can be read.
     NotActivated,
+    /// The session was resumed after payment and carries no `apiClaim`: the details need a
+    /// fresh launch from onOffice.
+    NeedsFreshLaunch,
     /// onOffice could not be asked; the storefront keeps working.
-    Unavailable { message: String },
-    Estate { id: String, title: String, address: String, number: String },
-    Address { id: String, name: String, address: String },
+    Unavailable {
+        message: String,
+    },
+    Estate {
+        id: String,
+        title: String,
+        address: String,
+        number: String,
+    },
+    Address {
+        id: String,
+        name: String,
+        address: String,
+    },
 }
 
 /// Reads the launch's property or address through the onOffice API.
 #[server(endpoint = "property_info", client = SessionClient, output = Postcard)]
 pub async fn read_property() -> Result<PropertyInfo, AppError> {
-    let state = crate::server::state()?;
-    let session = crate::server::session::require().map_err(crate::errors::respond)?;
-    Ok(crate::server::activation::property_info(&state, &session).await)
+    use crate::server::{activation, with_session};
+    with_session(|state, session| async move { Ok(activation::property_info(&state, &session).await) }).await
 }

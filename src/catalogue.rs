@@ -139,9 +139,7 @@ fn group_thousands(n: i64, sep: char) -> String {
 /// The catalogue for the storefront.
 #[server(endpoint = "catalogue", client = SessionClient, output = Postcard)]
 pub async fn load_catalogue() -> Result<Catalogue, AppError> {
-    let state = crate::server::state()?;
-    crate::server::session::require().map_err(crate::errors::respond)?;
-    Ok(state.catalogue.clone())
+    crate::server::with_session(|state, _| async move { Ok(state.catalogue.clone()) }).await
 }
 
 #[cfg(test)]

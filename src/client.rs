@@ -47,9 +47,7 @@ where
     ) -> impl Future<
         Output = Result<
             (
-                impl Stream<Item = Result<leptos::server_fn::Bytes, leptos::server_fn::Bytes>>
-                    + Send
-                    + 'static,
+                impl Stream<Item = Result<leptos::server_fn::Bytes, leptos::server_fn::Bytes>> + Send + 'static,
                 impl Sink<leptos::server_fn::Bytes> + Send + 'static,
             ),
             E,

@@ -1,9 +1,9 @@
 //! One error type for everything the browser can be told, with the HTTP status it travels with.
 
 use http::StatusCode;
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// An error a server function or route answers with. Serialised as
@@ -26,6 +26,12 @@ pub enum AppError {
     BadRequest { message: String },
     #[error("not found")]
     NotFound,
+    /// The request conflicts with what already happened (e.g. an order already paid).
+    #[error("{message}")]
+    Conflict { message: String },
+    /// A limit was reached; the message names it.
+    #[error("{message}")]
+    TooManyRequests { message: String },
     /// onOffice answered with an error (its message is passed on) or could not be reached.
     #[error("onOffice: {message}")]
     Upstream { message: String },
@@ -59,6 +65,8 @@ impl From<AppError> for ErrorBody {
             AppError::Unauthorized => ("unauthorized", None, None),
             AppError::BadRequest { message } => ("bad_request", None, Some(message)),
             AppError::NotFound => ("not_found", None, None),
+            AppError::Conflict { message } => ("conflict", None, Some(message)),
+            AppError::TooManyRequests { message } => ("too_many_requests", None, Some(message)),
             AppError::Upstream { message } => ("upstream", None, Some(message)),
             AppError::Unavailable { message } => ("unavailable", None, Some(message)),
             AppError::Internal => ("internal", None, None),
@@ -76,6 +84,8 @@ impl From<ErrorBody> for AppError {
             "unauthorized" => AppError::Unauthorized,
             "bad_request" => AppError::BadRequest { message: b.message.unwrap_or_default() },
             "not_found" => AppError::NotFound,
+            "conflict" => AppError::Conflict { message: b.message.unwrap_or_default() },
+            "too_many_requests" => AppError::TooManyRequests { message: b.message.unwrap_or_default() },
             "upstream" => AppError::Upstream { message: b.message.unwrap_or_default() },
             "unavailable" => AppError::Unavailable { message: b.message.unwrap_or_default() },
             "internal" => AppError::Internal,
@@ -92,6 +102,8 @@ impl AppError {
             }
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Upstream { .. } => StatusCode::BAD_GATEWAY,
             AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal | AppError::Transport { .. } => StatusCode::INTERNAL_SERVER_ERROR,
@@ -118,4 +130,13 @@ pub fn respond(err: AppError) -> AppError {
         options.set_status(err.status_code());
     }
     err
+}
+
+/// A database failure: logged on the server, `internal` for the browser.
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        tracing::error!(error = %e, "database");
+        AppError::Internal
+    }
 }

@@ -1,6 +1,8 @@
 //! German and English texts. Every string is a field of [`Texts`], so a language without it
 //! does not compile.
 
+use crate::catalogue::{Circle, Needs};
+
 /// The UI language; German unless onOffice says the user works in English.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -31,7 +33,11 @@ impl Lang {
     /// For pages opened without `UserLanguage` (activation, admin): the browser's language.
     pub fn from_browser() -> Self {
         let language = web_sys::window().and_then(|w| w.navigator().language()).unwrap_or_default();
-        if language.starts_with("de") || language.is_empty() { Lang::De } else { Lang::En }
+        if language.starts_with("de") || language.is_empty() {
+            Lang::De
+        } else {
+            Lang::En
+        }
     }
 
     pub fn texts(self) -> &'static Texts {
@@ -45,6 +51,25 @@ impl Lang {
         match self {
             Lang::De => "de",
             Lang::En => "en",
+        }
+    }
+}
+
+impl Texts {
+    /// The words for onOffice's `circleofusers`.
+    pub fn circle_label(&self, circle: Circle) -> &'static str {
+        match circle {
+            Circle::Customer => self.circle_customer,
+            Circle::Group => self.circle_group,
+            Circle::User => self.circle_user,
+        }
+    }
+
+    /// Why something cannot be ordered from this launch.
+    pub fn unmet_need(&self, needs: Needs) -> &'static str {
+        match needs {
+            Needs::Property => self.needs_property,
+            Needs::Address => self.needs_address,
         }
     }
 }
@@ -77,6 +102,7 @@ pub struct Texts {
     pub close_blocked: &'static str,
     pub products: &'static str,
     pub subscriptions: &'static str,
+    pub cart_full: &'static str,
     pub add_to_cart: &'static str,
     pub cart: &'static str,
     pub cart_empty: &'static str,
@@ -102,7 +128,7 @@ pub struct Texts {
     pub order_needs_host: &'static str,
     pub order_failed: &'static str,
     pub thank_you: &'static str,
-    pub thank_you_abo: &'static str,
+    pub thank_you_subscription: &'static str,
     pub transaction: &'static str,
     pub subscription_id: &'static str,
     pub inprocess: &'static str,
@@ -113,6 +139,8 @@ pub struct Texts {
     pub show: &'static str,
     pub time: &'static str,
     pub status: &'static str,
+    pub newer: &'static str,
+    pub older: &'static str,
     pub no_orders: &'static str,
     pub loading: &'static str,
     pub activation_title: &'static str,
@@ -124,6 +152,7 @@ pub struct Texts {
     pub active: &'static str,
     pub already_active: &'static str,
     pub activation_failed: &'static str,
+    pub property_needs_launch: &'static str,
     pub property_not_activated: &'static str,
     pub property_unavailable: &'static str,
     pub number: &'static str,
@@ -161,6 +190,7 @@ pub static DE: Texts = Texts {
     products: "Produkte",
     subscriptions: "Abonnements",
     add_to_cart: "In den Warenkorb",
+    cart_full: "Der Warenkorb ist voll: höchstens 50 Positionen.",
     cart: "Warenkorb",
     cart_empty: "Der Warenkorb ist leer.",
     quantity: "Menge",
@@ -185,7 +215,7 @@ pub static DE: Texts = Texts {
     order_needs_host: "Bestellen geht nur im onOffice-Fenster, denn onOffice bestätigt die Zahlung. Bitte öffnen Sie den Dienst aus onOffice enterprise.",
     order_failed: "Die Bestellung konnte nicht angelegt werden",
     thank_you: "Vielen Dank für Ihre Bestellung!",
-    thank_you_abo: "Vielen Dank für Ihr Abonnement!",
+    thank_you_subscription: "Vielen Dank für Ihr Abonnement!",
     transaction: "Transaktionsnummer",
     subscription_id: "Abo-Nummer",
     inprocess: "Die Zahlung per SEPA-Lastschrift wird bearbeitet.",
@@ -196,6 +226,8 @@ pub static DE: Texts = Texts {
     show: "Anzeigen",
     time: "Zeit",
     status: "Status",
+    newer: "Neuere",
+    older: "Ältere",
     no_orders: "Noch keine Bestellungen.",
     loading: "Wird geladen …",
     activation_title: "Dienst freischalten",
@@ -207,6 +239,7 @@ pub static DE: Texts = Texts {
     active: "Der Dienst ist aktiv.",
     already_active: "Der Dienst ist bereits aktiv. Eine erneute Freischaltung ersetzt die gespeicherten Zugangsdaten.",
     activation_failed: "Die Freischaltung ist fehlgeschlagen",
+    property_needs_launch: "Die Angaben zur Immobilie erscheinen, wenn Sie den Service erneut aus onOffice öffnen.",
     property_not_activated: "Der Anbieter ist für Ihr onOffice-Konto noch nicht freigeschaltet: Details können nicht gelesen werden.",
     property_unavailable: "Details konnten nicht aus onOffice gelesen werden",
     number: "Nr.",
@@ -244,6 +277,7 @@ pub static EN: Texts = Texts {
     products: "Products",
     subscriptions: "Subscriptions",
     add_to_cart: "Add to cart",
+    cart_full: "The cart is full: at most 50 lines.",
     cart: "Cart",
     cart_empty: "The cart is empty.",
     quantity: "Quantity",
@@ -268,7 +302,7 @@ pub static EN: Texts = Texts {
     order_needs_host: "Ordering works only inside the onOffice window, as onOffice confirms the payment. Please open the service from onOffice enterprise.",
     order_failed: "The order could not be created",
     thank_you: "Thank you for your order!",
-    thank_you_abo: "Thank you for subscribing!",
+    thank_you_subscription: "Thank you for subscribing!",
     transaction: "Transaction id",
     subscription_id: "Subscription id",
     inprocess: "Your SEPA direct debit is being processed.",
@@ -279,6 +313,8 @@ pub static EN: Texts = Texts {
     show: "Show",
     time: "Time",
     status: "Status",
+    newer: "Newer",
+    older: "Older",
     no_orders: "No orders yet.",
     loading: "Loading …",
     activation_title: "Activate the service",
@@ -290,6 +326,7 @@ pub static EN: Texts = Texts {
     active: "The service is active.",
     already_active: "The service is already active. Activating again replaces the stored credentials.",
     activation_failed: "Activation failed",
+    property_needs_launch: "The property details appear when you open the service from onOffice again.",
     property_not_activated: "The provider is not activated for your onOffice account yet: details cannot be read.",
     property_unavailable: "Details could not be read from onOffice",
     number: "No.",

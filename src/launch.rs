@@ -1,5 +1,5 @@
 //! The launch: onOffice opens the storefront with a signed query string; the app hands it,
-//! unparsed, to [`launch`], and the server answers who is calling plus a session token.
+//! unparsed, to [`verify_launch`], and the server answers who is calling plus a session token.
 
 use crate::client::SessionClient;
 use crate::errors::AppError;
@@ -26,9 +26,14 @@ pub struct LaunchContext {
 }
 
 impl LaunchContext {
-    /// A context that names only the customer and user (activation, tests): no group,
+    /// A context that names only the customer and user (the activation iframe): no group,
     /// property, address, languages or images.
-    pub fn customer(customer_name: String, customer_web_id: String, user_id: String, parameter_cache_id: String) -> Self {
+    pub fn customer(
+        customer_name: String,
+        customer_web_id: String,
+        user_id: String,
+        parameter_cache_id: String,
+    ) -> Self {
         LaunchContext {
             customer_name,
             customer_web_id,
@@ -60,7 +65,6 @@ pub struct Launch {
 /// session. Answers 401 with the rejection reason when the link is expired or modified.
 #[server(endpoint = "launch", client = SessionClient, output = Postcard)]
 pub async fn verify_launch(query: String) -> Result<Launch, AppError> {
-    let state = crate::server::state()?;
-    crate::server::launch::open_session(&state, &query, crate::server::now())
-        .map_err(crate::errors::respond)
+    use crate::server::{handle, launch, now};
+    handle(|state| async move { launch::open_session(&state, &query, now()) }).await
 }

@@ -5,6 +5,7 @@
 pub mod activation;
 pub mod app;
 pub mod catalogue;
+pub mod checkout;
 pub mod client;
 pub mod components;
 pub mod errors;
@@ -15,6 +16,8 @@ pub mod orders;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod session;
+pub mod ui;
 pub mod webhooks;
 
 /// Entry point of the browser bundle.

@@ -28,9 +28,8 @@ impl ParentAction {
 /// Returns the signed message (a JSON string, as enterprise expects) for `action`.
 #[server(endpoint = "parent_message", client = SessionClient)]
 pub async fn parent_message(action: ParentAction) -> Result<String, AppError> {
-    let state = crate::server::state()?;
-    let session = crate::server::session::require().map_err(crate::errors::respond)?;
-    Ok(crate::server::sign_parent_message(&state, action, &session, crate::server::now()))
+    use crate::server::{now, sign_parent_message, with_session};
+    with_session(|state, session| async move { Ok(sign_parent_message(&state, action, &session, now())) }).await
 }
 
 /// Where the storefront is shown, as far as messaging is concerned.

@@ -1,10 +1,10 @@
 //! Orders: the cart the browser sends (ids and quantities only, never prices), the signed
 //! order that goes to enterprise's payment popup, and the result of the payment callback.
 
-use crate::catalogue::Circle;
+use crate::catalogue::{Circle, Needs};
 use crate::client::SessionClient;
 use crate::errors::AppError;
-use crate::launch::Launch;
+use crate::launch::{Launch, LaunchContext};
 use leptos::prelude::*;
 use leptos::server_fn::codec::{Json, Postcard};
 use serde::{Deserialize, Serialize};
@@ -15,6 +15,50 @@ pub struct CartLine {
     pub product_id: String,
     pub quantity: u32,
     pub circle: Option<Circle>,
+}
+
+/// Most of one product in one cart line.
+pub const MAX_QUANTITY: u32 = 99;
+/// Most lines in one cart (the same product for the same circle is one line).
+pub const MAX_CART_LINES: usize = 50;
+
+/// Adds one of `product_id` for `circle`: the same product and circle merge into one line,
+/// quantities stop at [`MAX_QUANTITY`]. False when a new line would exceed [`MAX_CART_LINES`].
+pub fn add_to_cart(lines: &mut Vec<CartLine>, product_id: &str, circle: Option<Circle>) -> bool {
+    if let Some(line) = lines.iter_mut().find(|l| l.product_id == product_id && l.circle == circle) {
+        line.quantity = (line.quantity + 1).min(MAX_QUANTITY);
+    } else if lines.len() >= MAX_CART_LINES {
+        return false;
+    } else {
+        lines.push(CartLine { product_id: product_id.to_string(), quantity: 1, circle });
+    }
+    true
+}
+
+/// Sets line `index` to `quantity` (at most [`MAX_QUANTITY`]); 0 removes the line.
+pub fn set_quantity(lines: &mut Vec<CartLine>, index: usize, quantity: u32) {
+    if index >= lines.len() {
+        return;
+    }
+    if quantity == 0 {
+        lines.remove(index);
+    } else {
+        lines[index].quantity = quantity.min(MAX_QUANTITY);
+    }
+}
+
+/// What the launch lacks for something that must be ordered from a property or address.
+pub fn unmet_need(needs: Option<Needs>, ctx: &LaunchContext) -> Option<Needs> {
+    match needs {
+        Some(Needs::Property) if ctx.estate_id.is_none() => Some(Needs::Property),
+        Some(Needs::Address) if ctx.address_id.is_none() => Some(Needs::Address),
+        _ => None,
+    }
+}
+
+/// The circles this user can choose: "group" only when the user is in one.
+pub fn offered_circles(circles: &[Circle], ctx: &LaunchContext) -> Vec<Circle> {
+    circles.iter().copied().filter(|c| *c != Circle::Group || ctx.group_id.is_some()).collect()
 }
 
 /// What the user wants to buy: products, or one subscription.
@@ -33,11 +77,14 @@ pub struct PlacedOrder {
     pub message: String,
 }
 
+/// Where an order stands. The only ways it moves are [`OrderStatus::can_become`]'s.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum OrderStatus {
+    /// Signed and sent to the payment popup; no answer yet.
     Pending,
     Success,
+    /// A SEPA debit: settles (`success`) or bounces (`error`) later.
     Inprocess,
     Error,
 }
@@ -61,6 +108,50 @@ impl OrderStatus {
             _ => return None,
         })
     }
+
+    /// The payment state machine: `pending → success | inprocess | error`,
+    /// `inprocess → success | error`; `success` and `error` are final.
+    pub fn can_become(self, next: OrderStatus) -> bool {
+        use OrderStatus::*;
+        matches!((self, next), (Pending, Success | Inprocess | Error) | (Inprocess, Success | Error))
+    }
+}
+
+impl TryFrom<String> for OrderStatus {
+    type Error = String;
+    fn try_from(code: String) -> Result<Self, String> {
+        OrderStatus::from_code(&code).ok_or_else(|| format!("unknown order status `{code}`"))
+    }
+}
+
+/// What was ordered: products, or one subscription (onOffice's `abo`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OrderKind {
+    Products,
+    #[serde(rename = "abo")]
+    Subscription,
+}
+
+impl OrderKind {
+    /// As stored: `products` or `abo`.
+    pub fn code(self) -> &'static str {
+        match self {
+            OrderKind::Products => "products",
+            OrderKind::Subscription => "abo",
+        }
+    }
+}
+
+impl TryFrom<String> for OrderKind {
+    type Error = String;
+    fn try_from(code: String) -> Result<Self, String> {
+        match code.as_str() {
+            "products" => Ok(OrderKind::Products),
+            "abo" => Ok(OrderKind::Subscription),
+            _ => Err(format!("unknown order kind `{code}`")),
+        }
+    }
 }
 
 /// What the callback view shows.
@@ -68,32 +159,31 @@ impl OrderStatus {
 pub struct OrderResult {
     pub order_id: String,
     pub status: OrderStatus,
-    pub subscription: bool,
+    pub kind: OrderKind,
     /// Transaction id (products) or subscription id (`aboid`).
     pub reference: Option<String>,
     /// enterprise's message, shown as text (escaped by the view).
     pub message: Option<String>,
-    /// A fresh session for refresh/close messages, when the callback was signed.
+    /// A fresh session for refresh/close messages: only for the first view of the signed
+    /// callback that moved the order; a replay shows the result without one.
     pub session: Option<Launch>,
 }
 
 /// Prices the cart from the catalogue, stores the order (once per idempotency key) and signs it.
 #[server(endpoint = "create_order", client = SessionClient, input = Json, output = Postcard)]
 pub async fn create_order(request: OrderRequest, idempotency_key: String) -> Result<PlacedOrder, AppError> {
-    let state = crate::server::state()?;
-    let session = crate::server::session::require().map_err(crate::errors::respond)?;
-    crate::server::orders::place(&state, &session, request, &idempotency_key, crate::server::now())
-        .await
-        .map_err(crate::errors::respond)
+    use crate::server::{now, orders, with_session};
+    with_session(
+        |state, session| async move { orders::place(&state, &session, request, &idempotency_key, now()).await },
+    )
+    .await
 }
 
 /// The result of the payment callback whose query the callback page was loaded with.
 #[server(endpoint = "callback_result", client = SessionClient, output = Postcard)]
 pub async fn callback_result(query: String) -> Result<OrderResult, AppError> {
-    let state = crate::server::state()?;
-    crate::server::orders::callback_result(&state, &query, crate::server::now())
-        .await
-        .map_err(crate::errors::respond)
+    use crate::server::{handle, now, orders};
+    handle(|state| async move { orders::callback_result(&state, &query, now()).await }).await
 }
 
 /// One row of the provider's order list.
@@ -105,14 +195,94 @@ pub struct OrderRow {
     pub user_id: String,
     pub products: Vec<String>,
     pub total_cents: i64,
-    pub status: String,
+    pub status: OrderStatus,
     pub reference: Option<String>,
     pub created_at: i64,
 }
 
-/// The provider's order list, behind the admin token from configuration.
+/// One page of the provider's order list, newest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderPage {
+    pub rows: Vec<OrderRow>,
+    /// The page asked for, from 0.
+    pub page: u32,
+    /// Whether an older page exists.
+    pub more: bool,
+}
+
+/// Rows per page of the provider's order list.
+pub const ORDER_PAGE_SIZE: u32 = 50;
+
+/// One page of the provider's order list, behind the admin token from configuration.
 #[server(endpoint = "admin_orders", client = SessionClient, output = Postcard)]
-pub async fn admin_orders(admin_token: String) -> Result<Vec<OrderRow>, AppError> {
-    let state = crate::server::state()?;
-    crate::server::orders::admin_list(&state, &admin_token).await.map_err(crate::errors::respond)
+pub async fn admin_orders(admin_token: String, page: u32) -> Result<OrderPage, AppError> {
+    use crate::server::{admin, handle};
+    handle(|state| async move { admin::orders(&state, &admin_token, page).await }).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use OrderStatus::*;
+
+    fn line(id: &str, quantity: u32, circle: Option<Circle>) -> CartLine {
+        CartLine { product_id: id.into(), quantity, circle }
+    }
+
+    #[test]
+    fn the_same_product_and_circle_merge_and_stop_at_the_limit() {
+        let mut cart = vec![];
+        assert!(add_to_cart(&mut cart, "a", Some(Circle::User)));
+        assert!(add_to_cart(&mut cart, "a", Some(Circle::User)));
+        assert!(add_to_cart(&mut cart, "a", Some(Circle::Customer)));
+        assert_eq!(cart, vec![line("a", 2, Some(Circle::User)), line("a", 1, Some(Circle::Customer))]);
+        cart[0].quantity = MAX_QUANTITY;
+        assert!(add_to_cart(&mut cart, "a", Some(Circle::User)));
+        assert_eq!(cart[0].quantity, MAX_QUANTITY);
+    }
+
+    #[test]
+    fn a_full_cart_takes_no_new_line_but_still_more_of_a_line() {
+        let mut cart: Vec<CartLine> = (0..MAX_CART_LINES).map(|i| line(&format!("p{i}"), 1, None)).collect();
+        assert!(!add_to_cart(&mut cart, "new", None));
+        assert_eq!(cart.len(), MAX_CART_LINES);
+        assert!(add_to_cart(&mut cart, "p0", None));
+        assert_eq!(cart[0].quantity, 2);
+    }
+
+    #[test]
+    fn quantity_zero_removes_and_large_ones_are_capped() {
+        let mut cart = vec![line("a", 1, None), line("b", 1, None)];
+        set_quantity(&mut cart, 1, 500);
+        assert_eq!(cart[1].quantity, MAX_QUANTITY);
+        set_quantity(&mut cart, 0, 0);
+        assert_eq!(cart, vec![line("b", MAX_QUANTITY, None)]);
+        set_quantity(&mut cart, 7, 3);
+        assert_eq!(cart.len(), 1);
+    }
+
+    #[test]
+    fn circles_and_needs_follow_the_launch() {
+        let mut ctx = LaunchContext::customer("C".into(), "1".into(), "2".into(), "p".into());
+        let all = [Circle::Customer, Circle::Group, Circle::User];
+        assert_eq!(offered_circles(&all, &ctx), vec![Circle::Customer, Circle::User]);
+        assert_eq!(unmet_need(Some(Needs::Property), &ctx), Some(Needs::Property));
+        assert_eq!(unmet_need(Some(Needs::Address), &ctx), Some(Needs::Address));
+        ctx.group_id = Some("g".into());
+        ctx.estate_id = Some("7".into());
+        assert_eq!(offered_circles(&all, &ctx), all.to_vec());
+        assert_eq!(unmet_need(Some(Needs::Property), &ctx), None);
+        assert_eq!(unmet_need(None, &ctx), None);
+    }
+
+    #[test]
+    fn only_the_host_path_of_payment_is_allowed() {
+        let all = [Pending, Success, Inprocess, Error];
+        let allowed: Vec<_> =
+            all.iter().flat_map(|a| all.iter().map(move |b| (*a, *b))).filter(|(a, b)| a.can_become(*b)).collect();
+        assert_eq!(
+            allowed,
+            vec![(Pending, Success), (Pending, Inprocess), (Pending, Error), (Inprocess, Success), (Inprocess, Error)]
+        );
+    }
 }

@@ -24,7 +24,6 @@ pub struct WebhookRow {
 /// The newest deliveries, behind the admin token.
 #[server(endpoint = "admin_webhooks", client = SessionClient, output = Postcard)]
 pub async fn admin_webhooks(admin_token: String) -> Result<Vec<WebhookRow>, AppError> {
-    let state = crate::server::state()?;
-    crate::server::orders::check_admin(&state, &admin_token).map_err(crate::errors::respond)?;
-    crate::server::webhooks::admin_list(&state).await.map_err(crate::errors::respond)
+    use crate::server::{admin, handle};
+    handle(|state| async move { admin::webhooks(&state, &admin_token).await }).await
 }

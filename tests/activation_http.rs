@@ -13,7 +13,8 @@ struct Stack {
 }
 
 async fn stack() -> Stack {
-    let mut config = marktstand_simulator::SimConfig::new("http://shop.test:8443/service/", SECRET.as_bytes().to_vec()).unwrap();
+    let mut config =
+        marktstand_simulator::SimConfig::new("http://shop.test:8443/service/", SECRET.as_bytes().to_vec()).unwrap();
     // A second API user, as after a customer blocks the provider and activates it again.
     config.api_users.push(("second-token".into(), "second-secret".into()));
     let api = marktstand_simulator::spawn_on_loopback(config).await;
@@ -37,7 +38,13 @@ async fn start_activation(s: &Stack, params: &str) -> Value {
 }
 
 async fn activate(s: &Stack, token: &str, key: &str, consent: bool) -> reqwest::Response {
-    post_form(&s.server.base, "/api/activate", &[("api_key", key), ("consent", if consent { "true" } else { "false" })], Some(token)).await
+    post_form(
+        &s.server.base,
+        "/api/activate",
+        &[("api_key", key), ("consent", if consent { "true" } else { "false" })],
+        Some(token),
+    )
+    .await
 }
 
 async fn recorded(s: &Stack) -> Vec<Value> {
@@ -114,7 +121,12 @@ async fn the_storefront_names_the_property_once_activated() {
     let token = launch_token(&s.server, &format!("{PARAMS}&language=ENG")).await;
     let read = |token: String| {
         let base = s.server.base.clone();
-        async move { decode::<marktstand::activation::PropertyInfo>(post_form(&base, "/api/property_info", &[], Some(&token)).await).await }
+        async move {
+            decode::<marktstand::activation::PropertyInfo>(
+                post_form(&base, "/api/property_info", &[], Some(&token)).await,
+            )
+            .await
+        }
     };
     assert_eq!(read(token.clone()).await, Value::String("NotActivated".into()));
     let start = start_activation(&s, ACTIVATION).await;
@@ -136,4 +148,24 @@ async fn the_storefront_names_the_property_once_activated() {
         .await
         .unwrap();
     assert!(read(token).await.get("Unavailable").is_some());
+}
+
+#[tokio::test]
+async fn a_session_resumed_after_payment_reads_nothing_from_onoffice() {
+    let s = stack().await;
+    let start = start_activation(&s, ACTIVATION).await;
+    assert_eq!(activate(&s, start["token"].as_str().unwrap(), "demo-secret", true).await.status(), 200);
+    let calls_before = recorded(&s).await.len();
+    let id = placed_order(&s.server).await;
+    let path = callback(&id, "status=success&transactionid=T-1", now());
+    let query = path.split_once('?').unwrap().1;
+    let result = decode::<marktstand::orders::OrderResult>(
+        post_form(&s.server.base, "/api/callback_result", &[("query", query)], None).await,
+    )
+    .await;
+    let resumed = result["session"]["token"].as_str().expect("the first view gets a session").to_string();
+    let res = post_form(&s.server.base, "/api/property_info", &[], Some(&resumed)).await;
+    let info = decode::<marktstand::activation::PropertyInfo>(res).await;
+    assert_eq!(info, Value::String("NeedsFreshLaunch".into()));
+    assert_eq!(recorded(&s).await.len(), calls_before, "no onOffice call without an apiClaim");
 }

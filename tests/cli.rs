@@ -8,7 +8,10 @@ const URL: &str = "https://shop.example.com:8443/mp/shop/?userId=342&customerNam
 
 fn run(args: &[&str]) -> (i32, String) {
     let out = Command::new(BIN).args(args).env_remove("MARKTSTAND_PROVIDER_SECRET").output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+    )
 }
 
 #[test]

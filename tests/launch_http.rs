@@ -19,7 +19,8 @@ async fn a_signed_launch_opens_a_session_without_revealing_secrets() {
     for secret in ["claim-abc-123", SECRET] {
         assert!(!body.windows(secret.len()).any(|w| w == secret.as_bytes()), "{secret} must stay server-side");
     }
-    let launch: Value = serde_json::to_value(postcard::from_bytes::<marktstand::launch::Launch>(&body).unwrap()).unwrap();
+    let launch: Value =
+        serde_json::to_value(postcard::from_bytes::<marktstand::launch::Launch>(&body).unwrap()).unwrap();
     let ctx = &launch["context"];
     assert_eq!(ctx["customer_name"], "Musterfirma Immobilien");
     assert_eq!(ctx["customer_web_id"], "4711");
@@ -28,18 +29,28 @@ async fn a_signed_launch_opens_a_session_without_revealing_secrets() {
     assert_eq!(ctx["user_language"], "ENG");
     assert_eq!(ctx["image_ids"], serde_json::json!(["5", "9"]));
     assert!(launch["token"].as_str().unwrap().len() > 40);
-    assert_eq!(launch["allowed_origins"], serde_json::json!(["https://crm.onoffice.de", "https://crm-beta.onoffice.de"]));
+    assert_eq!(
+        launch["allowed_origins"],
+        serde_json::json!(["https://crm.onoffice.de", "https://crm-beta.onoffice.de"])
+    );
 }
 
 #[tokio::test]
 async fn a_query_encoded_differently_on_the_wire_still_verifies() {
     let server = start().await;
     // Same parameters, %20 instead of +, another order: onOffice signs the canonical form.
+    // PHP's check sorts the top level only: the entries of a list keep their order.
     let signed = signed_query(PARAMS, SECRET, now());
-    let mut pairs: Vec<&str> = signed.split('&').collect();
+    let (lists, mut pairs): (Vec<&str>, Vec<&str>) = signed.split('&').partition(|p| p.starts_with("imageIds"));
     pairs.reverse();
+    pairs.splice(1..1, lists.iter().copied());
     let reordered = pairs.join("&").replace('+', "%20");
     assert_eq!(launch(&server.base, &reordered).await.status(), 200);
+    // The list's own entries swapped: PHP builds another string, so the signature fails.
+    let swapped = signed.replace("imageIds%5B0%5D=5&imageIds%5B1%5D=9", "imageIds%5B1%5D=9&imageIds%5B0%5D=5");
+    assert_ne!(swapped, signed);
+    let (status, body) = rejection(&server, &swapped).await;
+    assert_eq!((status, body["reason"].as_str()), (401, Some("signature_mismatch")));
 }
 
 async fn rejection(server: &TestServer, query: &str) -> (u16, Value) {
@@ -99,7 +110,8 @@ async fn a_rotated_secret_is_still_accepted() {
 }
 
 async fn token(server: &TestServer) -> String {
-    let launch: Value = decode::<marktstand::launch::Launch>(launch(&server.base, &signed_query(PARAMS, SECRET, now())).await).await;
+    let launch: Value =
+        decode::<marktstand::launch::Launch>(launch(&server.base, &signed_query(PARAMS, SECRET, now())).await).await;
     launch["token"].as_str().unwrap().to_string()
 }
 
@@ -107,7 +119,8 @@ async fn token(server: &TestServer) -> String {
 async fn parent_messages_are_signed_for_the_session_only() {
     let server = start().await;
     let token = token(&server).await;
-    let res = post_form(&server.base, "/api/parent_message", &[("action", "RefreshParentAndClose")], Some(&token)).await;
+    let res =
+        post_form(&server.base, "/api/parent_message", &[("action", "RefreshParentAndClose")], Some(&token)).await;
     assert_eq!(res.status(), 200);
     let text: String = res.json().await.unwrap();
     let message: Value = serde_json::from_str(&text).unwrap();
@@ -126,7 +139,8 @@ async fn parent_messages_are_signed_for_the_session_only() {
 #[tokio::test]
 async fn an_expired_session_is_told_to_reopen() {
     let server = start().await;
-    let launch: Value = decode::<marktstand::launch::Launch>(launch(&server.base, &signed_query(PARAMS, SECRET, now())).await).await;
+    let launch: Value =
+        decode::<marktstand::launch::Launch>(launch(&server.base, &signed_query(PARAMS, SECRET, now())).await).await;
     let context = serde_json::from_value(launch["context"].clone()).unwrap();
     let (old, _) = server.state.sessions.issue(context, "claim".into(), now() - 3600);
     let res = post_form(&server.base, "/api/parent_message", &[("action", "RefreshParent")], Some(&old)).await;

@@ -4,16 +4,8 @@
 
 mod common;
 use common::*;
-use marktstand::orders::{OrderResult, OrderRow, PlacedOrder};
+use marktstand::orders::{OrderPage, OrderResult, PlacedOrder};
 use serde_json::{json, Value};
-
-async fn order(server: &TestServer, token: &str, request: Value, key: &str) -> reqwest::Response {
-    post_json(&server.base, "/api/create_order", json!({"request": request, "idempotency_key": key}), Some(token)).await
-}
-
-fn products(lines: Value) -> Value {
-    json!({"Products": {"lines": lines}})
-}
 
 #[tokio::test]
 async fn the_server_prices_the_order_and_signs_it() {
@@ -32,7 +24,10 @@ async fn the_server_prices_the_order_and_signs_it() {
     assert_eq!(message["totalprice"], "103.50");
     assert_eq!(message["parametercacheid"], "pc42");
     // UserLanguage=ENG in PARAMS: names in English.
-    assert_eq!(message["products"][0], json!({"name": "2D floor plan", "price": "49.00", "quantity": 2, "circleofusers": "group"}));
+    assert_eq!(
+        message["products"][0],
+        json!({"name": "2D floor plan", "price": "49.00", "quantity": 2, "circleofusers": "group"})
+    );
     assert_eq!(message["products"][1]["circleofusers"], Value::Null);
     let id = placed["order_id"].as_str().unwrap();
     assert_eq!(message["callbackurl"], format!("http://shop.test:8443/orders/callback?order={id}"));
@@ -43,12 +38,13 @@ async fn the_same_idempotency_key_makes_one_order() {
     let server = start().await;
     let token = launch_token(&server, PARAMS).await;
     let request = products(json!([{"product_id": "expose-text", "quantity": 1, "circle": null}]));
-    let (a, b) = tokio::join!(order(&server, &token, request.clone(), "same"), order(&server, &token, request.clone(), "same"));
+    let (a, b) =
+        tokio::join!(order(&server, &token, request.clone(), "same"), order(&server, &token, request.clone(), "same"));
     let (a, b) = (decode::<PlacedOrder>(a).await, decode::<PlacedOrder>(b).await);
     assert_eq!(a["order_id"], b["order_id"]);
     let other = decode::<PlacedOrder>(order(&server, &token, request, "other").await).await;
     assert_ne!(other["order_id"], a["order_id"]);
-    let all = marktstand::server::storage::list_orders(&server.state.db, 100).await.unwrap();
+    let all = marktstand::server::storage::list_orders(&server.state.db, 100, 0).await.unwrap();
     assert_eq!(all.len(), 2);
 }
 
@@ -74,22 +70,6 @@ async fn orders_the_storefront_would_not_offer_are_refused() {
     assert_eq!(res.status(), 401);
 }
 
-async fn placed_order(server: &TestServer) -> String {
-    let token = launch_token(server, PARAMS).await;
-    let request = products(json!([{"product_id": "expose-text", "quantity": 1, "circle": null}]));
-    let placed = decode::<PlacedOrder>(order(server, &token, request, &format!("k{}", now())).await).await;
-    placed["order_id"].as_str().unwrap().to_string()
-}
-
-fn callback(id: &str, extra: &str, at: i64) -> String {
-    let url = format!("http://shop.test:8443/orders/callback?order={id}&{extra}");
-    signing::url::sign_url(SECRET.as_bytes(), &url, at).unwrap().split_once("8443").unwrap().1.to_string()
-}
-
-async fn status_of(server: &TestServer, id: &str) -> String {
-    marktstand::server::storage::order(&server.state.db, id).await.unwrap().unwrap().status
-}
-
 #[tokio::test]
 async fn a_signed_callback_finishes_the_order_exactly_once() {
     let server = start().await;
@@ -103,7 +83,7 @@ async fn a_signed_callback_finishes_the_order_exactly_once() {
     let again = callback(&id, "status=error&message=late", now());
     assert_eq!(reqwest::get(format!("{}{again}", server.base)).await.unwrap().status(), 200);
     let stored = marktstand::server::storage::order(&server.state.db, &id).await.unwrap().unwrap();
-    assert_eq!((stored.status.as_str(), stored.transaction_id.as_deref()), ("success", Some("T-1")));
+    assert_eq!((stored.status.code(), stored.transaction_id.as_deref()), ("success", Some("T-1")));
 
     // The result view's server function re-verifies and opens a session for refresh/close.
     let query = path.split_once('?').unwrap().1;
@@ -132,10 +112,12 @@ async fn tampered_or_unsigned_callbacks_are_refused_and_change_nothing() {
 async fn the_provider_list_needs_the_admin_token() {
     let server = start().await;
     placed_order(&server).await;
-    let res = post_form(&server.base, "/api/admin_orders", &[("admin_token", "wrong")], None).await;
+    let res = post_form(&server.base, "/api/admin_orders", &[("admin_token", "wrong"), ("page", "0")], None).await;
     assert_eq!(res.status(), 401);
-    let res = post_form(&server.base, "/api/admin_orders", &[("admin_token", ADMIN_TOKEN)], None).await;
-    let rows = decode::<Vec<OrderRow>>(res).await;
+    let res = post_form(&server.base, "/api/admin_orders", &[("admin_token", ADMIN_TOKEN), ("page", "0")], None).await;
+    let page = decode::<OrderPage>(res).await;
+    assert_eq!(page["more"], false);
+    let rows = &page["rows"];
     assert_eq!(rows[0]["customer_name"], "Musterfirma Immobilien");
     assert_eq!(rows[0]["products"][0], "1 × Exposé ~ text & images");
     assert_eq!(rows[0]["status"], "pending");

@@ -4,7 +4,8 @@
 #![cfg(feature = "ssr")]
 
 mod common;
-use marktstand::server::storage::{self, StoredOrder};
+use marktstand::orders::{OrderKind, OrderStatus};
+use marktstand::server::storage::{self, StoredOrder, Transition};
 
 fn order(id: &str, key: &str, created_at: i64) -> StoredOrder {
     StoredOrder {
@@ -18,11 +19,11 @@ fn order(id: &str, key: &str, created_at: i64) -> StoredOrder {
         address_id: None,
         parameter_cache_id: "pc".into(),
         user_language: Some("DEU".into()),
-        kind: "products".into(),
+        kind: OrderKind::Products,
         items: "{\"kind\":\"products\",\"lines\":[]}".into(),
         image_ids: "[\"5\"]".into(),
         total_cents: 12_345,
-        status: "pending".into(),
+        status: OrderStatus::Pending,
         transaction_id: None,
         message: None,
         created_at,
@@ -41,27 +42,89 @@ async fn exercise(url: &str) {
     assert_eq!(first, second, "same idempotency key, same order");
     assert_eq!(first.customer_name, "Müller & Söhne <GmbH>");
     assert_eq!(first.total_cents, 12_345);
-    assert!(storage::finish_order(&db, &first.id, "success", Some("T-9"), Some("ok"), 200).await.unwrap());
-    assert!(!storage::finish_order(&db, &first.id, "error", None, None, 300).await.unwrap(), "only once");
+    let step =
+        |to, reference, key: &'static str, at| Transition { to, reference, message: Some("ok"), callback_key: key, at };
+    let (k1, k2, k3) = leak3(&suffix);
+    // SEPA: in process first, settled later; then final.
+    let moved = storage::transition(&db, &first.id, &step(OrderStatus::Inprocess, None, k1, 200)).await.unwrap();
+    assert_eq!(moved, Some(OrderStatus::Pending));
+    let moved = storage::transition(&db, &first.id, &step(OrderStatus::Success, Some("T-9"), k2, 250)).await.unwrap();
+    assert_eq!(moved, Some(OrderStatus::Inprocess));
+    let refused = storage::transition(&db, &first.id, &step(OrderStatus::Error, None, k3, 300)).await.unwrap();
+    assert_eq!(refused, None, "success is final");
     let stored = storage::order(&db, &first.id).await.unwrap().unwrap();
-    assert_eq!((stored.status.as_str(), stored.transaction_id.as_deref(), stored.updated_at), ("success", Some("T-9"), 200));
+    assert_eq!(
+        (stored.status, stored.transaction_id.as_deref(), stored.updated_at),
+        (OrderStatus::Success, Some("T-9"), 250)
+    );
+    let events = storage::order_events(&db, &first.id).await.unwrap();
+    assert_eq!(
+        events,
+        vec![
+            (200, "pending".into(), "inprocess".into(), None),
+            (250, "inprocess".into(), "success".into(), Some("T-9".into()))
+        ]
+    );
+    // The result page's session is claimed once per callback that moved the order.
+    assert!(storage::claim_result_session(&db, &first.id, k2).await.unwrap());
+    assert!(!storage::claim_result_session(&db, &first.id, k2).await.unwrap());
+    assert!(!storage::claim_result_session(&db, &first.id, k3).await.unwrap());
     assert!(storage::order(&db, "missing").await.unwrap().is_none());
-    let listed = storage::list_orders(&db, 1000).await.unwrap();
+    let listed = storage::list_orders(&db, 1000, 0).await.unwrap();
     assert!(listed.iter().any(|o| o.id == first.id));
 }
 
-#[tokio::test]
-async fn storage_on_sqlite() {
-    exercise(&common::temp_db()).await;
+/// Callback keys unique to this run (PostgreSQL keeps rows between runs).
+fn leak3(suffix: &str) -> (&'static str, &'static str, &'static str) {
+    let leak = |n: u8| -> &'static str { Box::leak(format!("cb{n}-{suffix}").into_boxed_str()) };
+    (leak(1), leak(2), leak(3))
 }
 
-#[tokio::test]
+/// Two replicas applying different callbacks to one order at once: exactly one moves it.
+async fn concurrent_transitions(url: &str) {
+    let db = storage::connect(url).await.unwrap();
+    let suffix = format!("c-{}-{}", std::process::id(), common::now());
+    let first = storage::insert_order(&db, &order(&format!("c-{suffix}"), &format!("ck-{suffix}"), 100)).await.unwrap();
+    let keys: Vec<&'static str> = (0..8).map(|i| &*Box::leak(format!("race{i}-{suffix}").into_boxed_str())).collect();
+    let tasks: Vec<_> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, key)| {
+            let (db, id, key) = (db.clone(), first.id.clone(), *key);
+            let to = if i % 2 == 0 { OrderStatus::Success } else { OrderStatus::Error };
+            tokio::spawn(async move {
+                let step = Transition { to, reference: None, message: None, callback_key: key, at: 200 };
+                storage::transition(&db, &id, &step).await.unwrap()
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(task.await.unwrap());
+    }
+    assert_eq!(results.iter().filter(|r| r.is_some()).count(), 1, "{results:?}");
+    assert_eq!(storage::order_events(&db, &first.id).await.unwrap().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn storage_on_sqlite() {
+    let url = common::temp_db();
+    exercise(&url).await;
+    concurrent_transitions(&url).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn storage_on_postgres() {
     match std::env::var("MARKTSTAND_TEST_POSTGRES") {
-        Ok(url) => exercise(&url).await,
+        Ok(url) => {
+            exercise(&url).await;
+            concurrent_transitions(&url).await;
+        }
         Err(_) if std::env::var("MARKTSTAND_SKIP_POSTGRES").as_deref() == Ok("1") => {
             eprintln!("PostgreSQL half skipped on request (MARKTSTAND_SKIP_POSTGRES=1)");
         }
-        Err(_) => panic!("set MARKTSTAND_TEST_POSTGRES=postgres://… (scripts/test starts one) or MARKTSTAND_SKIP_POSTGRES=1"),
+        Err(_) => {
+            panic!("set MARKTSTAND_TEST_POSTGRES=postgres://… (scripts/test starts one) or MARKTSTAND_SKIP_POSTGRES=1")
+        }
     }
 }

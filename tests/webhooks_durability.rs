@@ -72,14 +72,19 @@ async fn start(dir: &Path, db: &str) -> (Server, String) {
 }
 
 fn signed(estate: usize) -> String {
-    let url = format!("http://shop.test:8443/webhooks/valuation-request?customerWebId=4711&userId=17&estateid={estate}");
+    let url =
+        format!("http://shop.test:8443/webhooks/valuation-request?customerWebId=4711&userId=17&estateid={estate}");
     let now = marktstand::server::now();
     signing::url::sign_url(SECRET.as_bytes(), &url, now).unwrap().split_once("8443").unwrap().1.to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deliveries_answered_before_a_crash_survive_it_and_are_processed() {
-    let dir: PathBuf = std::env::temp_dir().join(format!("marktstand-durability-{}-{}", std::process::id(), marktstand::server::now()));
+    let dir: PathBuf = std::env::temp_dir().join(format!(
+        "marktstand-durability-{}-{}",
+        std::process::id(),
+        marktstand::server::now()
+    ));
     copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("public"), &dir.join("public"));
     std::fs::write(dir.join("index.html"), "<!DOCTYPE html><html><head></head><body></body></html>").unwrap();
     // The shipped services, with claims that run out in 2 s instead of a minute, so the
@@ -150,7 +155,8 @@ async fn deliveries_answered_before_a_crash_survive_it_and_are_processed() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_eq!(open, 0, "every stored delivery is processed after the restart");
-    let valuations = sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM valuation_requests").fetch_one(&pool).await.unwrap().0;
+    let valuations =
+        sqlx::query_as::<_, (i64,)>("SELECT COUNT(*) FROM valuation_requests").fetch_one(&pool).await.unwrap().0;
     assert_eq!(valuations, stored.len() as i64, "each delivery recorded its valuation request once");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,12 +1,11 @@
 //! The cart: lines, quantities, total, and the button that starts enterprise's payment.
 
 use crate::catalogue::{format_price, Catalogue};
-use crate::components::product_card::circle_label;
+use crate::checkout::{Checkout, OrderState};
 use crate::i18n::Lang;
 use crate::launch::Launch;
 use crate::messaging::Frame;
 use crate::orders::OrderRequest;
-use crate::pages::shop::{Checkout, OrderState};
 use leptos::prelude::*;
 
 /// Progress of the checkout in words; shown where the user clicked.
@@ -18,9 +17,11 @@ pub fn OrderStatusLine() -> impl IntoView {
         let (class, text, order) = match checkout.state.get() {
             OrderState::Idle => return None,
             OrderState::Placing => ("notice order-status", t.placing.to_string(), None),
-            OrderState::Waiting { order_id } => {
-                ("notice order-status waiting", format!("{} ({} {order_id})", t.waiting, t.order_number), Some(order_id))
-            }
+            OrderState::Waiting { order_id } => (
+                "notice order-status waiting",
+                format!("{} ({} {order_id})", t.waiting, t.order_number),
+                Some(order_id),
+            ),
             OrderState::Failed(message) => ("notice bad order-status", message, None),
         };
         Some(view! { <p class=class role="status" data-order=order>{text}</p> })
@@ -42,7 +43,11 @@ pub fn Cart() -> impl IntoView {
     };
     let total = {
         let price_of = price_of.clone();
-        move || checkout.cart.with(|lines| lines.iter().map(|l| price_of(&l.product_id) * i64::from(l.quantity)).sum::<i64>())
+        move || {
+            checkout
+                .cart
+                .with(|lines| lines.iter().map(|l| price_of(&l.product_id) * i64::from(l.quantity)).sum::<i64>())
+        }
     };
     let rows = move || {
         let lines = checkout.cart.get();
@@ -51,7 +56,7 @@ pub fn Cart() -> impl IntoView {
             .enumerate()
             .map(|(index, line)| {
                 let name = catalogue.product(&line.product_id).map(|p| p.name.get(lang).to_string()).unwrap_or_default();
-                let circle = line.circle.map(|c| circle_label(c, t)).unwrap_or("");
+                let circle = line.circle.map(|c| t.circle_label(c)).unwrap_or("");
                 let sum = format_price(price_of(&line.product_id) * i64::from(line.quantity), lang);
                 let q = line.quantity;
                 view! {

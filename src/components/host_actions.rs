@@ -1,8 +1,8 @@
 //! Buttons that ask onOffice enterprise to refresh or close the service window.
 
-use crate::app::Fatal;
 use crate::i18n::Lang;
 use crate::messaging::{close_tab, parent_message, post_to_parent, Frame, ParentAction};
+use crate::session::Fatal;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 

@@ -1,9 +1,11 @@
 //! Small reusable views.
 
 pub mod cart;
+pub mod circle_picker;
 pub mod context_bar;
 pub mod host_actions;
 pub mod problem;
 pub mod product_card;
 pub mod property_panel;
+pub mod session;
 pub mod subscription_card;

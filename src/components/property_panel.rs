@@ -2,8 +2,8 @@
 //! address), read through the onOffice API; a notice when that is not possible.
 
 use crate::activation::{read_property, PropertyInfo};
-use crate::app::load;
 use crate::i18n::Lang;
+use crate::ui::load;
 use leptos::prelude::*;
 
 /// Nothing while loading or without a property; otherwise the details or why they are missing.
@@ -11,7 +11,8 @@ use leptos::prelude::*;
 pub fn PropertyPanel() -> impl IntoView {
     let t = expect_context::<Lang>().texts();
     let info = load(read_property());
-    move || match info.get()? {
+    move || {
+        match info.get()? {
         Ok(PropertyInfo::NoContext) => None,
         Ok(PropertyInfo::Estate { id, title, address, number }) => Some(view! {
             <section class="property" id="property" data-estate=id>
@@ -26,6 +27,9 @@ pub fn PropertyPanel() -> impl IntoView {
                 <span id="property-address">{address}</span>
             </section>
         }.into_any()),
+        Ok(PropertyInfo::NeedsFreshLaunch) => Some(
+            view! { <p class="notice" id="property-notice" data-reason="needs_fresh_launch">{t.property_needs_launch}</p> }.into_any(),
+        ),
         Ok(PropertyInfo::NotActivated) => {
             Some(view! { <p class="notice" id="property-notice" data-reason="not_activated">{t.property_not_activated}</p> }.into_any())
         }
@@ -35,5 +39,6 @@ pub fn PropertyPanel() -> impl IntoView {
         Err(err) => Some(view! {
             <p class="notice" id="property-notice" data-reason="unavailable">{t.property_unavailable}": "{err.to_string()}</p>
         }.into_any()),
+    }
     }
 }

@@ -1,12 +1,12 @@
 //! A subscription (`abo`): term, notice period, renewal and monthly cost, ordered on its own.
 
 use crate::catalogue::{format_price, Subscription};
-use crate::components::product_card::{blocked_reason, offered_circles, CirclePicker};
+use crate::checkout::Checkout;
+use crate::components::circle_picker::CirclePicker;
 use crate::i18n::Lang;
 use crate::launch::Launch;
 use crate::messaging::Frame;
-use crate::orders::OrderRequest;
-use crate::pages::shop::Checkout;
+use crate::orders::{offered_circles, unmet_need, OrderRequest};
 use leptos::prelude::*;
 
 /// The subscription's terms and a "subscribe" button that starts the payment at once.
@@ -17,11 +17,12 @@ pub fn SubscriptionCard(subscription: Subscription) -> impl IntoView {
     let ctx = expect_context::<Launch>().context;
     let checkout = expect_context::<Checkout>();
     let framed = matches!(expect_context::<Frame>(), Frame::Host(_));
-    let blocked = blocked_reason(subscription.needs, &ctx, t);
+    let blocked = unmet_need(subscription.needs, &ctx).map(|n| t.unmet_need(n));
     let circles = offered_circles(&subscription.circles, &ctx);
     let chosen = RwSignal::new(circles.first().copied());
     let id = subscription.id.clone();
-    let subscribe = move |_| checkout.order(OrderRequest::Subscription { id: id.clone(), circle: chosen.get_untracked() });
+    let subscribe =
+        move |_| checkout.order(OrderRequest::Subscription { id: id.clone(), circle: chosen.get_untracked() });
     view! {
         <article class="card subscription" data-subscription=subscription.id.clone()>
             <img src=format!("/public/{}", subscription.image) alt="" loading="lazy"/>

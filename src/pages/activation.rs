@@ -1,11 +1,11 @@
 //! The activation iframe: API key, privacy consent, "activate"; then `active` to enterprise.
 
 use crate::activation::{activate, open_activation, ActivationStart};
-use crate::app::{load, loading, raw_query};
 use crate::components::problem::Problem;
 use crate::errors::AppError;
 use crate::i18n::Lang;
 use crate::messaging::{detect_frame, post_to_parent, Frame};
+use crate::ui::{load, loading, raw_query};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -60,10 +60,15 @@ fn ActivationForm(start: ActivationStart, lang: Lang) -> impl IntoView {
         Step::Done => Some(view! { <p class="notice ok" id="active" role="status">{t.active}</p> }.into_any()),
         Step::Failed(err) => {
             let text = match err {
-                AppError::Upstream { message } | AppError::BadRequest { message } | AppError::Unavailable { message } => message,
+                AppError::Upstream { message }
+                | AppError::BadRequest { message }
+                | AppError::Unavailable { message } => message,
                 other => other.to_string(),
             };
-            Some(view! { <p class="notice bad" id="activation-error" role="alert">{t.activation_failed}": "{text}</p> }.into_any())
+            Some(
+                view! { <p class="notice bad" id="activation-error" role="alert">{t.activation_failed}": "{text}</p> }
+                    .into_any(),
+            )
         }
     };
     view! {

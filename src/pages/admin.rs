@@ -1,15 +1,16 @@
-//! The provider's order list, behind the admin token (kept in memory only, like sessions).
+//! The provider's page: orders (paged) and webhook deliveries, behind the admin token
+//! (kept in memory only, like sessions).
 
 use crate::catalogue::format_price;
 use crate::components::problem::Problem;
 use crate::i18n::Lang;
-use crate::orders::{admin_orders, OrderRow};
+use crate::orders::{admin_orders, OrderPage};
 use crate::webhooks::{admin_webhooks, WebhookRow};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// A token form, then the orders newest first.
+/// A token form, then the orders newest first, a page at a time, and the webhook deliveries.
 #[component]
 pub fn Admin() -> impl IntoView {
     let lang = Lang::from_browser();
@@ -18,11 +19,11 @@ pub fn Admin() -> impl IntoView {
     let pending = RwSignal::new(false);
     let result = RwSignal::new(None);
     let deliveries = RwSignal::new(None);
-    let show = move || {
+    let show = move |page: u32| {
         pending.set(true);
         spawn_local(async move {
             let token = token.get_untracked();
-            result.set(Some(admin_orders(token.clone()).await));
+            result.set(Some(admin_orders(token.clone(), page).await));
             deliveries.set(admin_webhooks(token).await.ok());
             pending.set(false);
         });
@@ -31,7 +32,7 @@ pub fn Admin() -> impl IntoView {
         <h1>{t.orders}</h1>
         <form class="admin-login" on:submit=move |ev| {
             ev.prevent_default();
-            show();
+            show(0);
         }>
             <label>{t.admin_token}" "
                 <input id="admin-token" type="password" autocomplete="off" on:input=move |ev| token.set(event_target_value(&ev))/>
@@ -40,7 +41,7 @@ pub fn Admin() -> impl IntoView {
         </form>
         {move || pending.get().then(|| view! { <p class="loading">{t.loading}</p> })}
         {move || result.get().map(|result| match result {
-            Ok(rows) => Either::Left(view! { <OrderTable rows lang/> }),
+            Ok(page) => Either::Left(view! { <OrderTable page lang show/> }),
             Err(error) => Either::Right(view! { <Problem error lang/> }),
         })}
         {move || deliveries.get().map(|rows| view! { <WebhookTable rows lang/> })}
@@ -81,16 +82,19 @@ fn WebhookTable(rows: Vec<WebhookRow>, lang: Lang) -> impl IntoView {
     }
 }
 
+/// One page of orders with "newer"/"older" buttons.
 #[component]
-fn OrderTable(rows: Vec<OrderRow>, lang: Lang) -> impl IntoView {
+fn OrderTable(page: OrderPage, lang: Lang, show: impl Fn(u32) + Copy + 'static) -> impl IntoView {
     let t = lang.texts();
-    if rows.is_empty() {
+    if page.rows.is_empty() && page.page == 0 {
         return Either::Left(view! { <p id="no-orders">{t.no_orders}</p> });
     }
-    let body = rows
+    let (number, more) = (page.page, page.more);
+    let body = page
+        .rows
         .into_iter()
         .map(|o| {
-            let status = o.status.clone();
+            let status = o.status.code();
             view! {
                 <tr class="order" data-order=o.id.clone() data-status=status>
                     <td>{local_time(o.created_at, lang)}</td>
@@ -98,7 +102,7 @@ fn OrderTable(rows: Vec<OrderRow>, lang: Lang) -> impl IntoView {
                     <td>{o.user_id}</td>
                     <td>{o.products.join(", ")}</td>
                     <td>{format_price(o.total_cents, lang)}</td>
-                    <td class="status">{o.status}</td>
+                    <td class="status">{status}</td>
                     <td>{o.reference.unwrap_or_default()}</td>
                 </tr>
             }
@@ -109,5 +113,10 @@ fn OrderTable(rows: Vec<OrderRow>, lang: Lang) -> impl IntoView {
             <thead><tr><th>{t.time}</th><th>{t.customer}</th><th>{t.user}</th><th>{t.products}</th><th>{t.total}</th><th>{t.status}</th><th>{t.transaction}</th></tr></thead>
             <tbody>{body}</tbody>
         </table>
+        <nav class="pages">
+            <button id="newer" disabled=number == 0 on:click=move |_| show(number.saturating_sub(1))>{t.newer}</button>
+            " "{number + 1}" "
+            <button id="older" disabled=!more on:click=move |_| show(number + 1)>{t.older}</button>
+        </nav>
     })
 }

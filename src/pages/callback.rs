@@ -1,11 +1,12 @@
 //! The page enterprise loads into the service frame after payment: thank-you with the
 //! transaction or subscription id, SEPA in process, or the error; then refresh / close.
 
-use crate::app::{load, loading, raw_query, Session};
 use crate::components::host_actions::HostActions;
 use crate::components::problem::Problem;
+use crate::components::session::Session;
 use crate::i18n::Lang;
-use crate::orders::{callback_result, OrderResult, OrderStatus};
+use crate::orders::{callback_result, OrderKind, OrderResult, OrderStatus};
+use crate::ui::{load, loading, raw_query};
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 
@@ -40,12 +41,14 @@ fn Outcome(result: OrderResult) -> impl IntoView {
 #[component]
 fn ResultText(result: OrderResult, lang: Lang) -> impl IntoView {
     let t = lang.texts();
-    let reference_label = if result.subscription { t.subscription_id } else { t.transaction };
-    let reference = result.reference.clone().map(|r| view! { <p>{reference_label}": "<strong id="reference">{r}</strong></p> });
+    let subscription = result.kind == OrderKind::Subscription;
+    let reference_label = if subscription { t.subscription_id } else { t.transaction };
+    let reference =
+        result.reference.clone().map(|r| view! { <p>{reference_label}": "<strong id="reference">{r}</strong></p> });
     let message = result.message.clone().map(|m| view! { <p class="host-message" id="host-message">{m}</p> });
     let body = match result.status {
         OrderStatus::Success | OrderStatus::Pending => EitherOf3::A(view! {
-            <h1>{if result.subscription { t.thank_you_abo } else { t.thank_you }}</h1>
+            <h1>{if subscription { t.thank_you_subscription } else { t.thank_you }}</h1>
         }),
         OrderStatus::Inprocess => EitherOf3::B(view! { <h1>{t.thank_you}</h1><p class="notice">{t.inprocess}</p> }),
         OrderStatus::Error => EitherOf3::C(view! { <h1>{t.payment_failed}</h1> }),

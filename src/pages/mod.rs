@@ -3,4 +3,5 @@
 pub mod activation;
 pub mod admin;
 pub mod callback;
+pub mod launch;
 pub mod shop;

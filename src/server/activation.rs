@@ -1,7 +1,8 @@
 //! Server side of activation (unlocking the provider) and of reading the launch's property.
 
-use super::onoffice_api::{ApiError, Credentials};
+use super::onoffice_api::{text, ApiError, Credentials};
 use super::session::Session;
+use super::signed_request::{required, verify};
 use super::{credentials, AppState};
 use crate::activation::{ActivationStart, PropertyInfo};
 use crate::errors::AppError;
@@ -10,20 +11,15 @@ use crate::launch::LaunchContext;
 /// Verifies the activation URL (`apiClaim, apiToken, customerName, customerWebId,
 /// parameterCacheId, timestamp, userId, signature`) and opens an activation session.
 pub async fn start(state: &AppState, query: &str, now: i64) -> Result<ActivationStart, AppError> {
-    let query = query.strip_prefix('?').unwrap_or(query);
-    let v = state.activation_verifier.verify(query, now).map_err(|r| {
-        tracing::info!(reason = r.code(), "activation rejected");
-        AppError::LaunchRejected { reason: r.code().to_string() }
-    })?;
-    let required = |name: &str| super::launch::required(&v, name);
+    let v = verify(&state.verifiers.activation, query, now, "activation")?;
     let context = LaunchContext::customer(
         v.get("customerName").unwrap_or_default().to_string(),
-        required("customerWebId")?,
-        required("userId")?,
-        required("parameterCacheId")?,
+        required(&v, "customerWebId")?,
+        required(&v, "userId")?,
+        required(&v, "parameterCacheId")?,
     );
-    let api_claim = required("apiClaim")?;
-    let api_token = required("apiToken")?;
+    let api_claim = required(&v, "apiClaim")?;
+    let api_token = required(&v, "apiToken")?;
     let active = credentials::load(state, &context.customer_web_id).await?.is_some();
     let customer_name = context.customer_name.clone();
     let (token, _) = state.sessions.issue_activation(context, api_claim, api_token, now);
@@ -32,7 +28,13 @@ pub async fn start(state: &AppState, query: &str, now: i64) -> Result<Activation
 
 /// Calls `unlockProvider` (and nothing else) with the URL's apiToken and the pasted key;
 /// stores both, encrypted, only when onOffice says `success`.
-pub async fn activate(state: &AppState, session: &Session, api_key: &str, consent: bool, now: i64) -> Result<(), AppError> {
+pub async fn activate(
+    state: &AppState,
+    session: &Session,
+    api_key: &str,
+    consent: bool,
+    now: i64,
+) -> Result<(), AppError> {
     let Some(api_token) = session.api_token.clone() else {
         return Err(AppError::Unauthorized);
     };
@@ -47,14 +49,10 @@ pub async fn activate(state: &AppState, session: &Session, api_key: &str, consen
     credentials::ensure_configured(state)?;
     let creds = Credentials { token: api_token, secret: api_key.to_string() };
     let ctx = &session.context;
-    state
-        .api
-        .unlock_provider(&creds, &ctx.parameter_cache_id, &session.api_claim)
-        .await
-        .map_err(|e| {
-            tracing::info!(customer = %ctx.customer_web_id, error = %e, "activation refused by onOffice");
-            upstream(e)
-        })?;
+    state.api.unlock_provider(&creds, &ctx.parameter_cache_id, &session.api_claim).await.map_err(|e| {
+        tracing::info!(customer = %ctx.customer_web_id, error = %e, "activation refused by onOffice");
+        upstream(e)
+    })?;
     credentials::store(state, &ctx.customer_web_id, &creds, now).await?;
     tracing::info!(customer = %ctx.customer_web_id, "provider activated");
     Ok(())
@@ -62,14 +60,6 @@ pub async fn activate(state: &AppState, session: &Session, api_key: &str, consen
 
 fn upstream(e: ApiError) -> AppError {
     AppError::Upstream { message: e.to_string() }
-}
-
-fn text(elements: &serde_json::Value, key: &str) -> String {
-    match &elements[key] {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Number(n) => n.to_string(),
-        _ => String::new(),
-    }
 }
 
 fn join(parts: &[String]) -> String {
@@ -83,25 +73,37 @@ pub async fn property_info(state: &AppState, session: &Session) -> PropertyInfo 
     if ctx.estate_id.is_none() && ctx.address_id.is_none() {
         return PropertyInfo::NoContext;
     }
+    // A session resumed after payment carries no apiClaim: onOffice would refuse the read.
+    if session.api_claim.is_empty() {
+        return PropertyInfo::NeedsFreshLaunch;
+    }
     let creds = match credentials::load(state, &ctx.customer_web_id).await {
         Ok(Some(creds)) => creds,
         Ok(None) => return PropertyInfo::NotActivated,
         Err(e) => return PropertyInfo::Unavailable { message: e.to_string() },
     };
     let result = if let Some(id) = &ctx.estate_id {
-        state.api.read_estate(&creds, id, &session.api_claim, ctx.language.as_deref()).await.map(|e| PropertyInfo::Estate {
-            id: id.clone(),
-            title: text(&e, "objekttitel"),
-            address: join(&[text(&e, "strasse"), text(&e, "hausnummer"), ",".into(), text(&e, "plz"), text(&e, "ort")])
+        state.api.read_estate(&creds, id, &session.api_claim, ctx.language.as_deref()).await.map(|e| {
+            PropertyInfo::Estate {
+                id: id.clone(),
+                title: text(&e["objekttitel"]),
+                address: join(&[
+                    text(&e["strasse"]),
+                    text(&e["hausnummer"]),
+                    ",".into(),
+                    text(&e["plz"]),
+                    text(&e["ort"]),
+                ])
                 .replace(" ,", ","),
-            number: text(&e, "objektnr_extern"),
+                number: text(&e["objektnr_extern"]),
+            }
         })
     } else {
         let id = ctx.address_id.clone().unwrap_or_default();
         state.api.read_address(&creds, &id, &session.api_claim).await.map(|a| PropertyInfo::Address {
             id: id.clone(),
-            name: join(&[text(&a, "Vorname"), text(&a, "Name")]),
-            address: join(&[text(&a, "Strasse"), ",".into(), text(&a, "Plz"), text(&a, "Ort")]).replace(" ,", ","),
+            name: join(&[text(&a["Vorname"]), text(&a["Name"])]),
+            address: join(&[text(&a["Strasse"]), ",".into(), text(&a["Plz"]), text(&a["Ort"])]).replace(" ,", ","),
         })
     };
     result.unwrap_or_else(|e| {

@@ -7,8 +7,7 @@ use std::path::Path;
 
 /// Reads `path`; `public` is the folder product images must exist in.
 pub fn load(path: &Path, public: &Path) -> Result<Catalogue, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("catalogue {}: cannot read: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|e| format!("catalogue {}: cannot read: {e}", path.display()))?;
     parse(&text, &path.display().to_string(), public)
 }
 
@@ -37,7 +36,12 @@ pub fn parse(text: &str, file: &str, public: &Path) -> Result<Catalogue, String>
         check(&s.id, "monthly_cents", s.monthly_cents > 0, "must be a positive whole number of cents")?;
         check(&s.id, "duration_months", s.duration_months > 0, "must be at least 1")?;
         check(&s.id, "circles", s.circles.len() <= 1, "may name at most one circle for a subscription")?;
-        for (field, text) in [("name", &s.name), ("description", &s.description), ("notice_period", &s.notice_period), ("automatic_renewal", &s.automatic_renewal)] {
+        for (field, text) in [
+            ("name", &s.name),
+            ("description", &s.description),
+            ("notice_period", &s.notice_period),
+            ("automatic_renewal", &s.automatic_renewal),
+        ] {
             check(&s.id, field, complete(text), "needs both `de` and `en`")?;
         }
         check(&s.id, "image", image_ok(public, &s.image), "must name a file below public/")?;
@@ -64,10 +68,7 @@ pub fn line_of(text: &str, offset: usize) -> usize {
 /// The line that says `key = "value"`, for checks made after parsing (0 when not found).
 pub fn line_defining(text: &str, key: &str, value: &str) -> usize {
     let needle = format!("\"{value}\"");
-    text.lines()
-        .position(|l| l.trim_start().starts_with(key) && l.contains(&needle))
-        .map(|i| i + 1)
-        .unwrap_or(0)
+    text.lines().position(|l| l.trim_start().starts_with(key) && l.contains(&needle)).map(|i| i + 1).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -95,7 +96,10 @@ mod tests {
         assert!(err.contains("price_cents"), "{err}");
         let negative = text.replace("5.5", "-1");
         let err = parse(&negative, "shop.toml", &public()).unwrap_err();
-        assert_eq!(err, "catalogue shop.toml line 2: `a`: field `price_cents` must be a positive whole number of cents");
+        assert_eq!(
+            err,
+            "catalogue shop.toml line 2: `a`: field `price_cents` must be a positive whole number of cents"
+        );
         let no_image = text.replace("5.5", "100").replace("favicon.svg", "nope.png");
         assert!(parse(&no_image, "shop.toml", &public()).unwrap_err().contains("field `image`"));
     }

@@ -17,7 +17,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the server (the default).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Print URL signed the way onOffice signs it.
     SignUrl {
         #[arg(long, env = "MARKTSTAND_PROVIDER_SECRET", hide_env_values = true)]
@@ -58,7 +58,7 @@ pub fn main() -> ExitCode {
             }
         }
         Some(Command::VerifyUrl { secret, at, window, url }) => verify_url(&secret, at, window, &url),
-        Some(Command::Serve(args)) => serve(args),
+        Some(Command::Serve(args)) => serve(*args),
         None => serve(ServeArgs::parse_from_env()),
     }
 }
@@ -93,14 +93,16 @@ fn verify_url(secret: &str, at: Option<i64>, window: i64, url: &str) -> ExitCode
         Some(diff) => println!("clock difference: {diff} s (now minus timestamp; window ±{window} s)"),
         None => println!("clock difference: unknown (no readable timestamp)"),
     }
-    if inspection.result.is_ok() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if inspection.result.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 fn serve(args: ServeArgs) -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     match runtime.block_on(run(args)) {
@@ -125,11 +127,13 @@ async fn run(args: ServeArgs) -> Result<(), String> {
     let shell = routes::Shell::load(&state)?;
     super::webhooks::spawn_worker(state.clone());
     let app = routes::router(state, shell);
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let listener =
+        tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     tracing::info!("listening on http://{listen}");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown()).await.map_err(|e| e.to_string())
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown())
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Ctrl-C or SIGTERM (what a container runtime sends) ends the server gracefully.

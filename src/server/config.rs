@@ -8,6 +8,10 @@ use std::net::SocketAddr;
 pub const DEFAULT_ALLOWED_ORIGINS: &str =
     "https://crm.onoffice.de https://smart.onoffice.de https://crm-beta.onoffice.de";
 
+/// The longest a session token may live, whatever is configured: a token taken from a
+/// machine stays useful for no longer than an agent's working session.
+pub const MAX_SESSION_TTL_SECS: i64 = 4 * 3600;
+
 #[derive(Args, Debug, Clone)]
 pub struct ServeArgs {
     /// Address to listen on.
@@ -27,7 +31,7 @@ pub struct ServeArgs {
     /// How far a launch timestamp may be from now, in seconds, either way.
     #[arg(long, env = "MARKTSTAND_FRESHNESS_SECS", default_value_t = signing::url::DEFAULT_WINDOW_SECS)]
     pub freshness_secs: i64,
-    /// Lifetime of a session token in seconds.
+    /// Lifetime of a session token in seconds (at most [`MAX_SESSION_TTL_SECS`]).
     #[arg(long, env = "MARKTSTAND_SESSION_TTL_SECS", default_value_t = 1800)]
     pub session_ttl_secs: i64,
     /// 64 hex characters; all replicas need the same. Random per process when absent.
@@ -45,10 +49,6 @@ pub struct ServeArgs {
     /// Token for the provider's order list; the list is off when unset.
     #[arg(long, env = "MARKTSTAND_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
-    /// Accept payment callbacks that carry no signature (onOffice documents none; production
-    /// sends one). Off by default: an unsigned callback could be forged by anyone.
-    #[arg(long, env = "MARKTSTAND_ACCEPT_UNSIGNED_CALLBACKS", default_value_t = false)]
-    pub accept_unsigned_callbacks: bool,
     /// The onOffice API endpoint.
     #[arg(long, env = "MARKTSTAND_API_ENDPOINT", default_value = "https://api.onoffice.de/api/stable/api.php")]
     pub api_endpoint: String,
@@ -75,7 +75,6 @@ pub struct Config {
     pub site_root: String,
     pub catalogue: String,
     pub admin_token: Option<String>,
-    pub accept_unsigned_callbacks: bool,
     pub api_endpoint: String,
     pub credentials_key: Option<[u8; 32]>,
     pub webhooks: super::webhooks::WebhookConfig,
@@ -116,8 +115,8 @@ impl Config {
         if args.freshness_secs <= 0 || args.freshness_secs > 600 {
             return Err("MARKTSTAND_FRESHNESS_SECS must be between 1 and 600".into());
         }
-        if args.session_ttl_secs <= 0 {
-            return Err("MARKTSTAND_SESSION_TTL_SECS must be positive".into());
+        if args.session_ttl_secs <= 0 || args.session_ttl_secs > MAX_SESSION_TTL_SECS {
+            return Err(format!("MARKTSTAND_SESSION_TTL_SECS must be between 1 and {MAX_SESSION_TTL_SECS} (4 hours)"));
         }
         let credentials_key = match args.credentials_key.as_deref().filter(|k| !k.is_empty()) {
             Some(hex_key) => Some(parse_key(hex_key, "MARKTSTAND_CREDENTIALS_KEY")?),
@@ -143,11 +142,15 @@ impl Config {
             site_root: args.site_root,
             catalogue: args.catalogue,
             admin_token: args.admin_token.filter(|t| !t.is_empty()),
-            accept_unsigned_callbacks: args.accept_unsigned_callbacks,
             api_endpoint: args.api_endpoint,
             credentials_key,
             webhooks,
         })
+    }
+
+    /// Whether browsers reach us over TLS (then `Strict-Transport-Security` is sent).
+    pub fn is_https(&self) -> bool {
+        self.public_url.scheme() == "https"
     }
 
     /// `scheme://host[:port]/path` of the registered service URL: what onOffice signs.
@@ -176,6 +179,14 @@ impl Config {
         format!("{}://{}{}{}", u.scheme(), u.host_str().unwrap_or_default(), port, path)
     }
 
+    /// A verifier for URLs onOffice signs for `base`, with all provider secrets and the
+    /// configured freshness window.
+    pub fn verifier(&self, base: String) -> signing::url::UrlVerifier {
+        let mut verifier = signing::url::UrlVerifier::new(base, self.provider_secrets.iter());
+        verifier.window_secs = self.freshness_secs;
+        verifier
+    }
+
     pub fn callback_url(&self, order_id: &str) -> String {
         format!("{}?order={order_id}", self.callback_base())
     }
@@ -190,8 +201,9 @@ fn parse_key(hex_key: &str, name: &str) -> Result<[u8; 32], String> {
 pub fn parse_origins(list: &str) -> Result<Vec<String>, String> {
     let mut origins = Vec::new();
     for item in list.split([' ', ',', '\n']).map(str::trim).filter(|s| !s.is_empty()) {
-        let parsed = url::Url::parse(item)
-            .map_err(|_| format!("MARKTSTAND_ALLOWED_ORIGINS: `{item}` is not an origin like https://crm.onoffice.de"))?;
+        let parsed = url::Url::parse(item).map_err(|_| {
+            format!("MARKTSTAND_ALLOWED_ORIGINS: `{item}` is not an origin like https://crm.onoffice.de")
+        })?;
         let origin = parsed.origin().ascii_serialization();
         if item.contains('*') || origin == "null" || origin != item.trim_end_matches('/') {
             return Err(format!("MARKTSTAND_ALLOWED_ORIGINS: `{item}` must be an exact origin like https://crm.onoffice.de (no path, no wildcard)"));

@@ -6,10 +6,7 @@ use axum::http::{HeaderValue, Response};
 /// configured host origins; scripts are limited to our own files plus the hashes of the
 /// inline bootstrap Trunk writes into `index.html`.
 pub fn content_security_policy(allowed_origins: &[String], index_html: &str) -> HeaderValue {
-    let hashes: String = inline_script_hashes(index_html)
-        .into_iter()
-        .map(|h| format!(" 'sha256-{h}'"))
-        .collect();
+    let hashes: String = inline_script_hashes(index_html).into_iter().map(|h| format!(" 'sha256-{h}'")).collect();
     let csp = format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; \
          img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
@@ -19,9 +16,12 @@ pub fn content_security_policy(allowed_origins: &[String], index_html: &str) -> 
     HeaderValue::from_str(&csp).expect("origins are validated ASCII")
 }
 
-/// Adds the security headers to a response.
-pub fn apply<B>(res: &mut Response<B>, csp: &HeaderValue) {
+/// Adds the security headers to a response; `hsts` when the public URL is https.
+pub fn apply<B>(res: &mut Response<B>, csp: &HeaderValue, hsts: bool) {
     let h = res.headers_mut();
+    if hsts {
+        h.insert("strict-transport-security", HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
     h.insert("content-security-policy", csp.clone());
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     // The launch URL carries the apiClaim: never leak it to anything we load.

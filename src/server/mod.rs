@@ -1,17 +1,20 @@
 //! Everything that runs only on the server (feature `ssr`): configuration, verification,
 //! sessions, storage, routes and the operator CLI.
 
-pub mod catalogue;
 pub mod activation;
+pub mod admin;
+pub mod catalogue;
 pub mod cli;
-pub mod credentials;
 pub mod config;
+pub mod credentials;
 pub mod headers;
 pub mod launch;
 pub mod onoffice_api;
 pub mod orders;
 pub mod routes;
+pub mod sealing;
 pub mod session;
+pub mod signed_request;
 pub mod storage;
 pub mod webhook_handlers;
 pub mod webhooks;
@@ -21,6 +24,7 @@ use crate::messaging::ParentAction;
 use config::Config;
 use session::{Session, Sessions};
 use signing::url::UrlVerifier;
+use std::future::Future;
 use std::sync::Arc;
 
 /// Shared, read-only state of one server process. Holds no per-user state: any replica can
@@ -30,16 +34,25 @@ pub struct AppState(Arc<Inner>);
 
 pub struct Inner {
     pub config: Config,
-    pub verifier: UrlVerifier,
-    /// Verifies enterprise's calls of our payment callback.
-    pub callback_verifier: UrlVerifier,
+    pub verifiers: Verifiers,
     pub catalogue: crate::catalogue::Catalogue,
     pub sessions: Sessions,
+    /// Seals customers' API credentials; `None` while `MARKTSTAND_CREDENTIALS_KEY` is unset.
+    pub credentials_sealer: Option<sealing::Sealer>,
     pub db: storage::Db,
-    /// Verifies the activation iframe's URL.
-    pub activation_verifier: UrlVerifier,
     pub api: onoffice_api::ApiClient,
     pub webhooks: webhooks::Webhooks,
+    pub admin_guard: admin::AdminGuard,
+}
+
+/// One verifier per signed URL onOffice calls, built once at start.
+pub struct Verifiers {
+    /// The service iframe (the storefront's launch).
+    pub launch: UrlVerifier,
+    /// enterprise's calls of our payment callback.
+    pub callback: UrlVerifier,
+    /// The activation iframe.
+    pub activation: UrlVerifier,
 }
 
 impl std::ops::Deref for AppState {
@@ -51,20 +64,26 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(config: Config, db: storage::Db, catalogue: crate::catalogue::Catalogue) -> Self {
-        let verifier_for = |base: String| {
-            let mut v = UrlVerifier::new(base, config.provider_secrets.clone());
-            v.window_secs = config.freshness_secs;
-            v
+        let verifiers = Verifiers {
+            launch: config.verifier(config.service_base()),
+            callback: config.verifier(config.callback_base()),
+            activation: config.verifier(config.activation_base()),
         };
-        let verifier = verifier_for(config.service_base());
-        let callback_verifier = verifier_for(config.callback_base());
-        let activation_verifier = verifier_for(config.activation_base());
         let sessions = Sessions::new(&config.session_key, config.session_ttl_secs);
+        let credentials_sealer = config.credentials_key.as_ref().map(sealing::Sealer::new);
         let api = onoffice_api::ApiClient::new(&config.api_endpoint);
-        let webhooks = webhooks::Webhooks::new(config.webhooks.clone(), db.clone());
+        let webhooks = webhooks::Webhooks::new(&config, db.clone());
+        let admin_guard = admin::AdminGuard::default();
         AppState(Arc::new(Inner {
-            config, verifier, callback_verifier, catalogue, sessions, db,
-            activation_verifier, api, webhooks,
+            config,
+            verifiers,
+            catalogue,
+            sessions,
+            credentials_sealer,
+            db,
+            api,
+            webhooks,
+            admin_guard,
         }))
     }
 
@@ -79,12 +98,42 @@ pub fn state() -> Result<AppState, AppError> {
     leptos::prelude::use_context::<AppState>().ok_or(AppError::Internal)
 }
 
-/// Unix seconds now.
+/// Runs the body of a server function with the state; an error sets the HTTP status it
+/// stands for (server functions answer 500 otherwise).
+pub async fn handle<T, F, Fut>(body: F) -> Result<T, AppError>
+where
+    F: FnOnce(AppState) -> Fut,
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    let result = match state() {
+        Ok(state) => body(state).await,
+        Err(err) => Err(err),
+    };
+    result.map_err(crate::errors::respond)
+}
+
+/// [`handle`] for calls made inside a storefront session (the `Authorization` header).
+pub async fn with_session<T, F, Fut>(body: F) -> Result<T, AppError>
+where
+    F: FnOnce(AppState, Session) -> Fut,
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    handle(|state| async move {
+        let session = session::require(&state)?;
+        body(state, session).await
+    })
+    .await
+}
+
+/// Unix seconds now: the one clock the server reads. Everything below takes `now` as a
+/// parameter, so tests can pass any time.
 pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+/// A fresh random id (orders, webhook deliveries): 24 hex characters.
+pub fn new_id() -> String {
+    hex::encode(rand::random::<[u8; 12]>())
 }
 
 /// A signed `processTypeToonOffice` message, as the JSON string enterprise expects.

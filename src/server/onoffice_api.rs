@@ -6,12 +6,10 @@
 //! becomes an [`ApiError`] that keeps onOffice's own message, because that message is what an
 //! administrator can act on.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use serde_json::{json, Map, Value};
-
-pub const ACTION_READ: &str = "urn:onoffice-de-ns:smart:2.5:smartml:action:read";
-pub const ACTION_DO: &str = "urn:onoffice-de-ns:smart:2.5:smartml:action:do";
+pub use signing::api::{ACTION_DO, ACTION_READ};
 
 /// A slow onOffice must not hold an activation or a page open for long.
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -89,7 +87,7 @@ impl ApiClient {
         identifier: &str,
         parameters: Map<String, Value>,
     ) -> Result<Vec<Record>, ApiError> {
-        let body = request_body(creds, actionid, resourcetype, resourceid, identifier, parameters, unix_now());
+        let body = request_body(creds, actionid, resourcetype, resourceid, identifier, parameters, super::now());
         let response = self
             .http
             .post(&self.endpoint)
@@ -136,7 +134,12 @@ impl ApiClient {
     }
 
     /// The address's fields.
-    pub async fn read_address(&self, creds: &Credentials, address_id: &str, extendedclaim: &str) -> Result<Value, ApiError> {
+    pub async fn read_address(
+        &self,
+        creds: &Credentials,
+        address_id: &str,
+        extendedclaim: &str,
+    ) -> Result<Value, ApiError> {
         let params = read_params(&ADDRESS_FIELDS, extendedclaim);
         self.read_one(creds, "address", address_id, params).await
     }
@@ -152,11 +155,9 @@ impl ApiClient {
             return Err(ApiError::Unexpected(format!("no {resourcetype} id to read")));
         }
         let records = self.call(creds, ACTION_READ, resourcetype, id, "", params).await?;
-        records
-            .into_iter()
-            .next()
-            .map(|r| r.elements)
-            .ok_or_else(|| ApiError::Unexpected(format!("{resourcetype} {id} not found or not readable by this API user")))
+        records.into_iter().next().map(|r| r.elements).ok_or_else(|| {
+            ApiError::Unexpected(format!("{resourcetype} {id} not found or not readable by this API user"))
+        })
     }
 }
 
@@ -166,10 +167,6 @@ fn read_params(fields: &[&str], extendedclaim: &str) -> Map<String, Value> {
     params.insert("data".into(), json!(fields));
     params.insert("extendedclaim".into(), json!(extendedclaim));
     params
-}
-
-fn unix_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 /// The request for one signed action. Parameters are sorted by key, as onOffice requires;
@@ -252,7 +249,8 @@ fn int(value: &Value) -> Option<i64> {
     }
 }
 
-fn text(value: &Value) -> String {
+/// A field as text: onOffice sends strings, sometimes numbers; anything else is empty.
+pub fn text(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         Value::Number(n) => n.to_string(),

@@ -2,22 +2,29 @@
 //! the payment callback and the provider's list.
 
 use super::session::Session;
-use super::storage::{self, StoredOrder};
+use super::storage::{self, StoredOrder, Transition};
 use super::AppState;
 use crate::catalogue::{decimal, Catalogue, Circle, Needs};
 use crate::errors::AppError;
 use crate::i18n::Lang;
 use crate::launch::LaunchContext;
-use crate::orders::{OrderRequest, OrderResult, OrderRow, OrderStatus, PlacedOrder};
+use crate::orders::{
+    unmet_need, CartLine, OrderKind, OrderRequest, OrderResult, OrderStatus, PlacedOrder, MAX_CART_LINES, MAX_QUANTITY,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
 /// An order priced by the server, stored as JSON with the order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Priced {
-    Products { lines: Vec<PricedLine> },
-    Abo(PricedAbo),
+    Products {
+        lines: Vec<PricedLine>,
+    },
+    /// Stored as `abo`, onOffice's word, so existing rows keep reading.
+    #[serde(rename = "abo")]
+    Subscription(PricedSubscription),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,7 +37,7 @@ pub struct PricedLine {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PricedAbo {
+pub struct PricedSubscription {
     pub id: String,
     pub name: String,
     pub duration_months: u32,
@@ -45,25 +52,35 @@ impl Priced {
     pub fn total_cents(&self) -> i64 {
         match self {
             Priced::Products { lines } => lines.iter().map(|l| l.unit_cents * i64::from(l.quantity)).sum(),
-            Priced::Abo(abo) => abo.monthly_cents,
+            Priced::Subscription(s) => s.monthly_cents,
         }
     }
 
     pub fn names(&self) -> Vec<String> {
         match self {
             Priced::Products { lines } => lines.iter().map(|l| format!("{} × {}", l.quantity, l.name)).collect(),
-            Priced::Abo(abo) => vec![abo.name.clone()],
+            Priced::Subscription(s) => vec![s.name.clone()],
+        }
+    }
+
+    pub fn kind(&self) -> OrderKind {
+        match self {
+            Priced::Products { .. } => OrderKind::Products,
+            Priced::Subscription(_) => OrderKind::Subscription,
         }
     }
 }
 
-pub const MAX_QUANTITY: u32 = 99;
+/// Orders one user may create within [`ORDER_WINDOW_SECS`]; more are refused with 429.
+/// Counted in the database, so the limit holds across replicas and new launches.
+pub const MAX_ORDERS_PER_WINDOW: i64 = 20;
+pub const ORDER_WINDOW_SECS: i64 = 600;
 
 fn needs_ok(needs: Option<Needs>, ctx: &LaunchContext) -> Result<(), AppError> {
-    match needs {
-        Some(Needs::Property) if ctx.estate_id.is_none() => Err(AppError::bad_request("This service can only be called from a property.")),
-        Some(Needs::Address) if ctx.address_id.is_none() => Err(AppError::bad_request("This service can only be called from an address.")),
-        _ => Ok(()),
+    match unmet_need(needs, ctx) {
+        Some(Needs::Property) => Err(AppError::bad_request("This service can only be called from a property.")),
+        Some(Needs::Address) => Err(AppError::bad_request("This service can only be called from an address.")),
+        None => Ok(()),
     }
 }
 
@@ -71,10 +88,30 @@ fn circle_ok(offered: &[Circle], chosen: Option<Circle>, ctx: &LaunchContext, wh
     match chosen {
         None if offered.is_empty() => Ok(()),
         None => Err(AppError::bad_request(format!("choose a circle of users for `{what}`"))),
-        Some(c) if !offered.contains(&c) => Err(AppError::bad_request(format!("`{what}` is not offered for the circle `{}`", c.code()))),
+        Some(c) if !offered.contains(&c) => {
+            Err(AppError::bad_request(format!("`{what}` is not offered for the circle `{}`", c.code())))
+        }
         Some(Circle::Group) if ctx.group_id.is_none() => Err(AppError::bad_request("the user is in no group")),
         Some(_) => Ok(()),
     }
+}
+
+/// The cart's lines with the same product and circle merged, checked against the limits.
+fn merged(lines: &[CartLine]) -> Result<Vec<CartLine>, AppError> {
+    let mut merged: Vec<CartLine> = Vec::new();
+    for line in lines {
+        match merged.iter_mut().find(|m| m.product_id == line.product_id && m.circle == line.circle) {
+            Some(m) => m.quantity = m.quantity.saturating_add(line.quantity),
+            None => merged.push(line.clone()),
+        }
+    }
+    if merged.len() > MAX_CART_LINES {
+        return Err(AppError::bad_request(format!("a cart holds at most {MAX_CART_LINES} lines")));
+    }
+    if let Some(line) = merged.iter().find(|l| l.quantity == 0 || l.quantity > MAX_QUANTITY) {
+        return Err(AppError::bad_request(format!("quantity of `{}` must be 1 to {MAX_QUANTITY}", line.product_id)));
+    }
+    Ok(merged)
 }
 
 /// Prices `request` from the catalogue for the session's context; refuses anything the
@@ -87,13 +124,10 @@ pub fn price(catalogue: &Catalogue, ctx: &LaunchContext, request: &OrderRequest)
                 return Err(AppError::bad_request("the cart is empty"));
             }
             let mut priced = Vec::new();
-            for line in lines {
+            for line in merged(lines)? {
                 let p = catalogue
                     .product(&line.product_id)
                     .ok_or_else(|| AppError::bad_request(format!("unknown product `{}`", line.product_id)))?;
-                if line.quantity == 0 || line.quantity > MAX_QUANTITY {
-                    return Err(AppError::bad_request(format!("quantity must be 1 to {MAX_QUANTITY}")));
-                }
                 needs_ok(p.needs, ctx)?;
                 circle_ok(&p.circles, line.circle, ctx, &p.id)?;
                 priced.push(PricedLine {
@@ -112,7 +146,7 @@ pub fn price(catalogue: &Catalogue, ctx: &LaunchContext, request: &OrderRequest)
                 .ok_or_else(|| AppError::bad_request(format!("unknown subscription `{id}`")))?;
             needs_ok(s.needs, ctx)?;
             circle_ok(&s.circles, *circle, ctx, &s.id)?;
-            Ok(Priced::Abo(PricedAbo {
+            Ok(Priced::Subscription(PricedSubscription {
                 id: s.id.clone(),
                 name: s.name.get(lang).to_string(),
                 duration_months: s.duration_months,
@@ -140,36 +174,76 @@ pub fn order_message(priced: &Priced, callback_url: &str, parameter_cache_id: &s
                 .map(|l| json!({"name": l.name, "price": decimal(l.unit_cents), "quantity": l.quantity, "circleofusers": l.circle.map(Circle::code)}))
                 .collect();
         }
-        Priced::Abo(abo) => {
+        Priced::Subscription(s) => {
             message["abo"] = json!({
-                "durationinmonth": abo.duration_months.to_string(),
-                "noticeperiod": abo.notice_period,
-                "automaticrenewal": abo.automatic_renewal,
-                "monthlycosts": decimal(abo.monthly_cents),
-                "monthlyservicedescription": abo.name,
-                "circleofusers": abo.circle.map(Circle::code),
+                "durationinmonth": s.duration_months.to_string(),
+                "noticeperiod": s.notice_period,
+                "automaticrenewal": s.automatic_renewal,
+                "monthlycosts": decimal(s.monthly_cents),
+                "monthlyservicedescription": s.name,
+                "circleofusers": s.circle.map(Circle::code),
             });
         }
     }
     signing::message::sign_message(secret, message).to_string()
 }
 
-fn internal(e: sqlx::Error) -> AppError {
-    tracing::error!(error = %e, "database");
-    AppError::Internal
-}
-
-/// Creates (or, for a known idempotency key, finds) the order and signs it.
-pub async fn place(state: &AppState, session: &Session, request: OrderRequest, key: &str, now: i64) -> Result<PlacedOrder, AppError> {
+/// Creates (or, for a known idempotency key, finds) the order and signs it. A key whose order
+/// is no longer pending signs nothing: the customer could otherwise be charged twice.
+pub async fn place(
+    state: &AppState,
+    session: &Session,
+    request: OrderRequest,
+    key: &str,
+    now: i64,
+) -> Result<PlacedOrder, AppError> {
     if key.is_empty() || key.len() > 100 {
         return Err(AppError::bad_request("idempotency key must be 1 to 100 characters"));
     }
     let ctx = &session.context;
     let priced = price(&state.catalogue, ctx, &request)?;
-    let candidate = StoredOrder {
-        id: hex::encode(rand::random::<[u8; 12]>()),
-        // Scoped to the user, so keys from different users can never collide.
-        idempotency_key: format!("{}:{}:{key}", ctx.customer_web_id, ctx.user_id),
+    // Scoped to the user, so keys from different users can never collide.
+    let scoped_key = format!("{}:{}:{key}", ctx.customer_web_id, ctx.user_id);
+    let existing = storage::order_by_key(&state.db, &scoped_key).await?;
+    if existing.is_none() {
+        let recent =
+            storage::orders_since(&state.db, &ctx.customer_web_id, &ctx.user_id, now - ORDER_WINDOW_SECS).await?;
+        if recent >= MAX_ORDERS_PER_WINDOW {
+            return Err(AppError::TooManyRequests {
+                message: format!(
+                    "at most {MAX_ORDERS_PER_WINDOW} orders per user in {} minutes; please wait a little",
+                    ORDER_WINDOW_SECS / 60
+                ),
+            });
+        }
+    }
+    let stored = match existing {
+        Some(order) => order,
+        None => storage::insert_order(&state.db, &new_order(ctx, &priced, scoped_key, now)).await?,
+    };
+    let stored_priced: Priced = serde_json::from_str(&stored.items).map_err(|_| AppError::Internal)?;
+    if stored_priced != priced {
+        return Err(AppError::bad_request("this idempotency key was used for a different cart"));
+    }
+    if stored.status != OrderStatus::Pending {
+        return Err(AppError::Conflict {
+            message: format!(
+                "order {} is already {}; start a new cart to order again",
+                stored.id,
+                stored.status.code()
+            ),
+        });
+    }
+    let callback = state.config.callback_url(&stored.id);
+    let message = order_message(&stored_priced, &callback, &stored.parameter_cache_id, now, state.signing_secret());
+    tracing::info!(order = %stored.id, customer = %stored.customer_web_id, total = stored.total_cents, "order placed");
+    Ok(PlacedOrder { order_id: stored.id, total_cents: stored.total_cents, message })
+}
+
+fn new_order(ctx: &LaunchContext, priced: &Priced, idempotency_key: String, now: i64) -> StoredOrder {
+    StoredOrder {
+        id: super::new_id(),
+        idempotency_key,
         customer_web_id: ctx.customer_web_id.clone(),
         customer_name: ctx.customer_name.clone(),
         user_id: ctx.user_id.clone(),
@@ -178,123 +252,73 @@ pub async fn place(state: &AppState, session: &Session, request: OrderRequest, k
         address_id: ctx.address_id.clone(),
         parameter_cache_id: ctx.parameter_cache_id.clone(),
         user_language: ctx.user_language.clone(),
-        kind: match priced { Priced::Products { .. } => "products", Priced::Abo(_) => "abo" }.into(),
-        items: serde_json::to_string(&priced).expect("priced order serialises"),
+        kind: priced.kind(),
+        items: serde_json::to_string(priced).expect("priced order serialises"),
         image_ids: serde_json::to_string(&ctx.image_ids).expect("list serialises"),
         total_cents: priced.total_cents(),
-        status: OrderStatus::Pending.code().into(),
+        status: OrderStatus::Pending,
         transaction_id: None,
         message: None,
         created_at: now,
         updated_at: now,
-    };
-    let stored = storage::insert_order(&state.db, &candidate).await.map_err(internal)?;
-    let stored_priced: Priced = serde_json::from_str(&stored.items).map_err(|_| AppError::Internal)?;
-    if stored.id != candidate.id && stored_priced != priced {
-        return Err(AppError::bad_request("this idempotency key was used for a different cart"));
     }
-    let callback = state.config.callback_url(&stored.id);
-    let message = order_message(&stored_priced, &callback, &stored.parameter_cache_id, now, state.signing_secret());
-    tracing::info!(order = %stored.id, customer = %stored.customer_web_id, total = stored.total_cents, "order placed");
-    Ok(PlacedOrder { order_id: stored.id, total_cents: stored.total_cents, message })
 }
 
-/// Verifies a payment callback and applies it once. Returns the order and whether the call
-/// was signed (only signed calls may open a new session).
-pub async fn apply_callback(state: &AppState, query: &str, now: i64) -> Result<(StoredOrder, bool), AppError> {
-    let query = query.strip_prefix('?').unwrap_or(query);
-    let signed = query.split('&').any(|p| p.starts_with("signature="));
-    let params = if signed || !state.config.accept_unsigned_callbacks {
-        let verified = state.callback_verifier.verify(query, now).map_err(|r| {
-            tracing::warn!(reason = r.code(), "payment callback refused");
-            AppError::LaunchRejected { reason: r.code().to_string() }
-        })?;
-        CallbackParams::from(|k: &str| verified.get(k).map(str::to_string))
-    } else {
-        let parsed = signing::php::parse_str(query).map_err(|r| AppError::LaunchRejected { reason: r.code().to_string() })?;
-        CallbackParams::from(|k: &str| {
-            let value = parsed.get(&signing::php::PhpKey::from(k))?.as_bytes()?;
-            String::from_utf8(value.to_vec()).ok()
-        })
-    };
-    let id = params.order.ok_or_else(|| AppError::bad_request("the callback names no order"))?;
-    let status = params
-        .status
+/// A verified payment callback, applied.
+pub struct AppliedCallback {
+    pub order: StoredOrder,
+    /// Identifies this signed callback: the same callback seen again has the same key.
+    pub key: String,
+}
+
+/// Verifies a payment callback (always: an unsigned or wrongly signed one changes nothing)
+/// and moves the order along the state machine once.
+pub async fn apply_callback(state: &AppState, query: &str, now: i64) -> Result<AppliedCallback, AppError> {
+    let verified = super::signed_request::verify(&state.verifiers.callback, query, now, "payment callback")?;
+    let get = |k: &str| verified.get(k).filter(|s| !s.is_empty()).map(str::to_string);
+    let id = get("order").ok_or_else(|| AppError::bad_request("the callback names no order"))?;
+    let status = get("status")
         .as_deref()
         .and_then(OrderStatus::from_code)
         .filter(|s| *s != OrderStatus::Pending)
-        .ok_or_else(|| AppError::bad_request("the callback has no valid status"))?;
-    let order = storage::order(&state.db, &id).await.map_err(internal)?.ok_or(AppError::NotFound)?;
-    let changed = storage::finish_order(&state.db, &id, status.code(), params.reference.as_deref(), params.message.as_deref(), now)
-        .await
-        .map_err(internal)?;
-    if changed {
-        tracing::info!(order = %id, status = status.code(), "payment callback applied");
-    }
-    let order = if changed { storage::order(&state.db, &id).await.map_err(internal)?.unwrap_or(order) } else { order };
-    Ok((order, signed))
-}
-
-struct CallbackParams {
-    order: Option<String>,
-    status: Option<String>,
-    reference: Option<String>,
-    message: Option<String>,
-}
-
-impl CallbackParams {
-    fn from(get: impl Fn(&str) -> Option<String>) -> Self {
-        CallbackParams {
-            order: get("order"),
-            status: get("status"),
-            reference: get("transactionid").or_else(|| get("aboid")).filter(|s| !s.is_empty()),
-            message: get("message").filter(|s| !s.is_empty()),
+        .ok_or_else(|| AppError::bad_request("the callback has no valid status (success, inprocess or error)"))?;
+    let reference = get("transactionid").or_else(|| get("aboid"));
+    let message = get("message");
+    let key = hex::encode(Sha256::digest(verified.canonical().as_bytes()));
+    let step = Transition {
+        to: status,
+        reference: reference.as_deref(),
+        message: message.as_deref(),
+        callback_key: &key,
+        at: now,
+    };
+    let order = storage::order(&state.db, &id).await?.ok_or(AppError::NotFound)?;
+    match storage::transition(&state.db, &id, &step).await? {
+        Some(from) => tracing::info!(order = %id, from = from.code(), to = status.code(), "payment callback applied"),
+        None if order.status != status => {
+            tracing::warn!(order = %id, status = order.status.code(), asked = status.code(), "payment callback ignored: not allowed from here")
         }
+        None => {}
     }
+    let order = storage::order(&state.db, &id).await?.ok_or(AppError::NotFound)?;
+    Ok(AppliedCallback { order, key })
 }
 
-/// The callback view's data, with a fresh session for the refresh/close buttons.
+/// The callback view's data. The session for the refresh/close buttons is issued once per
+/// signed callback that moved the order; a replay shows the result without one.
 pub async fn callback_result(state: &AppState, query: &str, now: i64) -> Result<OrderResult, AppError> {
-    let (order, signed) = apply_callback(state, query, now).await?;
-    let session = signed.then(|| super::launch::resume_session(state, &order, now));
+    let AppliedCallback { order, key } = apply_callback(state, query, now).await?;
+    let session = if storage::claim_result_session(&state.db, &order.id, &key).await? {
+        Some(super::launch::resume_session(state, &order, now))
+    } else {
+        None
+    };
     Ok(OrderResult {
         order_id: order.id.clone(),
-        status: OrderStatus::from_code(&order.status).unwrap_or(OrderStatus::Pending),
-        subscription: order.kind == "abo",
+        status: order.status,
+        kind: order.kind,
         reference: order.transaction_id.clone(),
         message: order.message.clone(),
         session,
     })
-}
-
-/// Checks the provider's admin token in constant time; the list is off without one.
-pub fn check_admin(state: &AppState, token: &str) -> Result<(), AppError> {
-    use subtle::ConstantTimeEq;
-    let Some(expected) = state.config.admin_token.as_deref() else {
-        return Err(AppError::NotFound);
-    };
-    if !bool::from(token.as_bytes().ct_eq(expected.as_bytes())) {
-        return Err(AppError::Unauthorized);
-    }
-    Ok(())
-}
-
-/// The provider's list of orders, newest first.
-pub async fn admin_list(state: &AppState, token: &str) -> Result<Vec<OrderRow>, AppError> {
-    check_admin(state, token)?;
-    let orders = storage::list_orders(&state.db, 500).await.map_err(internal)?;
-    Ok(orders
-        .into_iter()
-        .map(|o| OrderRow {
-            products: serde_json::from_str::<Priced>(&o.items).map(|p| p.names()).unwrap_or_default(),
-            id: o.id,
-            customer_name: o.customer_name,
-            customer_web_id: o.customer_web_id,
-            user_id: o.user_id,
-            total_cents: o.total_cents,
-            status: o.status,
-            reference: o.transaction_id,
-            created_at: o.created_at,
-        })
-        .collect())
 }

@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::provide_context;
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 
 /// The app shells and the CSP derived from them, read once at start: the storefront's, and
@@ -25,7 +26,10 @@ impl Shell {
         let root = std::path::Path::new(&state.config.site_root);
         let read = |path: std::path::PathBuf| {
             std::fs::read_to_string(&path).map_err(|e| {
-                format!("cannot read {}: {e}. Build the app first (scripts/build) or set MARKTSTAND_SITE_ROOT", path.display())
+                format!(
+                    "cannot read {}: {e}. Build the app first (scripts/build) or set MARKTSTAND_SITE_ROOT",
+                    path.display()
+                )
             })
         };
         let index_html = read(root.join("index.html"))?;
@@ -50,15 +54,24 @@ impl Shell {
 pub fn router(state: AppState, shell: Shell) -> Router {
     let assets = ServeDir::new(&state.config.site_root);
     let csp = shell.csp.clone();
+    let hsts = state.config.is_https();
     let fallback_shell = shell.clone();
     let callback_shell = shell.clone();
     let back_office = shell.back_office();
     Router::new()
-        .route("/api/{*fn_name}", post(server_fn))
+        // Server functions take a cart of at most 50 lines or a pasted key: 16 KiB is ample.
+        .route("/api/{*fn_name}", post(server_fn).layer(RequestBodyLimitLayer::new(16 * 1024)))
         .route("/healthz", get(|| async { "ok" }))
         .route("/orders/callback", get(payment_callback))
-        .merge(super::webhooks::routes())
-        .route("/admin", get({ let shell = back_office.clone(); move || index(shell.clone()) }))
+        // A webhook carries its parameters in the URL, or as a form of the same size limit.
+        .merge(super::webhooks::routes().layer(RequestBodyLimitLayer::new(signing::MAX_QUERY_BYTES)))
+        .route(
+            "/admin",
+            get({
+                let shell = back_office.clone();
+                move || index(shell.clone())
+            }),
+        )
         .route("/activate", get(move || index(back_office.clone())))
         .route("/", get(move || index(shell.clone())))
         .fallback_service(assets.fallback(get(move || index(fallback_shell.clone()))))
@@ -67,7 +80,7 @@ pub fn router(state: AppState, shell: Shell) -> Router {
         .layer(axum::middleware::map_response(move |mut res: Response| {
             let csp = csp.clone();
             async move {
-                headers::apply(&mut res, &csp);
+                headers::apply(&mut res, &csp, hsts);
                 res
             }
         }))
@@ -98,10 +111,6 @@ async fn payment_callback(
 }
 
 async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
-    let response = leptos_axum::handle_server_fns_with_context(
-        move || provide_context(state.clone()),
-        req,
-    )
-    .await;
+    let response = leptos_axum::handle_server_fns_with_context(move || provide_context(state.clone()), req).await;
     response.into_response()
 }

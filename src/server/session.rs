@@ -2,12 +2,11 @@
 //! Stateless (any replica opens them), unreadable and unforgeable in the browser, and the
 //! `apiClaim` inside never reaches JavaScript in the clear.
 
+use super::sealing::Sealer;
 use crate::errors::AppError;
 use crate::launch::LaunchContext;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
-use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use serde::{Deserialize, Serialize};
 
 /// What a token carries.
@@ -22,15 +21,16 @@ pub struct Session {
 }
 
 pub struct Sessions {
-    cipher: XChaCha20Poly1305,
+    sealer: Sealer,
     ttl_secs: i64,
 }
 
-const NONCE_LEN: usize = 24;
+/// Associated data of session tokens, so no other sealed value can pass as a session.
+const AAD: &[u8] = b"marktstand session";
 
 impl Sessions {
     pub fn new(key: &[u8; 32], ttl_secs: i64) -> Self {
-        Sessions { cipher: XChaCha20Poly1305::new(key.into()), ttl_secs }
+        Sessions { sealer: Sealer::new(key), ttl_secs }
     }
 
     /// Seals a new session; returns the token and its expiry.
@@ -39,30 +39,25 @@ impl Sessions {
     }
 
     /// A session for the activation iframe, which alone may call `unlockProvider`.
-    pub fn issue_activation(&self, context: LaunchContext, api_claim: String, api_token: String, now: i64) -> (String, i64) {
+    pub fn issue_activation(
+        &self,
+        context: LaunchContext,
+        api_claim: String,
+        api_token: String,
+        now: i64,
+    ) -> (String, i64) {
         self.seal(Session { context, api_claim, expires_at: now + self.ttl_secs, api_token: Some(api_token) })
     }
 
     fn seal(&self, session: Session) -> (String, i64) {
         let plain = serde_json::to_vec(&session).expect("session serialises");
-        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
-        let sealed = self.cipher.encrypt(&nonce, plain.as_ref()).expect("encryption cannot fail");
-        let mut bytes = nonce.to_vec();
-        bytes.extend_from_slice(&sealed);
-        (URL_SAFE_NO_PAD.encode(bytes), session.expires_at)
+        (URL_SAFE_NO_PAD.encode(self.sealer.seal(&plain, AAD)), session.expires_at)
     }
 
     /// Opens a token; a forged or foreign one is `Unauthorized`, an old one `SessionExpired`.
     pub fn open(&self, token: &str, now: i64) -> Result<Session, AppError> {
         let bytes = URL_SAFE_NO_PAD.decode(token.trim()).map_err(|_| AppError::Unauthorized)?;
-        if bytes.len() <= NONCE_LEN {
-            return Err(AppError::Unauthorized);
-        }
-        let (nonce, sealed) = bytes.split_at(NONCE_LEN);
-        let plain = self
-            .cipher
-            .decrypt(XNonce::from_slice(nonce), sealed)
-            .map_err(|_| AppError::Unauthorized)?;
+        let plain = self.sealer.open(&bytes, AAD).ok_or(AppError::Unauthorized)?;
         let session: Session = serde_json::from_slice(&plain).map_err(|_| AppError::Unauthorized)?;
         if session.expires_at <= now {
             return Err(AppError::SessionExpired);
@@ -73,8 +68,8 @@ impl Sessions {
 
 /// The storefront session of the current server-function call, from its
 /// `Authorization: Bearer` header. Activation sessions are refused here.
-pub fn require() -> Result<Session, AppError> {
-    let session = require_any()?;
+pub fn require(state: &super::AppState) -> Result<Session, AppError> {
+    let session = require_any(state)?;
     if session.api_token.is_some() {
         return Err(AppError::Unauthorized);
     }
@@ -82,17 +77,13 @@ pub fn require() -> Result<Session, AppError> {
 }
 
 /// Any session, storefront or activation.
-pub fn require_any() -> Result<Session, AppError> {
-    let state = super::state()?;
+pub fn require_any(state: &super::AppState) -> Result<Session, AppError> {
     let parts = leptos::prelude::use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
-    from_headers(&state, &parts.headers, super::now())
+    from_headers(state, &parts.headers, super::now())
 }
 
 pub fn from_headers(state: &super::AppState, headers: &http::HeaderMap, now: i64) -> Result<Session, AppError> {
-    let value = headers
-        .get(http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .ok_or(AppError::Unauthorized)?;
+    let value = headers.get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or(AppError::Unauthorized)?;
     let token = value.strip_prefix("Bearer ").ok_or(AppError::Unauthorized)?;
     state.sessions.open(token, now)
 }

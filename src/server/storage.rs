@@ -1,7 +1,8 @@
 //! Storage: one SQL database through `sqlx`'s `Any` driver, so the same queries run on the
 //! embedded SQLite default and on PostgreSQL (`DATABASE_URL=postgres://…`) for replicas.
 
-use sqlx::any::{AnyPoolOptions, install_default_drivers};
+use crate::orders::{OrderKind, OrderStatus};
+use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub type Db = AnyPool;
@@ -41,11 +42,13 @@ pub struct StoredOrder {
     pub address_id: Option<String>,
     pub parameter_cache_id: String,
     pub user_language: Option<String>,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: OrderKind,
     pub items: String,
     pub image_ids: String,
     pub total_cents: i64,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: OrderStatus,
     pub transaction_id: Option<String>,
     pub message: Option<String>,
     pub created_at: i64,
@@ -72,55 +75,122 @@ pub async fn insert_order(db: &Db, order: &StoredOrder) -> Result<StoredOrder, s
     .bind(&order.address_id)
     .bind(&order.parameter_cache_id)
     .bind(&order.user_language)
-    .bind(&order.kind)
+    .bind(order.kind.code())
     .bind(&order.items)
     .bind(&order.image_ids)
     .bind(order.total_cents)
-    .bind(&order.status)
+    .bind(order.status.code())
     .bind(&order.transaction_id)
     .bind(&order.message)
     .bind(order.created_at)
     .bind(order.updated_at)
     .execute(db)
     .await?;
-    sqlx::query_as("SELECT * FROM orders WHERE idempotency_key = $1")
-        .bind(&order.idempotency_key)
-        .fetch_one(db)
-        .await
+    sqlx::query_as("SELECT * FROM orders WHERE idempotency_key = $1").bind(&order.idempotency_key).fetch_one(db).await
+}
+
+pub async fn order_by_key(db: &Db, idempotency_key: &str) -> Result<Option<StoredOrder>, sqlx::Error> {
+    sqlx::query_as("SELECT * FROM orders WHERE idempotency_key = $1").bind(idempotency_key).fetch_optional(db).await
 }
 
 pub async fn order(db: &Db, id: &str) -> Result<Option<StoredOrder>, sqlx::Error> {
     sqlx::query_as("SELECT * FROM orders WHERE id = $1").bind(id).fetch_optional(db).await
 }
 
-/// Moves a pending order to its final status. Returns false when it was not pending any more
-/// (a repeated callback), in which case nothing changes.
-pub async fn finish_order(
-    db: &Db,
-    id: &str,
-    status: &str,
-    reference: Option<&str>,
-    message: Option<&str>,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE orders SET status = $1, transaction_id = $2, message = $3, updated_at = $4 \
-         WHERE id = $5 AND status = 'pending'",
-    )
-    .bind(status)
-    .bind(reference)
-    .bind(message)
-    .bind(now)
-    .bind(id)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
+/// One step of the payment state machine, as recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transition<'a> {
+    pub to: OrderStatus,
+    pub reference: Option<&'a str>,
+    pub message: Option<&'a str>,
+    /// Identifies the signed callback that asked for it (the same callback is one step).
+    pub callback_key: &'a str,
+    pub at: i64,
 }
 
-/// Newest first.
-pub async fn list_orders(db: &Db, limit: i64) -> Result<Vec<StoredOrder>, sqlx::Error> {
-    sqlx::query_as("SELECT * FROM orders ORDER BY created_at DESC, id DESC LIMIT $1")
+/// Moves the order along the state machine ([`OrderStatus::can_become`]): a compare-and-set
+/// on the status it was read with and the event that records it, in one transaction, so two
+/// replicas applying callbacks at once change it once. Returns the status it came from, or
+/// `None` when the move is not allowed from where the order stands (nothing changes).
+pub async fn transition(db: &Db, id: &str, step: &Transition<'_>) -> Result<Option<OrderStatus>, sqlx::Error> {
+    loop {
+        let Some(current) = order(db, id).await? else { return Ok(None) };
+        if !current.status.can_become(step.to) {
+            return Ok(None);
+        }
+        let mut tx = db.begin().await?;
+        let moved = sqlx::query(
+            "UPDATE orders SET status = $1, transaction_id = COALESCE($2, transaction_id), \
+             message = COALESCE($3, message), updated_at = $4 WHERE id = $5 AND status = $6",
+        )
+        .bind(step.to.code())
+        .bind(step.reference)
+        .bind(step.message)
+        .bind(step.at)
+        .bind(id)
+        .bind(current.status.code())
+        .execute(&mut *tx)
+        .await?;
+        if moved.rows_affected() == 1 {
+            sqlx::query(
+                "INSERT INTO order_events (id, order_id, at, from_status, to_status, reference, callback_key) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(super::new_id())
+            .bind(id)
+            .bind(step.at)
+            .bind(current.status.code())
+            .bind(step.to.code())
+            .bind(step.reference)
+            .bind(step.callback_key)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            return Ok(Some(current.status));
+        }
+        // Another callback moved it between the read and the update: judge again.
+        tx.rollback().await?;
+    }
+}
+
+/// Claims the one result-page session of the callback `callback_key` moved `order_id` with.
+/// True once; false for a replay or a callback that moved nothing.
+pub async fn claim_result_session(db: &Db, order_id: &str, callback_key: &str) -> Result<bool, sqlx::Error> {
+    let claimed = sqlx::query(
+        "UPDATE order_events SET session_issued = 1 WHERE order_id = $1 AND callback_key = $2 AND session_issued = 0",
+    )
+    .bind(order_id)
+    .bind(callback_key)
+    .execute(db)
+    .await?;
+    Ok(claimed.rows_affected() == 1)
+}
+
+/// The recorded steps of an order, oldest first: (at, from, to, reference).
+pub async fn order_events(db: &Db, order_id: &str) -> Result<Vec<(i64, String, String, Option<String>)>, sqlx::Error> {
+    sqlx::query_as("SELECT at, from_status, to_status, reference FROM order_events WHERE order_id = $1 ORDER BY at, id")
+        .bind(order_id)
+        .fetch_all(db)
+        .await
+}
+
+/// Orders a user created since `since` (the per-user order limit).
+pub async fn orders_since(db: &Db, customer_web_id: &str, user_id: &str, since: i64) -> Result<i64, sqlx::Error> {
+    let (count,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM orders WHERE customer_web_id = $1 AND user_id = $2 AND created_at > $3")
+            .bind(customer_web_id)
+            .bind(user_id)
+            .bind(since)
+            .fetch_one(db)
+            .await?;
+    Ok(count)
+}
+
+/// Newest first, `limit` rows after skipping `offset`.
+pub async fn list_orders(db: &Db, limit: i64, offset: i64) -> Result<Vec<StoredOrder>, sqlx::Error> {
+    sqlx::query_as("SELECT * FROM orders ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2")
         .bind(limit)
+        .bind(offset)
         .fetch_all(db)
         .await
 }

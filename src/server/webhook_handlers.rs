@@ -29,12 +29,15 @@ impl WebhookHandler for ValuationRequest {
         "valuation_request"
     }
 
-    fn handle<'a>(&'a self, ctx: &'a HandlerContext, delivery: &'a Delivery) -> BoxFuture<'a, Result<(), HandlerError>> {
+    fn handle<'a>(
+        &'a self,
+        ctx: &'a HandlerContext,
+        delivery: &'a Delivery,
+    ) -> BoxFuture<'a, Result<(), HandlerError>> {
         Box::pin(async move {
-            let estate_id = delivery
-                .param("estateid")
-                .filter(|s| !s.is_empty())
-                .ok_or_else(|| HandlerError::Permanent("no estateid: the webhook must be triggered from a property".into()))?;
+            let estate_id = delivery.param("estateid").filter(|s| !s.is_empty()).ok_or_else(|| {
+                HandlerError::Permanent("no estateid: the webhook must be triggered from a property".into())
+            })?;
             let email = delivery.param("email").filter(|s| !s.is_empty());
             sqlx::query(
                 "INSERT INTO valuation_requests (delivery_id, customer_web_id, user_id, estate_id, email, requested_at) \

@@ -16,6 +16,7 @@ pub use config::{WebhookConfig, WebhookService, DEFAULT_LOCK_SECS, STANDARD_PARA
 pub use handler::{Delivery, HandlerContext, HandlerError, Registry, WebhookHandler};
 pub use worker::{backoff_secs, next_step, Step, MAX_ATTEMPTS, MAX_BACKOFF_SECS};
 
+use super::config::Config;
 use super::storage::Db;
 use super::AppState;
 use crate::errors::AppError;
@@ -30,6 +31,7 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 use signing::php::{PhpKey, PhpValue};
 use signing::url::{UrlVerifier, Verified};
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use tokio::sync::{mpsc, Notify};
 
@@ -39,6 +41,8 @@ pub struct Webhooks(Arc<Shared>);
 
 struct Shared {
     config: WebhookConfig,
+    /// One verifier per service (its URL is part of what onOffice signs), built once.
+    verifiers: HashMap<String, UrlVerifier>,
     db: Db,
     /// What the worker and handlers write through (see [`processing_pool`]).
     processing_db: Db,
@@ -49,9 +53,22 @@ struct Shared {
 }
 
 impl Webhooks {
-    pub fn new(config: WebhookConfig, db: Db) -> Self {
+    pub fn new(server: &Config, db: Db) -> Self {
+        let config = server.webhooks.clone();
+        let verifiers = config
+            .services
+            .iter()
+            .map(|s| (s.name.clone(), server.verifier(server.origin_path(&format!("/webhooks/{}", s.name)))))
+            .collect();
         let processing_db = processing_pool(&db);
-        Webhooks(Arc::new(Shared { config, db, processing_db, writer: OnceLock::new(), committed: Arc::new(Notify::new()) }))
+        Webhooks(Arc::new(Shared {
+            config,
+            verifiers,
+            db,
+            processing_db,
+            writer: OnceLock::new(),
+            committed: Arc::new(Notify::new()),
+        }))
     }
 
     pub fn config(&self) -> &WebhookConfig {
@@ -114,16 +131,14 @@ pub fn spawn_worker(state: AppState) {
 
 async fn receive(State(state): State<AppState>, Path(name): Path<String>, uri: Uri, body: Bytes) -> Response {
     let Some(service) = state.webhooks.service(&name) else {
-        let known = state.webhooks.config().names().join(", ");
-        let message = format!("no webhook service `{name}`; configured: {}", if known.is_empty() { "none" } else { &known });
-        return (StatusCode::NOT_FOUND, Json(json!({"error": "not_found", "message": message}))).into_response();
+        // Plain: an outsider learns nothing about which services exist.
+        return (StatusCode::NOT_FOUND, Json(AppError::NotFound)).into_response();
     };
     match accept(&state, service, signed_query(uri.query(), &body), super::now()).await {
-        Ok(stored) => (
-            StatusCode::ACCEPTED,
-            Json(json!({"accepted": true, "id": stored.id, "duplicate": stored.duplicate})),
-        )
-            .into_response(),
+        Ok(stored) => {
+            (StatusCode::ACCEPTED, Json(json!({"accepted": true, "id": stored.id, "duplicate": stored.duplicate})))
+                .into_response()
+        }
         Err(err) => (err.status_code(), Json(err)).into_response(),
     }
 }
@@ -139,15 +154,8 @@ fn signed_query<'a>(query: Option<&'a str>, body: &'a [u8]) -> &'a str {
 
 /// Verifies, checks and stores one delivery.
 async fn accept(state: &AppState, service: &WebhookService, query: &str, now: i64) -> Result<writer::Stored, AppError> {
-    let mut verifier = UrlVerifier::new(
-        state.config.origin_path(&format!("/webhooks/{}", service.name)),
-        state.config.provider_secrets.iter(),
-    );
-    verifier.window_secs = state.config.freshness_secs;
-    let verified = verifier.verify(query, now).map_err(|r| {
-        tracing::info!(service = %service.name, reason = r.code(), "webhook rejected");
-        AppError::LaunchRejected { reason: r.code().to_string() }
-    })?;
+    let verifier = state.webhooks.0.verifiers.get(&service.name).ok_or(AppError::NotFound)?;
+    let verified = super::signed_request::verify(verifier, query, now, "webhook")?;
     if let Some((key, _)) = verified.params().iter().find(|(k, _)| !service.accepts(&key_name(k))) {
         let key = key_name(key);
         return Err(AppError::bad_request(format!(
@@ -160,7 +168,7 @@ async fn accept(state: &AppState, service: &WebhookService, query: &str, now: i6
         .filter(|s| !s.is_empty())
         .ok_or_else(|| AppError::LaunchRejected { reason: "missing_customer_web_id".into() })?;
     let delivery = writer::NewDelivery {
-        id: hex::encode(rand::random::<[u8; 12]>()),
+        id: super::new_id(),
         dedupe_key: dedupe_key(&service.name, &verified, query),
         service: service.name.clone(),
         customer_web_id: customer_web_id.to_string(),
@@ -211,22 +219,26 @@ fn params_json(verified: &Verified) -> Map<String, Value> {
 }
 
 /// The newest deliveries, for the provider's page.
-pub async fn admin_list(state: &AppState) -> Result<Vec<WebhookRow>, AppError> {
+pub async fn recent(db: &Db, limit: i64) -> Result<Vec<WebhookRow>, AppError> {
     type Tuple = (String, String, String, String, i64, Option<String>, i64, Option<i64>);
     let rows: Vec<Tuple> = sqlx::query_as(
         "SELECT id, service, customer_web_id, status, attempts, last_error, received_at, processed_at \
-         FROM webhook_deliveries ORDER BY received_at DESC, id DESC LIMIT 200",
+         FROM webhook_deliveries ORDER BY received_at DESC, id DESC LIMIT $1",
     )
-    .fetch_all(&state.db)
-    .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "database");
-        AppError::Internal
-    })?;
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
     Ok(rows
         .into_iter()
         .map(|(id, service, customer_web_id, status, attempts, last_error, received_at, processed_at)| WebhookRow {
-            id, service, customer_web_id, status, attempts, last_error, received_at, processed_at,
+            id,
+            service,
+            customer_web_id,
+            status,
+            attempts,
+            last_error,
+            received_at,
+            processed_at,
         })
         .collect())
 }

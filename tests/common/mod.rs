@@ -30,7 +30,6 @@ pub fn args(db: &str) -> ServeArgs {
         site_root: std::env::temp_dir().to_string_lossy().into_owned(),
         catalogue: "catalogue.toml".into(),
         admin_token: Some(ADMIN_TOKEN.into()),
-        accept_unsigned_callbacks: false,
         api_endpoint: "http://127.0.0.1:9/no-api-configured".into(),
         credentials_key: Some("22".repeat(32)),
         webhooks: concat!(env!("CARGO_MANIFEST_DIR"), "/webhooks.toml").into(),
@@ -45,14 +44,17 @@ pub async fn start_with(args: ServeArgs) -> TestServer {
 pub async fn start_config(config: Config) -> TestServer {
     let db = storage::connect(&config.database_url).await.expect("database");
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let catalogue = marktstand::server::catalogue::load(&root.join("catalogue.toml"), &root.join("public")).expect("catalogue");
+    let catalogue =
+        marktstand::server::catalogue::load(&root.join("catalogue.toml"), &root.join("public")).expect("catalogue");
     let state = AppState::new(config, db, catalogue);
     let shell = Shell::new(&state, INDEX.to_string(), BACK_OFFICE.to_string());
     let app = router(state.clone(), shell);
     marktstand::server::webhooks::spawn_worker(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap()
+    });
     TestServer { base: format!("http://{addr}"), state }
 }
 
@@ -86,11 +88,7 @@ pub fn signed_query(params: &str, secret: &str, at: i64) -> String {
 pub const PARAMS: &str = "customerName=Musterfirma%20Immobilien&customerWebId=4711&userId=17&groupId=3&apiClaim=claim-abc-123&parameterCacheId=pc42&estateid=815&UserLanguage=ENG&imageIds%5B0%5D=5&imageIds%5B1%5D=9";
 
 pub async fn post_form(base: &str, path: &str, form: &[(&str, &str)], token: Option<&str>) -> reqwest::Response {
-    let body: String = form
-        .iter()
-        .map(|(k, v)| format!("{}={}", k, urlencode(v)))
-        .collect::<Vec<_>>()
-        .join("&");
+    let body: String = form.iter().map(|(k, v)| format!("{}={}", k, urlencode(v))).collect::<Vec<_>>().join("&");
     let mut req = reqwest::Client::new()
         .post(format!("{base}{path}"))
         .header("content-type", "application/x-www-form-urlencoded")
@@ -133,4 +131,36 @@ pub async fn post_json(base: &str, path: &str, body: serde_json::Value, token: O
         req = req.header("authorization", format!("Bearer {token}"));
     }
     req.send().await.unwrap()
+}
+
+/// `create_order` with `request` under idempotency key `key`.
+pub async fn order(server: &TestServer, token: &str, request: serde_json::Value, key: &str) -> reqwest::Response {
+    let body = serde_json::json!({"request": request, "idempotency_key": key});
+    post_json(&server.base, "/api/create_order", body, Some(token)).await
+}
+
+/// An `OrderRequest::Products` with `lines`.
+pub fn products(lines: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({"Products": {"lines": lines}})
+}
+
+/// A pending order of one product, placed through a real launch; its id.
+pub async fn placed_order(server: &TestServer) -> String {
+    let token = launch_token(server, PARAMS).await;
+    let request = products(serde_json::json!([{"product_id": "expose-text", "quantity": 1, "circle": null}]));
+    let placed = decode::<marktstand::orders::PlacedOrder>(
+        order(server, &token, request, &format!("k{}-{}", now(), rand_suffix())).await,
+    )
+    .await;
+    placed["order_id"].as_str().unwrap().to_string()
+}
+
+/// The path and query of a payment callback for order `id`, signed at `at`.
+pub fn callback(id: &str, extra: &str, at: i64) -> String {
+    let url = format!("http://shop.test:8443/orders/callback?order={id}&{extra}");
+    signing::url::sign_url(SECRET.as_bytes(), &url, at).unwrap().split_once("8443").unwrap().1.to_string()
+}
+
+pub async fn status_of(server: &TestServer, id: &str) -> &'static str {
+    marktstand::server::storage::order(&server.state.db, id).await.unwrap().unwrap().status.code()
 }

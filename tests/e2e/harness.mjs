@@ -66,7 +66,7 @@ export async function startStack(env = {}) {
   server.stderr.on('data', (d) => logs.push(String(d)));
   const simulator = spawn(binary('marktstand-simulator'), ['--listen', `127.0.0.1:${simPort}`, '--storefront', `${store}/`], {
     cwd: root,
-    env: { PATH: process.env.PATH, MARKTSTAND_PROVIDER_SECRET: SECRET },
+    env: { PATH: process.env.PATH, SIMULATOR_PROVIDER_SECRET: SECRET },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   simulator.stderr.on('data', (d) => logs.push(String(d)));

@@ -42,8 +42,7 @@ use crate::now;
 
 /// Where onOffice serves its stable API; the simulator uses the same path.
 pub const API_PATH: &str = "/api/stable/api.php";
-pub const ACTION_READ: &str = "urn:onoffice-de-ns:smart:2.5:smartml:action:read";
-pub const ACTION_DO: &str = "urn:onoffice-de-ns:smart:2.5:smartml:action:do";
+pub use signing::api::{ACTION_DO, ACTION_READ};
 /// How far an action's timestamp may be from the simulator's clock.
 pub const MAX_SKEW_SECS: i64 = 300;
 
@@ -101,10 +100,7 @@ type ApiState = State<Arc<Shared>>;
 
 /// The API routes with their own state, merged into the simulator's router.
 pub fn router(users: Vec<(String, String)>) -> Router {
-    let shared = Arc::new(Shared {
-        users,
-        state: Mutex::new(Scripted::default()),
-    });
+    let shared = Arc::new(Shared { users, state: Mutex::new(Scripted::default()) });
     Router::new()
         .route(API_PATH, post(handle))
         .route("/api/_fail", post(fail))
@@ -148,11 +144,7 @@ async fn handle(State(shared): ApiState, body: Bytes) -> Response {
     let Some((token, actions)) = parse_request(&body) else {
         return top_level(400, ERR_MALFORMED, "invalid JSON or request structure");
     };
-    let secret = shared
-        .users
-        .iter()
-        .find(|(t, _)| *t == token)
-        .map(|(_, s)| s.clone());
+    let secret = shared.users.iter().find(|(t, _)| *t == token).map(|(_, s)| s.clone());
     let now = now();
     let mut state = shared.lock();
     for action in &actions {
@@ -162,9 +154,7 @@ async fn handle(State(shared): ApiState, body: Bytes) -> Response {
             resourcetype: action.resourcetype.clone(),
             resourceid: action.resourceid.clone(),
             parameters: Value::Object(action.parameters.clone()),
-            hmac_valid: secret
-                .as_deref()
-                .is_some_and(|s| hmac_valid(s, &token, action)),
+            hmac_valid: secret.as_deref().is_some_and(|s| hmac_valid(s, &token, action)),
         });
     }
     if let Some(f) = take_failure(&mut state, true) {
@@ -206,10 +196,7 @@ fn parse_request(body: &[u8]) -> Option<(String, Vec<Action>)> {
     let value: Value = serde_json::from_slice(body).ok()?;
     let token = value.get("token")?.as_str()?.to_owned();
     let actions = value.get("request")?.get("actions")?.as_array()?;
-    let actions = actions
-        .iter()
-        .map(parse_action)
-        .collect::<Option<Vec<_>>>()?;
+    let actions = actions.iter().map(parse_action).collect::<Option<Vec<_>>>()?;
     Some((token, actions))
 }
 
@@ -247,13 +234,8 @@ fn hmac_valid(secret: &str, token: &str, action: &Action) -> bool {
     let Some(timestamp) = action.timestamp else {
         return false;
     };
-    let expected = signing::api_action_hmac(
-        secret.as_bytes(),
-        timestamp,
-        token,
-        &action.resourcetype,
-        &action.actionid,
-    );
+    let expected =
+        signing::api_action_hmac(secret.as_bytes(), timestamp, token, &action.resourcetype, &action.actionid);
     action.hmac_version == Some(2) && expected == action.hmac
 }
 
@@ -263,54 +245,25 @@ fn answer(secret: &str, token: &str, action: &Action, now: i64) -> Value {
         return failed(action, ERR_HMAC_VERSION, "hmac_version must be 2");
     }
     if !hmac_valid(secret, token, action) {
-        return failed(
-            action,
-            ERR_NOT_AUTHENTICATED,
-            "not authenticated: HMAC invalid",
-        );
+        return failed(action, ERR_NOT_AUTHENTICATED, "not authenticated: HMAC invalid");
     }
-    if action
-        .timestamp
-        .is_none_or(|t| (now - t).abs() > MAX_SKEW_SECS)
-    {
-        return failed(
-            action,
-            ERR_TIMESTAMP,
-            "timestamp missing or more than 5 minutes off",
-        );
+    if action.timestamp.is_none_or(|t| (now - t).abs() > MAX_SKEW_SECS) {
+        return failed(action, ERR_TIMESTAMP, "timestamp missing or more than 5 minutes off");
     }
-    let param = |key: &str| {
-        action
-            .parameters
-            .get(key)
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-    };
+    let param = |key: &str| action.parameters.get(key).and_then(Value::as_str).filter(|s| !s.is_empty());
     let known = matches!(
         (action.actionid.as_str(), action.resourcetype.as_str()),
         (ACTION_DO, "unlockProvider") | (ACTION_READ, "estate" | "address")
     );
     if !known {
-        return failed(
-            action,
-            ERR_UNKNOWN_ACTION,
-            "unknown actionid / resourcetype",
-        );
+        return failed(action, ERR_UNKNOWN_ACTION, "unknown actionid / resourcetype");
     }
     if param("extendedclaim").is_none() {
-        return failed(
-            action,
-            ERR_EXTENDEDCLAIM,
-            "parameter extendedclaim is required, but missing, empty or invalid",
-        );
+        return failed(action, ERR_EXTENDEDCLAIM, "parameter extendedclaim is required, but missing, empty or invalid");
     }
     if action.actionid == ACTION_DO {
         if param("parameterCacheId").is_none() {
-            return failed(
-                action,
-                ERR_PARAMETER_CACHE_ID,
-                "parameter parameterCacheId is required",
-            );
+            return failed(action, ERR_PARAMETER_CACHE_ID, "parameter parameterCacheId is required");
         }
         let record = json!({ "id": 0, "type": "", "elements": { "success": "success" } });
         return result(action, false, Value::Null, vec![record], 0, "OK");
@@ -335,10 +288,7 @@ fn answer(secret: &str, token: &str, action: &Action, now: i64) -> Value {
         elements["language"] = json!(language);
     }
     // onOffice sends numeric record ids as numbers.
-    let record_id = id
-        .parse::<i64>()
-        .map(Value::from)
-        .unwrap_or_else(|_| json!(id));
+    let record_id = id.parse::<i64>().map(Value::from).unwrap_or_else(|_| json!(id));
     let record = json!({ "id": record_id, "type": action.resourcetype, "elements": elements });
     result(action, true, json!(1), vec![record], 0, "OK")
 }

@@ -9,16 +9,8 @@ use crate::{now, query, random_hex, ApiError, SimConfig};
 
 /// Parameters enterprise sets on the callback; the callback URL's own values
 /// for these are dropped so the storefront never sees two of them.
-const OWNED_BY_HOST: [&str; 8] = [
-    "status",
-    "transactionid",
-    "aboid",
-    "message",
-    "referenceid",
-    "errorCodes",
-    "timestamp",
-    "signature",
-];
+const OWNED_BY_HOST: [&str; 8] =
+    ["status", "transactionid", "aboid", "message", "referenceid", "errorCodes", "timestamp", "signature"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -81,13 +73,8 @@ pub async fn handler(
 }
 
 /// Builds and signs the callback exactly as enterprise calls it.
-pub fn callback_url(
-    config: &SimConfig,
-    request: &CallbackRequest,
-    now: i64,
-) -> Result<String, String> {
-    let mut url =
-        Url::parse(&request.callbackurl).map_err(|e| format!("invalid callbackurl: {e}"))?;
+pub fn callback_url(config: &SimConfig, request: &CallbackRequest, now: i64) -> Result<String, String> {
+    let mut url = Url::parse(&request.callbackurl).map_err(|e| format!("invalid callbackurl: {e}"))?;
     // Only web URLs: the page loads the result into the service iframe.
     if !matches!(url.scheme(), "http" | "https") {
         return Err("callbackurl must be an http(s) URL".into());
@@ -104,9 +91,7 @@ pub fn callback_url(
         pairs.append_pair("status", request.status.as_str());
         if request.status != PaymentStatus::Error {
             match request.kind {
-                OrderKind::Products => {
-                    pairs.append_pair("transactionid", &format!("TX-{}", random_hex(8)))
-                }
+                OrderKind::Products => pairs.append_pair("transactionid", &format!("TX-{}", random_hex(8))),
                 OrderKind::Abo => pairs.append_pair("aboid", &rand::random::<u32>().to_string()),
             };
         }
@@ -118,12 +103,5 @@ pub fn callback_url(
     if !request.tamper {
         return Ok(signed);
     }
-    query::rewrite_param(&signed, "status", |old| {
-        if old == Some("success") {
-            "error"
-        } else {
-            "success"
-        }
-        .to_owned()
-    })
+    query::rewrite_param(&signed, "status", |old| if old == Some("success") { "error" } else { "success" }.to_owned())
 }

@@ -39,7 +39,8 @@ pub enum LaunchTarget {
 }
 
 /// The parameters enterprise sends to the activation iframe (besides timestamp/signature).
-const ACTIVATION_PARAMS: [&str; 6] = ["apiClaim", "apiToken", "customerName", "customerWebId", "parameterCacheId", "userId"];
+const ACTIVATION_PARAMS: [&str; 6] =
+    ["apiClaim", "apiToken", "customerName", "customerWebId", "parameterCacheId", "userId"];
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct LaunchRequest {
@@ -82,9 +83,7 @@ pub fn launch_url(config: &SimConfig, request: &LaunchRequest, now: i64) -> Resu
                 continue;
             }
             if RESERVED.contains(&name.as_str()) {
-                return Err(format!(
-                    "{name} is set by the signing step, not by the form"
-                ));
+                return Err(format!("{name} is set by the signing step, not by the form"));
             }
             for (key, text) in encode_param(name, value)? {
                 pairs.append_pair(&key, &text);
@@ -140,9 +139,7 @@ fn scalar(value: &Value) -> Result<String, String> {
     match value {
         Value::String(text) => Ok(text.clone()),
         Value::Number(n) => Ok(n.to_string()),
-        other => Err(format!(
-            "list items must be strings or numbers, got {other}"
-        )),
+        other => Err(format!("list items must be strings or numbers, got {other}")),
     }
 }
 
@@ -154,17 +151,8 @@ mod tests {
     #[test]
     fn image_ids_become_a_php_list_and_empties_are_dropped() {
         let pairs = encode_param("imageIds", &json!(" 853, 759,,")).unwrap();
-        assert_eq!(
-            pairs,
-            vec![
-                ("imageIds[0]".into(), "853".into()),
-                ("imageIds[1]".into(), "759".into())
-            ]
-        );
+        assert_eq!(pairs, vec![("imageIds[0]".into(), "853".into()), ("imageIds[1]".into(), "759".into())]);
         assert!(encode_param("groupId", &json!("")).unwrap().is_empty());
-        assert_eq!(
-            encode_param("userId", &json!(17)).unwrap(),
-            vec![("userId".into(), "17".into())]
-        );
+        assert_eq!(encode_param("userId", &json!(17)).unwrap(), vec![("userId".into(), "17".into())]);
     }
 }

@@ -47,23 +47,29 @@ pub struct SimConfig {
 impl SimConfig {
     /// Checks the storefront URL once, so every handler can rely on it.
     pub fn new(storefront: &str, secret: impl Into<Vec<u8>>) -> Result<Self, String> {
-        let storefront = Url::parse(storefront)
-            .map_err(|e| format!("invalid storefront URL {storefront:?}: {e}"))?;
+        let storefront = Url::parse(storefront).map_err(|e| format!("invalid storefront URL {storefront:?}: {e}"))?;
         if !matches!(storefront.scheme(), "http" | "https") || storefront.host().is_none() {
-            return Err(format!(
-                "storefront URL must be http(s) with a host: {storefront}"
-            ));
+            return Err(format!("storefront URL must be http(s) with a host: {storefront}"));
         }
         let secret = secret.into();
         if secret.is_empty() {
             return Err("the provider secret must not be empty".into());
         }
         let api_users = vec![(DEMO_API_TOKEN.to_owned(), DEMO_API_SECRET.to_owned())];
-        Ok(Self {
-            storefront,
-            secret,
-            api_users,
-        })
+        Ok(Self { storefront, secret, api_users })
+    }
+
+    /// Refuses a storefront that is not on this machine: the simulator signs with the provider
+    /// secret, and a launch it signs for a production storefront would be accepted there.
+    pub fn require_loopback_storefront(&self) -> Result<(), String> {
+        if is_loopback(&self.storefront) {
+            return Ok(());
+        }
+        Err(format!(
+            "the storefront {} is not on this machine; the simulator signs only for a local storefront \
+             (pass --allow-remote-storefront to sign for another host on purpose)",
+            self.storefront
+        ))
     }
 
     /// The only origin whose messages enterprise trusts (the storefront's).
@@ -79,6 +85,27 @@ pub async fn spawn_on_loopback(config: SimConfig) -> String {
     let addr = listener.local_addr().expect("bound address");
     tokio::spawn(async move { axum::serve(listener, router(config)).await.expect("simulator serves") });
     format!("http://{addr}")
+}
+
+/// Whether `url` names this machine: `localhost`, 127.0.0.0/8 or `::1`.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Serves only requests addressed to a loopback name (`Host` header), so a web page on
+/// another site cannot reach the simulator through DNS rebinding.
+async fn loopback_host_only(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let host = request.headers().get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+    match Url::parse(&format!("http://{host}/")) {
+        Ok(url) if is_loopback(&url) => next.run(request).await,
+        _ => (StatusCode::MISDIRECTED_REQUEST, "the simulator answers only on 127.0.0.1, ::1 or localhost\n")
+            .into_response(),
+    }
 }
 
 /// The whole simulator as an axum router, so tests can run it in-process.
@@ -99,16 +126,14 @@ pub fn router(config: SimConfig) -> Router {
         .route("/api/fire-webhook", post(webhook::handler))
         .with_state(state)
         .merge(api)
+        .layer(axum::middleware::from_fn(loopback_host_only))
 }
 
 type State = axum::extract::State<Arc<SimConfig>>;
 
 /// Unix seconds, as enterprise puts them into `timestamp`.
 fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 /// A bad request from the page, answered as JSON `{error}` so the page can show it.

@@ -41,26 +41,15 @@ pub struct Verdict {
 
 impl Verdict {
     fn ok(kind: MessageKind) -> Self {
-        Self {
-            kind,
-            valid: true,
-            reason: None,
-        }
+        Self { kind, valid: true, reason: None }
     }
 
     fn refuse(kind: MessageKind, reason: &str) -> Self {
-        Self {
-            kind,
-            valid: false,
-            reason: Some(reason.to_owned()),
-        }
+        Self { kind, valid: false, reason: Some(reason.to_owned()) }
     }
 }
 
-pub async fn handler(
-    State(config): crate::State,
-    Json(request): Json<VerifyRequest>,
-) -> Json<Verdict> {
+pub async fn handler(State(config): crate::State, Json(request): Json<VerifyRequest>) -> Json<Verdict> {
     let verdict = judge(&config, &request);
     tracing::info!(?verdict, origin = ?request.origin, "message from the service");
     Json(verdict)
@@ -116,10 +105,7 @@ fn classify(data: &Value) -> (MessageKind, Parsed) {
         };
         return (kind, Ok(Some(message)));
     }
-    if ["callbackurl", "products", "abo", "totalprice"]
-        .iter()
-        .any(|k| message.contains_key(*k))
-    {
+    if ["callbackurl", "products", "abo", "totalprice"].iter().any(|k| message.contains_key(*k)) {
         return (MessageKind::Order, Ok(Some(message)));
     }
     (MessageKind::Unknown, Err("unknown_message"))
@@ -128,12 +114,7 @@ fn classify(data: &Value) -> (MessageKind, Parsed) {
 /// The fields the payment popup needs; a signed order without them is still
 /// unusable, so enterprise could not show it.
 fn check_order_shape(order: &Map<String, Value>) -> Result<(), &'static str> {
-    let text = |key: &str| {
-        order
-            .get(key)
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-    };
+    let text = |key: &str| order.get(key).and_then(Value::as_str).filter(|s| !s.is_empty());
     if text("parametercacheid").is_none() {
         return Err("missing_parametercacheid");
     }
@@ -142,9 +123,7 @@ fn check_order_shape(order: &Map<String, Value>) -> Result<(), &'static str> {
     if !matches!(callback.scheme(), "http" | "https") {
         return Err("invalid_callbackurl");
     }
-    let has_products = order
-        .get("products")
-        .is_some_and(|p| p.as_array().is_some_and(|a| !a.is_empty()));
+    let has_products = order.get("products").is_some_and(|p| p.as_array().is_some_and(|a| !a.is_empty()));
     let has_abo = order.get("abo").is_some_and(Value::is_object);
     match (has_products, has_abo) {
         (true, false) if text("totalprice").is_some() => Ok(()),
@@ -164,26 +143,13 @@ mod tests {
     }
 
     fn request(data: Value, origin: &str) -> VerifyRequest {
-        VerifyRequest {
-            data,
-            origin: Some(origin.to_owned()),
-        }
+        VerifyRequest { data, origin: Some(origin.to_owned()) }
     }
 
     #[test]
     fn active_needs_no_signature_but_the_right_origin() {
-        let v = judge(
-            &config(),
-            &request(json!("active"), "http://127.0.0.1:3000"),
-        );
-        assert_eq!(
-            v,
-            Verdict {
-                kind: MessageKind::Active,
-                valid: true,
-                reason: None
-            }
-        );
+        let v = judge(&config(), &request(json!("active"), "http://127.0.0.1:3000"));
+        assert_eq!(v, Verdict { kind: MessageKind::Active, valid: true, reason: None });
         let v = judge(&config(), &request(json!("active"), "http://evil.test"));
         assert_eq!(v.reason.as_deref(), Some("wrong_origin"));
         assert!(!v.valid);
@@ -191,14 +157,8 @@ mod tests {
 
     #[test]
     fn objects_and_garbage_are_unknown() {
-        let v = judge(
-            &config(),
-            &request(json!({"a": 1}), "http://127.0.0.1:3000"),
-        );
-        assert_eq!(
-            (v.kind, v.reason.as_deref()),
-            (MessageKind::Unknown, Some("not_a_string"))
-        );
+        let v = judge(&config(), &request(json!({"a": 1}), "http://127.0.0.1:3000"));
+        assert_eq!((v.kind, v.reason.as_deref()), (MessageKind::Unknown, Some("not_a_string")));
         let v = judge(&config(), &request(json!("{nope"), "http://127.0.0.1:3000"));
         assert_eq!(v.kind, MessageKind::Unknown);
     }
@@ -210,17 +170,7 @@ mod tests {
             &config.secret,
             json!({"onOfficeType": "onOffice.service.refreshParent", "parametercacheid": "abc", "timestamp": 1}),
         );
-        let v = judge(
-            &config,
-            &request(json!(msg.to_string()), "http://127.0.0.1:3000"),
-        );
-        assert_eq!(
-            v,
-            Verdict {
-                kind: MessageKind::RefreshParent,
-                valid: true,
-                reason: None
-            }
-        );
+        let v = judge(&config, &request(json!(msg.to_string()), "http://127.0.0.1:3000"));
+        assert_eq!(v, Verdict { kind: MessageKind::RefreshParent, valid: true, reason: None });
     }
 }

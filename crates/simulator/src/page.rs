@@ -19,25 +19,13 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
 
 pub async fn index(State(config): crate::State) -> impl IntoResponse {
     let html = INDEX
-        .replace(
-            "{{STOREFRONT_ORIGIN}}",
-            &escape_html(&config.storefront_origin()),
-        )
+        .replace("{{STOREFRONT_ORIGIN}}", &escape_html(&config.storefront_origin()))
         .replace("{{STOREFRONT}}", &escape_html(config.storefront.as_str()));
-    (
-        [
-            (header::CONTENT_SECURITY_POLICY, CSP),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        Html(html),
-    )
+    ([(header::CONTENT_SECURITY_POLICY, CSP), (header::CACHE_CONTROL, "no-store")], Html(html))
 }
 
 pub async fn script() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        SCRIPT,
-    )
+    ([(header::CONTENT_TYPE, "text/javascript; charset=utf-8")], SCRIPT)
 }
 
 pub async fn style() -> impl IntoResponse {

@@ -10,10 +10,7 @@ use marktstand_simulator::{SimConfig, DEMO_API_SECRET, DEMO_API_TOKEN};
 use serde_json::{json, Value};
 
 fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
 }
 
 async fn start() -> String {
@@ -30,13 +27,7 @@ fn action(
     resourceid: &str,
     parameters: Value,
 ) -> Value {
-    let hmac = signing::api_action_hmac(
-        secret.as_bytes(),
-        timestamp,
-        DEMO_API_TOKEN,
-        resourcetype,
-        actionid,
-    );
+    let hmac = signing::api_action_hmac(secret.as_bytes(), timestamp, DEMO_API_TOKEN, resourcetype, actionid);
     json!({
         "actionid": actionid, "resourceid": resourceid, "identifier": "",
         "resourcetype": resourcetype, "timestamp": timestamp, "hmac_version": 2,
@@ -47,12 +38,7 @@ fn action(
 /// Posts a request; returns (HTTP status, body).
 async fn call(base: &str, token: &str, actions: Vec<Value>) -> (u16, Value) {
     let body = json!({ "token": token, "request": { "actions": actions } });
-    let res = reqwest::Client::new()
-        .post(format!("{base}{API_PATH}"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let res = reqwest::Client::new().post(format!("{base}{API_PATH}")).json(&body).send().await.unwrap();
     (res.status().as_u16(), res.json().await.unwrap())
 }
 
@@ -70,18 +56,12 @@ async fn a_correctly_signed_unlock_succeeds() {
     let base = start().await;
     let (status, body) = call(&base, DEMO_API_TOKEN, vec![unlock(DEMO_API_SECRET)]).await;
     assert_eq!(status, 200);
-    assert_eq!(
-        body["status"],
-        json!({ "code": 200, "errorcode": 0, "message": "OK" })
-    );
+    assert_eq!(body["status"], json!({ "code": 200, "errorcode": 0, "message": "OK" }));
     let result = first_result(&body);
     assert_eq!(result["actionid"], ACTION_DO);
     assert_eq!(result["resourcetype"], "unlockProvider");
     assert_eq!(result["status"]["errorcode"], 0);
-    assert_eq!(
-        result["data"]["records"][0]["elements"]["success"],
-        "success"
-    );
+    assert_eq!(result["data"]["records"][0]["elements"]["success"], "success");
 }
 
 #[tokio::test]
@@ -92,10 +72,7 @@ async fn a_wrong_secret_gives_the_hmac_errorcode() {
     assert_eq!(body["status"]["code"], 200);
     let result = first_result(&body);
     assert_eq!(result["status"]["errorcode"], ERR_NOT_AUTHENTICATED);
-    assert!(result["status"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("HMAC"));
+    assert!(result["status"]["message"].as_str().unwrap().contains("HMAC"));
     assert_eq!(result["data"]["records"], json!([]));
 }
 
@@ -107,23 +84,11 @@ async fn unknown_tokens_stale_timestamps_and_bad_bodies_are_refused() {
     assert_eq!(body["status"]["errorcode"], ERR_NOT_AUTHENTICATED);
 
     let params = json!({ "extendedclaim": "c", "parameterCacheId": "p" });
-    let stale = action(
-        DEMO_API_SECRET,
-        now() - 3600,
-        ACTION_DO,
-        "unlockProvider",
-        "",
-        params,
-    );
+    let stale = action(DEMO_API_SECRET, now() - 3600, ACTION_DO, "unlockProvider", "", params);
     let (_, body) = call(&base, DEMO_API_TOKEN, vec![stale]).await;
     assert_eq!(first_result(&body)["status"]["errorcode"], ERR_TIMESTAMP);
 
-    let res = reqwest::Client::new()
-        .post(format!("{base}{API_PATH}"))
-        .body("{not json")
-        .send()
-        .await
-        .unwrap();
+    let res = reqwest::Client::new().post(format!("{base}{API_PATH}")).body("{not json").send().await.unwrap();
     assert_eq!(res.status(), 400);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["status"]["code"], 400);
@@ -132,37 +97,17 @@ async fn unknown_tokens_stale_timestamps_and_bad_bodies_are_refused() {
 #[tokio::test]
 async fn reads_need_extendedclaim_and_echo_the_language() {
     let base = start().await;
-    let bare = action(
-        DEMO_API_SECRET,
-        now(),
-        ACTION_READ,
-        "estate",
-        "815",
-        json!({}),
-    );
+    let bare = action(DEMO_API_SECRET, now(), ACTION_READ, "estate", "815", json!({}));
     let (_, body) = call(&base, DEMO_API_TOKEN, vec![bare]).await;
-    assert_eq!(
-        first_result(&body)["status"]["errorcode"],
-        ERR_EXTENDEDCLAIM
-    );
+    assert_eq!(first_result(&body)["status"]["errorcode"], ERR_EXTENDEDCLAIM);
 
     let params = json!({ "estatelanguage": "ENG", "extendedclaim": "claim-1" });
     let estate = action(DEMO_API_SECRET, now(), ACTION_READ, "estate", "815", params);
-    let address = action(
-        DEMO_API_SECRET,
-        now(),
-        ACTION_READ,
-        "address",
-        "42",
-        json!({ "extendedclaim": "claim-1" }),
-    );
+    let address = action(DEMO_API_SECRET, now(), ACTION_READ, "address", "42", json!({ "extendedclaim": "claim-1" }));
     let (_, body) = call(&base, DEMO_API_TOKEN, vec![estate, address]).await;
     let estate = &body["response"]["results"][0]["data"]["records"][0];
     assert_eq!(estate["id"], 815);
-    assert_eq!(
-        estate["elements"]["objekttitel"],
-        "Helle 3-Zimmer-Wohnung am Park"
-    );
+    assert_eq!(estate["elements"]["objekttitel"], "Helle 3-Zimmer-Wohnung am Park");
     assert_eq!(estate["elements"]["objektnr_extern"], "HH-815");
     assert_eq!(estate["elements"]["language"], "ENG");
     let address = &body["response"]["results"][1]["data"]["records"][0];
@@ -176,56 +121,30 @@ async fn fail_scripts_the_next_answers_and_reset_clears_it() {
     let http = reqwest::Client::new();
     let script = |body: Value| http.post(format!("{base}/api/_fail")).json(&body).send();
 
-    let res = script(json!({ "errorcode": 77, "message": "kaputt", "times": 1 }))
-        .await
-        .unwrap();
+    let res = script(json!({ "errorcode": 77, "message": "kaputt", "times": 1 })).await.unwrap();
     assert_eq!(res.status(), 204);
     let (_, body) = call(&base, DEMO_API_TOKEN, vec![unlock(DEMO_API_SECRET)]).await;
-    assert_eq!(
-        first_result(&body)["status"],
-        json!({ "errorcode": 77, "message": "kaputt" })
-    );
+    assert_eq!(first_result(&body)["status"], json!({ "errorcode": 77, "message": "kaputt" }));
     let (_, body) = call(&base, DEMO_API_TOKEN, vec![unlock(DEMO_API_SECRET)]).await;
-    assert_eq!(
-        first_result(&body)["status"]["errorcode"],
-        0,
-        "only `times` answers fail"
-    );
+    assert_eq!(first_result(&body)["status"]["errorcode"], 0, "only `times` answers fail");
 
-    script(json!({ "status_code": 500, "message": "server error", "times": 2 }))
-        .await
-        .unwrap();
+    script(json!({ "status_code": 500, "message": "server error", "times": 2 })).await.unwrap();
     let (status, body) = call(&base, DEMO_API_TOKEN, vec![unlock(DEMO_API_SECRET)]).await;
     assert_eq!((status, body["status"]["code"].clone()), (500, json!(500)));
     assert_eq!(body["status"]["message"], "server error");
-    http.post(format!("{base}/api/_reset"))
-        .send()
-        .await
-        .unwrap();
+    http.post(format!("{base}/api/_reset")).send().await.unwrap();
     let (status, _) = call(&base, DEMO_API_TOKEN, vec![unlock(DEMO_API_SECRET)]).await;
     assert_eq!(status, 200, "reset drops the remaining scripted failure");
 
-    let res = script(json!({ "message": "neither", "times": 1 }))
-        .await
-        .unwrap();
+    let res = script(json!({ "message": "neither", "times": 1 })).await.unwrap();
     assert_eq!(res.status(), 400);
 }
 
 #[tokio::test]
 async fn recorded_lists_every_action_with_its_hmac_verdict() {
     let base = start().await;
-    call(
-        &base,
-        DEMO_API_TOKEN,
-        vec![unlock(DEMO_API_SECRET), unlock("wrong")],
-    )
-    .await;
-    let recorded: Value = reqwest::get(format!("{base}/api/_recorded"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    call(&base, DEMO_API_TOKEN, vec![unlock(DEMO_API_SECRET), unlock("wrong")]).await;
+    let recorded: Value = reqwest::get(format!("{base}/api/_recorded")).await.unwrap().json().await.unwrap();
     let list = recorded.as_array().unwrap();
     assert_eq!(list.len(), 2);
     assert_eq!(list[0]["token"], DEMO_API_TOKEN);
@@ -236,16 +155,7 @@ async fn recorded_lists_every_action_with_its_hmac_verdict() {
     assert_eq!(list[0]["hmac_valid"], true);
     assert_eq!(list[1]["hmac_valid"], false);
 
-    reqwest::Client::new()
-        .post(format!("{base}/api/_reset"))
-        .send()
-        .await
-        .unwrap();
-    let recorded: Value = reqwest::get(format!("{base}/api/_recorded"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    reqwest::Client::new().post(format!("{base}/api/_reset")).send().await.unwrap();
+    let recorded: Value = reqwest::get(format!("{base}/api/_recorded")).await.unwrap().json().await.unwrap();
     assert_eq!(recorded, json!([]));
 }

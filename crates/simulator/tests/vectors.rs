@@ -10,8 +10,8 @@ const ORIGIN: &str = "http://127.0.0.1:3000";
 
 fn vectors() -> Vec<Value> {
     // shared/ sits beside the repository (locally and in CI); missing vectors fail the test.
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/vectors/onoffice-message-signatures.json");
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors/onoffice-message-signatures.json");
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{}: {e} (shared/vectors must sit beside the repository)", path.display()));
     serde_json::from_str(&text).expect("vector file is JSON")
@@ -47,15 +47,8 @@ async fn message_vectors_are_judged_as_marked() {
         };
         // The storefront posts a JSON string, as the published example does.
         let body = json!({ "data": message.to_string(), "origin": ORIGIN });
-        let verdict: Value = client
-            .post(format!("{base}/api/verify-message"))
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let verdict: Value =
+            client.post(format!("{base}/api/verify-message")).json(&body).send().await.unwrap().json().await.unwrap();
         assert_eq!(verdict["kind"], expected_kind, "vector {i}: {verdict}");
         assert_eq!(verdict["valid"], vector["valid"], "vector {i}: {verdict}");
     }

@@ -2,8 +2,8 @@
 //! parameters (URL macros) each may carry. Checked once at start, like the catalogue, so a
 //! typo stops the server instead of failing deliveries later.
 
-use crate::server::catalogue::{line_defining, line_of};
 use super::handler::{Registry, WebhookHandler};
+use crate::server::catalogue::{line_defining, line_of};
 use serde::Deserialize;
 use std::collections::HashSet;
 use std::path::Path;
@@ -11,8 +11,19 @@ use std::sync::Arc;
 
 /// The service parameters onOffice may append to any service URL; always accepted.
 pub const STANDARD_PARAMETERS: &[&str] = &[
-    "customerName", "customerWebId", "userId", "groupId", "apiClaim", "parameterCacheId",
-    "timestamp", "signature", "estateid", "addressid", "language", "UserLanguage", "imageIds",
+    "customerName",
+    "customerWebId",
+    "userId",
+    "groupId",
+    "apiClaim",
+    "parameterCacheId",
+    "timestamp",
+    "signature",
+    "estateid",
+    "addressid",
+    "language",
+    "UserLanguage",
+    "imageIds",
 ];
 
 /// All configured webhook services; empty when the file does not exist.
@@ -149,4 +160,3 @@ fn url_safe(name: &str) -> bool {
 fn parameter_ok(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
-

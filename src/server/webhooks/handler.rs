@@ -13,7 +13,8 @@ use std::sync::Arc;
 pub trait WebhookHandler: Send + Sync {
     /// The name `webhooks.toml` refers to in `handler = "…"`.
     fn name(&self) -> &'static str;
-    fn handle<'a>(&'a self, ctx: &'a HandlerContext, delivery: &'a Delivery) -> BoxFuture<'a, Result<(), HandlerError>>;
+    fn handle<'a>(&'a self, ctx: &'a HandlerContext, delivery: &'a Delivery)
+        -> BoxFuture<'a, Result<(), HandlerError>>;
 }
 
 /// Why a handler did not finish. The text is shown to the provider.

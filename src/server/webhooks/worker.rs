@@ -145,7 +145,9 @@ async fn round(state: &AppState) -> Result<usize, sqlx::Error> {
         let step = next_step(d.attempts, outcome, at);
         match &step {
             Step::Done => tracing::debug!(delivery = %d.id, "webhook done"),
-            Step::Retry { error, .. } => tracing::info!(delivery = %d.id, attempts = d.attempts, %error, "webhook will retry"),
+            Step::Retry { error, .. } => {
+                tracing::info!(delivery = %d.id, attempts = d.attempts, %error, "webhook will retry")
+            }
             Step::Failed { error } => tracing::warn!(delivery = %d.id, service = %d.service, %error, "webhook failed"),
         }
         let (status, error, next_at, processed_at) = match step {
@@ -179,7 +181,9 @@ async fn run_handler(ctx: &HandlerContext, d: &Delivery, limit: Duration) -> Res
     match tokio::time::timeout(limit, std::panic::AssertUnwindSafe(handler.handle(ctx, d)).catch_unwind()).await {
         Ok(Ok(result)) => result,
         Ok(Err(_)) => Err(HandlerError::Retry(format!("handler `{}` panicked", handler.name()))),
-        Err(_) => Err(HandlerError::Retry(format!("handler `{}` took longer than {} s", handler.name(), limit.as_secs()))),
+        Err(_) => {
+            Err(HandlerError::Retry(format!("handler `{}` took longer than {} s", handler.name(), limit.as_secs())))
+        }
     }
 }
 
@@ -197,7 +201,8 @@ struct Row {
 impl Row {
     fn into_delivery(self) -> Delivery {
         let params = serde_json::from_str(&self.params).unwrap_or_default();
-        let mut d = Delivery::new(&self.id, &self.service, &self.customer_web_id, &self.user_id, &[]).with_params(params);
+        let mut d =
+            Delivery::new(&self.id, &self.service, &self.customer_web_id, &self.user_id, &[]).with_params(params);
         d.attempts = self.attempts;
         d.received_at = self.received_at;
         d

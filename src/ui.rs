@@ -1,0 +1,28 @@
+//! Small helpers every page and component uses: the query as the browser has it, one-shot
+//! loading of a server function's answer, and the "loading" notice.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::future::Future;
+
+/// The query string exactly as it is in the address bar, without the `?`.
+pub fn raw_query() -> String {
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    search.strip_prefix('?').unwrap_or(&search).to_string()
+}
+
+/// Runs `future` once; the signal is `None` until it has finished.
+pub fn load<T, F>(future: F) -> ReadSignal<Option<T>>
+where
+    T: Send + Sync + 'static,
+    F: Future<Output = T> + 'static,
+{
+    let (result, set_result) = signal(None);
+    spawn_local(async move { set_result.set(Some(future.await)) });
+    result
+}
+
+/// "Loading" in the page's language, announced to screen readers.
+pub fn loading(text: &'static str) -> AnyView {
+    view! { <p class="loading" role="status" aria-busy="true">{text}</p> }.into_any()
+}
