@@ -27,8 +27,8 @@ const TIMESTAMP: &str = "timestamp";
 
 /// The query the host signs: PHP `parse_str`, drop `signature`, `ksort` of
 /// the top level (nested arrays keep their order), `http_build_query`
-/// (RFC 1738). The wire form may differ
-/// (`%20` for space, other order), which is why the raw string is never hashed.
+/// (RFC 1738). The wire form may differ (`%20` for space, other order),
+/// which is why the raw string is never hashed.
 pub fn canonical_query(raw_query: &str) -> Result<String, Rejection> {
     let mut params = php::parse_str(raw_query)?;
     Ok(canonicalise(&mut params))
