@@ -13,12 +13,73 @@ pub struct WebhookRow {
     pub id: String,
     pub service: String,
     pub customer_web_id: String,
-    /// `queued`, `working`, `retry`, `done` or `failed`.
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i64,
     pub last_error: Option<String>,
     pub received_at: i64,
     pub processed_at: Option<i64>,
+}
+
+/// Where a delivery stands. Stored as its [`code`](DeliveryStatus::code); the worker moves it
+/// `queued → working → done | retry | failed`, and `retry → working` when it is due again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryStatus {
+    /// Stored, not yet tried.
+    Queued,
+    /// Claimed by a worker, which holds it until its lock runs out.
+    Working,
+    /// Failed for now; tried again at `next_attempt_at`.
+    Retry,
+    Done,
+    /// Gave up: the reason is in `last_error`.
+    Failed,
+}
+
+impl DeliveryStatus {
+    pub const ALL: [DeliveryStatus; 5] = [
+        DeliveryStatus::Queued,
+        DeliveryStatus::Working,
+        DeliveryStatus::Retry,
+        DeliveryStatus::Done,
+        DeliveryStatus::Failed,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            DeliveryStatus::Queued => "queued",
+            DeliveryStatus::Working => "working",
+            DeliveryStatus::Retry => "retry",
+            DeliveryStatus::Done => "done",
+            DeliveryStatus::Failed => "failed",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        DeliveryStatus::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+impl TryFrom<String> for DeliveryStatus {
+    type Error = String;
+    fn try_from(code: String) -> Result<Self, String> {
+        DeliveryStatus::from_code(&code).ok_or_else(|| format!("unknown delivery status `{code}`"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DeliveryStatus;
+
+    #[test]
+    fn codes_round_trip_and_match_serde() {
+        for s in DeliveryStatus::ALL {
+            assert_eq!(DeliveryStatus::from_code(s.code()), Some(s));
+            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.code()));
+        }
+        assert_eq!(DeliveryStatus::from_code("Done"), None);
+        assert!(DeliveryStatus::try_from("lost".to_string()).is_err());
+    }
 }
 
 /// The newest deliveries, behind the admin token.

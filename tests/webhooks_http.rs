@@ -9,7 +9,7 @@ use futures::future::BoxFuture;
 use marktstand::server::webhooks::{
     backoff_secs, next_step, Delivery, HandlerContext, HandlerError, Registry, Step, WebhookConfig, WebhookHandler,
 };
-use marktstand::webhooks::WebhookRow;
+use marktstand::webhooks::{DeliveryStatus, WebhookRow};
 use serde_json::Value;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -37,7 +37,7 @@ async fn listed(server: &TestServer) -> Vec<WebhookRow> {
 async fn finished(server: &TestServer, id: &str) -> WebhookRow {
     for _ in 0..200 {
         if let Some(row) = listed(server).await.into_iter().find(|r| r.id == id) {
-            if row.status == "done" || row.status == "failed" {
+            if matches!(row.status, DeliveryStatus::Done | DeliveryStatus::Failed) {
                 return row;
             }
         }
@@ -58,7 +58,11 @@ async fn a_signed_delivery_is_accepted_then_processed() {
     assert_eq!((body["accepted"].clone(), body["duplicate"].clone()), (Value::Bool(true), Value::Bool(false)));
     let id = body["id"].as_str().unwrap();
     let row = finished(&server, id).await;
-    assert_eq!((row.status.as_str(), row.attempts, row.service.as_str()), ("done", 1, "valuation-request"), "{row:?}");
+    assert_eq!(
+        (row.status, row.attempts, row.service.as_str()),
+        (DeliveryStatus::Done, 1, "valuation-request"),
+        "{row:?}"
+    );
     assert_eq!(row.customer_web_id, "4711");
     assert!(row.processed_at.is_some());
     let (estate, email): (String, Option<String>) =
@@ -133,7 +137,7 @@ async fn a_delivery_without_a_property_fails_with_its_reason_shown() {
     let (status, body) = call(&server, &signed("valuation-request", "customerWebId=4711&userId=17", now())).await;
     assert_eq!(status, 202);
     let row = finished(&server, body["id"].as_str().unwrap()).await;
-    assert_eq!(row.status, "failed");
+    assert_eq!(row.status, DeliveryStatus::Failed);
     assert_eq!(row.attempts, 1, "a permanent failure is not retried");
     assert_eq!(row.last_error.as_deref(), Some("no estateid: the webhook must be triggered from a property"));
     assert_eq!(count(&server, "SELECT COUNT(*) FROM valuation_requests").await, 0);
@@ -175,7 +179,7 @@ async fn a_handler_asking_for_a_retry_runs_again_after_the_backoff() {
     let mut seen_retry = false;
     for _ in 0..40 {
         let row = listed(&server).await.into_iter().find(|r| r.id == id).unwrap();
-        if row.status == "retry" {
+        if row.status == DeliveryStatus::Retry {
             assert_eq!((row.attempts, row.last_error.as_deref()), (1, Some("upstream busy")));
             let (next, received): (i64, i64) =
                 sqlx::query_as("SELECT next_attempt_at, received_at FROM webhook_deliveries WHERE id = $1")
@@ -194,7 +198,7 @@ async fn a_handler_asking_for_a_retry_runs_again_after_the_backoff() {
     }
     assert!(seen_retry, "the first attempt was recorded as a retry");
     let row = finished(&server, &id).await;
-    assert_eq!((row.status.as_str(), row.attempts, row.last_error.as_deref()), ("done", 2, None));
+    assert_eq!((row.status, row.attempts, row.last_error.as_deref()), (DeliveryStatus::Done, 2, None));
     assert_eq!(calls.load(Ordering::SeqCst), 2);
 }
 

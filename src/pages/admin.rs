@@ -60,13 +60,13 @@ fn WebhookTable(rows: Vec<WebhookRow>, lang: Lang) -> impl IntoView {
     let body = rows
         .into_iter()
         .map(|d| {
-            let status = d.status.clone();
+            let status = d.status.code();
             view! {
                 <tr class="delivery" data-delivery=d.id.clone() data-status=status>
                     <td>{local_time(d.received_at, lang)}</td>
                     <td>{d.service}</td>
                     <td>{d.customer_web_id}</td>
-                    <td class="status">{d.status}</td>
+                    <td class="status">{status}</td>
                     <td>{d.attempts}</td>
                     <td class="error">{d.last_error.unwrap_or_default()}</td>
                 </tr>

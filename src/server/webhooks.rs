@@ -20,7 +20,7 @@ use super::config::Config;
 use super::storage::Db;
 use super::AppState;
 use crate::errors::AppError;
-use crate::webhooks::WebhookRow;
+use crate::webhooks::{DeliveryStatus, WebhookRow};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri};
@@ -228,17 +228,21 @@ pub async fn recent(db: &Db, limit: i64) -> Result<Vec<WebhookRow>, AppError> {
     .bind(limit)
     .fetch_all(db)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, service, customer_web_id, status, attempts, last_error, received_at, processed_at)| WebhookRow {
-            id,
-            service,
-            customer_web_id,
-            status,
-            attempts,
-            last_error,
-            received_at,
-            processed_at,
+    rows.into_iter()
+        .map(|(id, service, customer_web_id, status, attempts, last_error, received_at, processed_at)| {
+            Ok(WebhookRow {
+                id,
+                service,
+                customer_web_id,
+                status: DeliveryStatus::try_from(status).map_err(|e| {
+                    tracing::error!(error = %e, "stored webhook delivery has an unknown status");
+                    AppError::Internal
+                })?,
+                attempts,
+                last_error,
+                received_at,
+                processed_at,
+            })
         })
-        .collect())
+        .collect()
 }

@@ -5,6 +5,7 @@
 
 use super::handler::{Delivery, HandlerContext, HandlerError};
 use crate::server::{now, AppState};
+use crate::webhooks::DeliveryStatus;
 use futures::{FutureExt, StreamExt};
 use std::time::Duration;
 
@@ -151,16 +152,16 @@ async fn round(state: &AppState) -> Result<usize, sqlx::Error> {
             Step::Failed { error } => tracing::warn!(delivery = %d.id, service = %d.service, %error, "webhook failed"),
         }
         let (status, error, next_at, processed_at) = match step {
-            Step::Done => ("done", None, at, Some(at)),
-            Step::Retry { at: next, error } => ("retry", Some(error), next, None),
-            Step::Failed { error } => ("failed", Some(error), at, Some(at)),
+            Step::Done => (DeliveryStatus::Done, None, at, Some(at)),
+            Step::Retry { at: next, error } => (DeliveryStatus::Retry, Some(error), next, None),
+            Step::Failed { error } => (DeliveryStatus::Failed, Some(error), at, Some(at)),
         };
         sqlx::query(
             "UPDATE webhook_deliveries SET status = $2, last_error = $3, next_attempt_at = $4, processed_at = $5, \
              locked_until = NULL WHERE id = $1 AND status = 'working' AND locked_until = $6",
         )
         .bind(&d.id)
-        .bind(status)
+        .bind(status.code())
         .bind(error)
         .bind(next_at)
         .bind(processed_at)
