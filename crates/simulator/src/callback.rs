@@ -44,8 +44,9 @@ impl PaymentStatus {
 pub enum OrderKind {
     /// A one-off purchase: answered with a `transactionid`.
     Products,
-    /// A subscription: answered with an `aboid`.
-    Abo,
+    /// A subscription (`abo` on the wire): answered with an `aboid`.
+    #[serde(rename = "abo")]
+    Subscription,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -92,7 +93,7 @@ pub fn callback_url(config: &SimConfig, request: &CallbackRequest, now: i64) -> 
         if request.status != PaymentStatus::Error {
             match request.kind {
                 OrderKind::Products => pairs.append_pair("transactionid", &format!("TX-{}", random_hex(8))),
-                OrderKind::Abo => pairs.append_pair("aboid", &rand::random::<u32>().to_string()),
+                OrderKind::Subscription => pairs.append_pair("aboid", &rand::random::<u32>().to_string()),
             };
         }
         pairs.append_pair("message", request.status.message());
