@@ -7,7 +7,7 @@ use crate::errors::AppError;
 use crate::i18n::Lang;
 #[cfg(feature = "back-office")]
 use crate::pages::{activation::Activation, admin::Admin};
-use crate::pages::{callback::Callback, launch::LaunchPage};
+use crate::pages::{callback::Callback, launch::LaunchPage, widget::WidgetPage};
 use crate::session::Fatal;
 use leptos::prelude::*;
 
@@ -18,6 +18,7 @@ pub fn App() -> impl IntoView {
     let page = match path.as_str() {
         "/" | "/index.html" => view! { <LaunchPage/> }.into_any(),
         "/orders/callback" => view! { <Callback/> }.into_any(),
+        "/kolibri24/widget" => view! { <WidgetPage/> }.into_any(),
         #[cfg(feature = "back-office")]
         "/admin" => view! { <Admin/> }.into_any(),
         #[cfg(feature = "back-office")]

@@ -65,6 +65,9 @@ pub struct Product {
     pub circles: Vec<Circle>,
     #[serde(default)]
     pub needs: Option<Needs>,
+    /// Fulfilled by a Oneflow contract from this template once paid or requested.
+    #[serde(default)]
+    pub oneflow_template: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,10 +139,15 @@ fn group_thousands(n: i64, sep: char) -> String {
     out
 }
 
-/// The catalogue for the storefront.
+/// The catalogue, for the storefront and the Kolibri24 widget.
 #[server(endpoint = "catalogue", client = SessionClient, output = Postcard)]
 pub async fn load_catalogue() -> Result<Catalogue, AppError> {
-    crate::server::with_session(|state, _| async move { Ok(state.catalogue.clone()) }).await
+    use crate::server::{handle, session};
+    handle(|state| async move {
+        session::require_any(&state)?;
+        Ok(state.catalogue.clone())
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! does not compile.
 
 use crate::catalogue::{Circle, Needs};
+use crate::orders::Fulfilment;
 
 /// The UI language; German unless onOffice says the user works in English.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -71,6 +72,11 @@ impl Texts {
             Needs::Property => self.needs_property,
             Needs::Address => self.needs_address,
         }
+    }
+
+    /// How far a contract got.
+    pub fn fulfilment(&self, f: Fulfilment) -> &'static str {
+        self.fulfilments[f as usize]
     }
 }
 
@@ -159,6 +165,15 @@ pub struct Texts {
     pub webhooks: &'static str,
     pub attempts: &'static str,
     pub error: &'static str,
+    pub widget_title: &'static str,
+    pub widget_invoice: &'static str,
+    pub request: &'static str,
+    pub requesting: &'static str,
+    pub your_requests: &'static str,
+    pub no_requests: &'static str,
+    pub contract: &'static str,
+    /// In [`Fulfilment`]'s order.
+    pub fulfilments: [&'static str; 4],
 }
 
 pub static DE: Texts = Texts {
@@ -246,6 +261,14 @@ pub static DE: Texts = Texts {
     webhooks: "Webhooks",
     attempts: "Versuche",
     error: "Fehler",
+    widget_title: "Leistungen für dieses Objekt",
+    widget_invoice: "Angefragte Leistungen stellt der Anbieter gesondert in Rechnung.",
+    request: "Anfragen",
+    requesting: "Wird angefragt …",
+    your_requests: "Ihre Anfragen",
+    no_requests: "Noch keine Anfragen.",
+    contract: "Vertrag",
+    fulfilments: ["wird erstellt", "zur Unterschrift versandt", "unterschrieben", "abgelehnt"],
 };
 
 pub static EN: Texts = Texts {
@@ -333,6 +356,14 @@ pub static EN: Texts = Texts {
     webhooks: "Webhooks",
     attempts: "Attempts",
     error: "Error",
+    widget_title: "Services for this entity",
+    widget_invoice: "The provider invoices requested services separately.",
+    request: "Request",
+    requesting: "Requesting …",
+    your_requests: "Your requests",
+    no_requests: "No requests yet.",
+    contract: "Contract",
+    fulfilments: ["being created", "sent for signature", "signed", "declined"],
 };
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ pub mod server;
 pub mod session;
 pub mod ui;
 pub mod webhooks;
+pub mod widget;
 
 /// Entry point of the browser bundle.
 #[cfg(feature = "csr")]

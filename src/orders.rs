@@ -5,6 +5,7 @@ use crate::catalogue::{Circle, Needs};
 use crate::client::SessionClient;
 use crate::errors::AppError;
 use crate::launch::{Launch, LaunchContext};
+use crate::webhooks::Host;
 use leptos::prelude::*;
 use leptos::server_fn::codec::{Json, Postcard};
 use serde::{Deserialize, Serialize};
@@ -87,6 +88,8 @@ pub enum OrderStatus {
     /// A SEPA debit: settles (`success`) or bounces (`error`) later.
     Inprocess,
     Error,
+    /// Requested through a host without payment (Kolibri24); the provider invoices outside.
+    Requested,
 }
 
 impl OrderStatus {
@@ -96,6 +99,7 @@ impl OrderStatus {
             OrderStatus::Success => "success",
             OrderStatus::Inprocess => "inprocess",
             OrderStatus::Error => "error",
+            OrderStatus::Requested => "requested",
         }
     }
 
@@ -105,12 +109,14 @@ impl OrderStatus {
             "success" => OrderStatus::Success,
             "inprocess" => OrderStatus::Inprocess,
             "error" => OrderStatus::Error,
+            "requested" => OrderStatus::Requested,
             _ => return None,
         })
     }
 
     /// The payment state machine: `pending → success | inprocess | error`,
-    /// `inprocess → success | error`; `success` and `error` are final.
+    /// `inprocess → success | error`; `success` and `error` are final. A `requested` order
+    /// takes no payment, so no callback moves it.
     pub fn can_become(self, next: OrderStatus) -> bool {
         use OrderStatus::*;
         matches!((self, next), (Pending, Success | Inprocess | Error) | (Inprocess, Success | Error))
@@ -121,6 +127,35 @@ impl TryFrom<String> for OrderStatus {
     type Error = String;
     fn try_from(code: String) -> Result<Self, String> {
         OrderStatus::from_code(&code).ok_or_else(|| format!("unknown order status `{code}`"))
+    }
+}
+
+/// How far a contract-fulfilled order got (products with a `oneflow_template`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fulfilment {
+    /// Paid or requested; the contract is being created in Oneflow.
+    Creating,
+    /// Created and sent to the customer for signature.
+    Sent,
+    Signed,
+    Declined,
+}
+
+impl Fulfilment {
+    pub const ALL: [Fulfilment; 4] = [Fulfilment::Creating, Fulfilment::Sent, Fulfilment::Signed, Fulfilment::Declined];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Fulfilment::Creating => "creating",
+            Fulfilment::Sent => "sent",
+            Fulfilment::Signed => "signed",
+            Fulfilment::Declined => "declined",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Fulfilment::ALL.into_iter().find(|f| f.code() == code)
     }
 }
 
@@ -198,6 +233,9 @@ pub struct OrderRow {
     pub status: OrderStatus,
     pub reference: Option<String>,
     pub created_at: i64,
+    pub host: Host,
+    /// For contract-fulfilled orders: how far the contract got.
+    pub fulfilment: Option<Fulfilment>,
 }
 
 /// One page of the provider's order list, newest first.

@@ -7,10 +7,44 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Postcard;
 use serde::{Deserialize, Serialize};
 
+/// The host a delivery came from; stored as its [`code`](Host::code). Each has its folder
+/// under `server/hosts/`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Host {
+    OnOffice,
+    Kolibri24,
+    Oneflow,
+}
+
+impl Host {
+    pub const ALL: [Host; 3] = [Host::OnOffice, Host::Kolibri24, Host::Oneflow];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Host::OnOffice => "onoffice",
+            Host::Kolibri24 => "kolibri24",
+            Host::Oneflow => "oneflow",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Host::ALL.into_iter().find(|h| h.code() == code)
+    }
+}
+
+impl TryFrom<String> for Host {
+    type Error = String;
+    fn try_from(code: String) -> Result<Self, String> {
+        Host::from_code(&code).ok_or_else(|| format!("unknown host `{code}`"))
+    }
+}
+
 /// One webhook delivery as listed for the provider.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WebhookRow {
     pub id: String,
+    pub host: Host,
     pub service: String,
     pub customer_web_id: String,
     pub status: DeliveryStatus,

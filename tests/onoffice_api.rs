@@ -1,7 +1,7 @@
 //! The onOffice API client against the simulator's stand-in API, in-process over real HTTP.
 #![cfg(feature = "ssr")]
 
-use marktstand::server::onoffice_api::{ApiClient, ApiError, Credentials};
+use marktstand::server::hosts::onoffice::api::{ApiClient, ApiError, Credentials};
 use marktstand_simulator::api::{API_PATH, ERR_NOT_AUTHENTICATED};
 use marktstand_simulator::{SimConfig, DEMO_API_SECRET, DEMO_API_TOKEN};
 use serde_json::{json, Value};

@@ -6,6 +6,7 @@
 mod common;
 use marktstand::orders::{OrderKind, OrderStatus};
 use marktstand::server::storage::{self, StoredOrder, Transition};
+use marktstand::webhooks::Host;
 
 fn order(id: &str, key: &str, created_at: i64) -> StoredOrder {
     StoredOrder {
@@ -28,6 +29,10 @@ fn order(id: &str, key: &str, created_at: i64) -> StoredOrder {
         message: None,
         created_at,
         updated_at: created_at,
+        host: Host::Kolibri24,
+        entity_type: Some("RealEstate".into()),
+        contract_id: Some("4711".into()),
+        fulfilment: None,
     }
 }
 

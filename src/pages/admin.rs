@@ -64,7 +64,7 @@ fn WebhookTable(rows: Vec<WebhookRow>, lang: Lang) -> impl IntoView {
             view! {
                 <tr class="delivery" data-delivery=d.id.clone() data-status=status>
                     <td>{local_time(d.received_at, lang)}</td>
-                    <td>{d.service}</td>
+                    <td>{d.host.code()}" · "{d.service}</td>
                     <td>{d.customer_web_id}</td>
                     <td class="status">{status}</td>
                     <td>{d.attempts}</td>
@@ -98,11 +98,14 @@ fn OrderTable(page: OrderPage, lang: Lang, show: impl Fn(u32) + Copy + 'static) 
             view! {
                 <tr class="order" data-order=o.id.clone() data-status=status>
                     <td>{local_time(o.created_at, lang)}</td>
-                    <td>{o.customer_name}" ("{o.customer_web_id}")"</td>
+                    <td>{o.customer_name}" ("{o.host.code()}" "{o.customer_web_id}")"</td>
                     <td>{o.user_id}</td>
                     <td>{o.products.join(", ")}</td>
                     <td>{format_price(o.total_cents, lang)}</td>
                     <td class="status">{status}</td>
+                    <td class="fulfilment" data-fulfilment=o.fulfilment.map(|f| f.code())>
+                        {o.fulfilment.map(|f| t.fulfilment(f))}
+                    </td>
                     <td>{o.reference.unwrap_or_default()}</td>
                 </tr>
             }
@@ -110,7 +113,7 @@ fn OrderTable(page: OrderPage, lang: Lang, show: impl Fn(u32) + Copy + 'static) 
         .collect_view();
     Either::Right(view! {
         <table class="orders" id="orders">
-            <thead><tr><th>{t.time}</th><th>{t.customer}</th><th>{t.user}</th><th>{t.products}</th><th>{t.total}</th><th>{t.status}</th><th>{t.transaction}</th></tr></thead>
+            <thead><tr><th>{t.time}</th><th>{t.customer}</th><th>{t.user}</th><th>{t.products}</th><th>{t.total}</th><th>{t.status}</th><th>{t.contract}</th><th>{t.transaction}</th></tr></thead>
             <tbody>{body}</tbody>
         </table>
         <nav class="pages">

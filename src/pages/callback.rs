@@ -47,7 +47,7 @@ fn ResultText(result: OrderResult, lang: Lang) -> impl IntoView {
         result.reference.clone().map(|r| view! { <p>{reference_label}": "<strong id="reference">{r}</strong></p> });
     let message = result.message.clone().map(|m| view! { <p class="host-message" id="host-message">{m}</p> });
     let body = match result.status {
-        OrderStatus::Success | OrderStatus::Pending => EitherOf3::A(view! {
+        OrderStatus::Success | OrderStatus::Pending | OrderStatus::Requested => EitherOf3::A(view! {
             <h1>{if subscription { t.thank_you_subscription } else { t.thank_you }}</h1>
         }),
         OrderStatus::Inprocess => EitherOf3::B(view! { <h1>{t.thank_you}</h1><p class="notice">{t.inprocess}</p> }),

@@ -5,3 +5,4 @@ pub mod admin;
 pub mod callback;
 pub mod launch;
 pub mod shop;
+pub mod widget;

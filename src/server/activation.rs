@@ -1,6 +1,6 @@
 //! Server side of activation (unlocking the provider) and of reading the launch's property.
 
-use super::onoffice_api::{text, ApiError, Credentials};
+use super::hosts::onoffice::api::{text, ApiError, Credentials};
 use super::session::Session;
 use super::signed_request::{required, verify};
 use super::{credentials, AppState};

@@ -4,7 +4,7 @@
 use super::orders::Priced;
 use super::{storage, AppState};
 use crate::errors::AppError;
-use crate::orders::{OrderPage, OrderRow, ORDER_PAGE_SIZE};
+use crate::orders::{Fulfilment, OrderPage, OrderRow, ORDER_PAGE_SIZE};
 use crate::webhooks::WebhookRow;
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -73,6 +73,8 @@ pub async fn orders(state: &AppState, token: &str, page: u32) -> Result<OrderPag
             status: o.status,
             reference: o.transaction_id,
             created_at: o.created_at,
+            host: o.host,
+            fulfilment: o.fulfilment.as_deref().and_then(Fulfilment::from_code),
         })
         .collect();
     Ok(OrderPage { rows, page, more })

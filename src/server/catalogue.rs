@@ -30,6 +30,8 @@ pub fn parse(text: &str, file: &str, public: &Path) -> Result<Catalogue, String>
         check(&p.id, "name", complete(&p.name), "needs both `de` and `en`")?;
         check(&p.id, "description", complete(&p.description), "needs both `de` and `en`")?;
         check(&p.id, "image", image_ok(public, &p.image), "must name a file below public/")?;
+        let template_ok = p.oneflow_template.as_deref().is_none_or(|t| !t.trim().is_empty());
+        check(&p.id, "oneflow_template", template_ok, "must name a Oneflow template when present")?;
     }
     for s in &catalogue.subscriptions {
         check(&s.id, "id", !s.id.trim().is_empty() && ids.insert(s.id.clone()), "must be unique and not empty")?;

@@ -1,6 +1,8 @@
 //! Server configuration, from flags or environment variables (twelve-factor, so replicas
 //! behind a load balancer share one definition).
 
+use super::hosts::kolibri24::{Kolibri24, Kolibri24Args};
+use super::hosts::oneflow::{Oneflow, OneflowArgs};
 use clap::Args;
 use std::net::SocketAddr;
 
@@ -59,6 +61,10 @@ pub struct ServeArgs {
     /// The webhook services (TOML); none when the file does not exist.
     #[arg(long, env = "MARKTSTAND_WEBHOOKS", default_value = "webhooks.toml")]
     pub webhooks: String,
+    #[command(flatten)]
+    pub kolibri24: Kolibri24Args,
+    #[command(flatten)]
+    pub oneflow: OneflowArgs,
 }
 
 /// Validated configuration.
@@ -78,6 +84,8 @@ pub struct Config {
     pub api_endpoint: String,
     pub credentials_key: Option<[u8; 32]>,
     pub webhooks: super::webhooks::WebhookConfig,
+    pub kolibri24: Kolibri24,
+    pub oneflow: Oneflow,
 }
 
 impl std::fmt::Debug for Config {
@@ -89,6 +97,8 @@ impl std::fmt::Debug for Config {
             .field("allowed_origins", &self.allowed_origins)
             .field("freshness_secs", &self.freshness_secs)
             .field("session_ttl_secs", &self.session_ttl_secs)
+            .field("kolibri24", &self.kolibri24)
+            .field("oneflow", &self.oneflow)
             .finish_non_exhaustive()
     }
 }
@@ -123,6 +133,8 @@ impl Config {
             None => None,
         };
         let webhooks = super::webhooks::WebhookConfig::load(std::path::Path::new(&args.webhooks))?;
+        let kolibri24 = Kolibri24::from_args(&args.kolibri24)?;
+        let oneflow = Oneflow::from_args(&args.oneflow)?;
         let session_key = match args.session_key.as_deref() {
             Some(hex_key) => parse_key(hex_key, "MARKTSTAND_SESSION_KEY")?,
             None => {
@@ -145,6 +157,8 @@ impl Config {
             api_endpoint: args.api_endpoint,
             credentials_key,
             webhooks,
+            kolibri24,
+            oneflow,
         })
     }
 

@@ -2,7 +2,7 @@
 //! and never touches the database; each ciphertext is bound to its customer, so rows cannot
 //! be swapped between customers.
 
-use super::onoffice_api::Credentials;
+use super::hosts::onoffice::api::Credentials;
 use super::sealing::Sealer;
 use super::AppState;
 use crate::errors::AppError;

@@ -1,4 +1,8 @@
-//! Response headers: who may frame us (CSP `frame-ancestors`), and a tight CSP for the app.
+//! Response headers: who may frame us (CSP `frame-ancestors`, per host), and a tight CSP.
+//!
+//! No `X-Frame-Options`: it cannot name several origins or a wildcard (`ALLOW-FROM` is
+//! ignored by current browsers, and `SAMEORIGIN` would forbid the hosts' frames), while
+//! every browser that runs the app honours `frame-ancestors`, which supersedes it.
 
 use axum::http::{HeaderValue, Response};
 
@@ -16,13 +20,16 @@ pub fn content_security_policy(allowed_origins: &[String], index_html: &str) -> 
     HeaderValue::from_str(&csp).expect("origins are validated ASCII")
 }
 
-/// Adds the security headers to a response; `hsts` when the public URL is https.
+/// Adds the security headers to a response; `hsts` when the public URL is https. A route
+/// that set its own policy (a host's widget, framed by that host) keeps it.
 pub fn apply<B>(res: &mut Response<B>, csp: &HeaderValue, hsts: bool) {
     let h = res.headers_mut();
     if hsts {
         h.insert("strict-transport-security", HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
-    h.insert("content-security-policy", csp.clone());
+    if !h.contains_key("content-security-policy") {
+        h.insert("content-security-policy", csp.clone());
+    }
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     // The launch URL carries the apiClaim: never leak it to anything we load.
     h.insert("referrer-policy", HeaderValue::from_static("no-referrer"));

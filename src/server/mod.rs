@@ -8,8 +8,8 @@ pub mod cli;
 pub mod config;
 pub mod credentials;
 pub mod headers;
+pub mod hosts;
 pub mod launch;
-pub mod onoffice_api;
 pub mod orders;
 pub mod routes;
 pub mod sealing;
@@ -40,7 +40,7 @@ pub struct Inner {
     /// Seals customers' API credentials; `None` while `MARKTSTAND_CREDENTIALS_KEY` is unset.
     pub credentials_sealer: Option<sealing::Sealer>,
     pub db: storage::Db,
-    pub api: onoffice_api::ApiClient,
+    pub api: hosts::onoffice::api::ApiClient,
     pub webhooks: webhooks::Webhooks,
     pub admin_guard: admin::AdminGuard,
 }
@@ -71,7 +71,7 @@ impl AppState {
         };
         let sessions = Sessions::new(&config.session_key, config.session_ttl_secs);
         let credentials_sealer = config.credentials_key.as_ref().map(sealing::Sealer::new);
-        let api = onoffice_api::ApiClient::new(&config.api_endpoint);
+        let api = hosts::onoffice::api::ApiClient::new(&config.api_endpoint);
         let webhooks = webhooks::Webhooks::new(&config, db.clone());
         let admin_guard = admin::AdminGuard::default();
         AppState(Arc::new(Inner {

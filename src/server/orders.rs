@@ -11,6 +11,7 @@ use crate::launch::LaunchContext;
 use crate::orders::{
     unmet_need, CartLine, OrderKind, OrderRequest, OrderResult, OrderStatus, PlacedOrder, MAX_CART_LINES, MAX_QUANTITY,
 };
+use crate::webhooks::Host;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -206,16 +207,7 @@ pub async fn place(
     let scoped_key = format!("{}:{}:{key}", ctx.customer_web_id, ctx.user_id);
     let existing = storage::order_by_key(&state.db, &scoped_key).await?;
     if existing.is_none() {
-        let recent =
-            storage::orders_since(&state.db, &ctx.customer_web_id, &ctx.user_id, now - ORDER_WINDOW_SECS).await?;
-        if recent >= MAX_ORDERS_PER_WINDOW {
-            return Err(AppError::TooManyRequests {
-                message: format!(
-                    "at most {MAX_ORDERS_PER_WINDOW} orders per user in {} minutes; please wait a little",
-                    ORDER_WINDOW_SECS / 60
-                ),
-            });
-        }
+        within_rate(state, ctx, now).await?;
     }
     let stored = match existing {
         Some(order) => order,
@@ -240,7 +232,23 @@ pub async fn place(
     Ok(PlacedOrder { order_id: stored.id, total_cents: stored.total_cents, message })
 }
 
-fn new_order(ctx: &LaunchContext, priced: &Priced, idempotency_key: String, now: i64) -> StoredOrder {
+/// Refuses a new order when the session's user placed [`MAX_ORDERS_PER_WINDOW`] in the
+/// last [`ORDER_WINDOW_SECS`].
+pub async fn within_rate(state: &AppState, ctx: &LaunchContext, now: i64) -> Result<(), AppError> {
+    let recent = storage::orders_since(&state.db, &ctx.customer_web_id, &ctx.user_id, now - ORDER_WINDOW_SECS).await?;
+    if recent >= MAX_ORDERS_PER_WINDOW {
+        return Err(AppError::TooManyRequests {
+            message: format!(
+                "at most {MAX_ORDERS_PER_WINDOW} orders per user in {} minutes; please wait a little",
+                ORDER_WINDOW_SECS / 60
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// A new pending onOffice order of `priced` for the session's context.
+pub fn new_order(ctx: &LaunchContext, priced: &Priced, idempotency_key: String, now: i64) -> StoredOrder {
     StoredOrder {
         id: super::new_id(),
         idempotency_key,
@@ -261,6 +269,10 @@ fn new_order(ctx: &LaunchContext, priced: &Priced, idempotency_key: String, now:
         message: None,
         created_at: now,
         updated_at: now,
+        host: Host::OnOffice,
+        entity_type: None,
+        contract_id: None,
+        fulfilment: None,
     }
 }
 
@@ -280,7 +292,7 @@ pub async fn apply_callback(state: &AppState, query: &str, now: i64) -> Result<A
     let status = get("status")
         .as_deref()
         .and_then(OrderStatus::from_code)
-        .filter(|s| *s != OrderStatus::Pending)
+        .filter(|s| matches!(s, OrderStatus::Success | OrderStatus::Inprocess | OrderStatus::Error))
         .ok_or_else(|| AppError::bad_request("the callback has no valid status (success, inprocess or error)"))?;
     let reference = get("transactionid").or_else(|| get("aboid"));
     let message = get("message");
@@ -301,6 +313,9 @@ pub async fn apply_callback(state: &AppState, query: &str, now: i64) -> Result<A
         None => {}
     }
     let order = storage::order(&state.db, &id).await?.ok_or(AppError::NotFound)?;
+    // On every view of a paid order's callback: queued once, so a failure here is retried
+    // by the next view instead of being lost.
+    super::hosts::oneflow::contracts::queue_if_needed(state, &order).await?;
     Ok(AppliedCallback { order, key })
 }
 

@@ -19,6 +19,8 @@ pub struct Shell {
     pub index_html: String,
     pub back_office_html: String,
     pub csp: HeaderValue,
+    /// The same policy with Kolibri24's `frame-ancestors`, for the widget.
+    pub kolibri24_csp: HeaderValue,
 }
 
 impl Shell {
@@ -43,7 +45,8 @@ impl Shell {
     pub fn new(state: &AppState, index_html: String, back_office_html: String) -> Self {
         let both = format!("{index_html}{back_office_html}");
         let csp = headers::content_security_policy(&state.config.allowed_origins, &both);
-        Shell { index_html, back_office_html, csp }
+        let kolibri24_csp = headers::content_security_policy(&state.config.kolibri24.frame_ancestors, &both);
+        Shell { index_html, back_office_html, csp, kolibri24_csp }
     }
 
     fn back_office(&self) -> Shell {
@@ -63,8 +66,8 @@ pub fn router(state: AppState, shell: Shell) -> Router {
         .route("/api/{*fn_name}", post(server_fn).layer(RequestBodyLimitLayer::new(16 * 1024)))
         .route("/healthz", get(|| async { "ok" }))
         .route("/orders/callback", get(payment_callback))
-        // A webhook carries its parameters in the URL, or as a form of the same size limit.
-        .merge(super::webhooks::routes().layer(RequestBodyLimitLayer::new(signing::MAX_QUERY_BYTES)))
+        // Each host's widget and webhook routes, with their own body limits.
+        .merge(super::hosts::routes())
         .route(
             "/admin",
             get({

@@ -18,6 +18,10 @@ pub struct Session {
     /// Set only for an activation session: the `apiToken` of the activation iframe.
     #[serde(default)]
     pub api_token: Option<String>,
+    /// Set only for a Kolibri24 widget session: the entity's type. The agency is the
+    /// context's `customer_web_id`, the entity its `estate_id`.
+    #[serde(default)]
+    pub widget: Option<String>,
 }
 
 pub struct Sessions {
@@ -35,7 +39,14 @@ impl Sessions {
 
     /// Seals a new session; returns the token and its expiry.
     pub fn issue(&self, context: LaunchContext, api_claim: String, now: i64) -> (String, i64) {
-        self.seal(Session { context, api_claim, expires_at: now + self.ttl_secs, api_token: None })
+        self.seal(Session { context, api_claim, expires_at: now + self.ttl_secs, api_token: None, widget: None })
+    }
+
+    /// A session for a Kolibri24 widget whose call Kolibri24 confirmed: no API claim, so it
+    /// can read nothing from onOffice and place no onOffice order.
+    pub fn issue_widget(&self, context: LaunchContext, entity_type: String, now: i64) -> (String, i64) {
+        let expires_at = now + self.ttl_secs;
+        self.seal(Session { context, api_claim: String::new(), expires_at, api_token: None, widget: Some(entity_type) })
     }
 
     /// A session for the activation iframe, which alone may call `unlockProvider`.
@@ -46,7 +57,8 @@ impl Sessions {
         api_token: String,
         now: i64,
     ) -> (String, i64) {
-        self.seal(Session { context, api_claim, expires_at: now + self.ttl_secs, api_token: Some(api_token) })
+        let expires_at = now + self.ttl_secs;
+        self.seal(Session { context, api_claim, expires_at, api_token: Some(api_token), widget: None })
     }
 
     fn seal(&self, session: Session) -> (String, i64) {
@@ -67,13 +79,22 @@ impl Sessions {
 }
 
 /// The storefront session of the current server-function call, from its
-/// `Authorization: Bearer` header. Activation sessions are refused here.
+/// `Authorization: Bearer` header. Activation and widget sessions are refused here.
 pub fn require(state: &super::AppState) -> Result<Session, AppError> {
     let session = require_any(state)?;
-    if session.api_token.is_some() {
+    if session.api_token.is_some() || session.widget.is_some() {
         return Err(AppError::Unauthorized);
     }
     Ok(session)
+}
+
+/// A Kolibri24 widget session, and the entity type it is for.
+pub fn require_widget(state: &super::AppState) -> Result<(Session, String), AppError> {
+    let session = require_any(state)?;
+    match session.widget.clone() {
+        Some(entity_type) => Ok((session, entity_type)),
+        None => Err(AppError::Unauthorized),
+    }
 }
 
 /// Any session, storefront or activation.

@@ -2,6 +2,7 @@
 //! embedded SQLite default and on PostgreSQL (`DATABASE_URL=postgres://…`) for replicas.
 
 use crate::orders::{OrderKind, OrderStatus};
+use crate::webhooks::Host;
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
@@ -53,6 +54,14 @@ pub struct StoredOrder {
     pub message: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The host the order came through.
+    #[sqlx(try_from = "String")]
+    pub host: Host,
+    /// A Kolibri24 request: the type of the entity in `estate_id`.
+    pub entity_type: Option<String>,
+    /// A Oneflow-fulfilled order: the contract's id and how far it got.
+    pub contract_id: Option<String>,
+    pub fulfilment: Option<String>,
 }
 
 /// Inserts `order` unless its idempotency key exists; returns the stored one either way,
@@ -61,8 +70,9 @@ pub async fn insert_order(db: &Db, order: &StoredOrder) -> Result<StoredOrder, s
     sqlx::query(
         "INSERT INTO orders (id, idempotency_key, customer_web_id, customer_name, user_id, group_id, \
          estate_id, address_id, parameter_cache_id, user_language, kind, items, image_ids, total_cents, status, \
-         transaction_id, message, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
+         transaction_id, message, created_at, updated_at, host, entity_type, contract_id, fulfilment) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
+         $23) \
          ON CONFLICT (idempotency_key) DO NOTHING",
     )
     .bind(&order.id)
@@ -84,6 +94,10 @@ pub async fn insert_order(db: &Db, order: &StoredOrder) -> Result<StoredOrder, s
     .bind(&order.message)
     .bind(order.created_at)
     .bind(order.updated_at)
+    .bind(order.host.code())
+    .bind(&order.entity_type)
+    .bind(&order.contract_id)
+    .bind(&order.fulfilment)
     .execute(db)
     .await?;
     sqlx::query_as("SELECT * FROM orders WHERE idempotency_key = $1").bind(&order.idempotency_key).fetch_one(db).await
@@ -133,8 +147,8 @@ pub async fn transition(db: &Db, id: &str, step: &Transition<'_>) -> Result<Opti
         .await?;
         if moved.rows_affected() == 1 {
             sqlx::query(
-                "INSERT INTO order_events (id, order_id, at, from_status, to_status, reference, callback_key) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                "INSERT INTO order_events (id, order_id, at, from_status, to_status, reference, callback_key, step) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT COUNT(*) + 1 FROM order_events WHERE order_id = $2))",
             )
             .bind(super::new_id())
             .bind(id)
@@ -168,7 +182,7 @@ pub async fn claim_result_session(db: &Db, order_id: &str, callback_key: &str) -
 
 /// The recorded steps of an order, oldest first: (at, from, to, reference).
 pub async fn order_events(db: &Db, order_id: &str) -> Result<Vec<(i64, String, String, Option<String>)>, sqlx::Error> {
-    sqlx::query_as("SELECT at, from_status, to_status, reference FROM order_events WHERE order_id = $1 ORDER BY at, id")
+    sqlx::query_as("SELECT at, from_status, to_status, reference FROM order_events WHERE order_id = $1 ORDER BY step, at, id")
         .bind(order_id)
         .fetch_all(db)
         .await

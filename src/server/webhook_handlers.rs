@@ -18,6 +18,8 @@ use futures::future::BoxFuture;
 /// Every handler a `webhooks.toml` may name.
 pub fn register_builtin(registry: &mut Registry) {
     registry.register(ValuationRequest);
+    registry.register(super::hosts::kolibri24::handlers::EntityChanged);
+    registry.register(super::hosts::oneflow::contracts::ContractEvents);
 }
 
 /// Records a valuation request for the property the webhook was triggered from, e.g. by a

@@ -1,11 +1,12 @@
-//! `webhooks.toml`: which webhook services exist, which handler runs each, and which extra
-//! parameters (URL macros) each may carry. Checked once at start, like the catalogue, so a
+//! `webhooks.toml`: which onOffice webhook services exist, which handler runs each, and
+//! which extra parameters (URL macros) each may carry; which handler runs each Kolibri24
+//! announcement category and Oneflow's notifications. Checked once at start, like the catalogue, so a
 //! typo stops the server instead of failing deliveries later.
 
 use super::handler::{Registry, WebhookHandler};
 use crate::server::catalogue::{line_defining, line_of};
 use serde::Deserialize;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -30,6 +31,11 @@ pub const STANDARD_PARAMETERS: &[&str] = &[
 #[derive(Clone)]
 pub struct WebhookConfig {
     pub services: Vec<WebhookService>,
+    /// Kolibri24 announcement category → its handler. A category without one is stored and
+    /// marked done (nothing to do for it).
+    pub kolibri24: BTreeMap<String, Arc<dyn WebhookHandler>>,
+    /// The handler of Oneflow's notifications, if any.
+    pub oneflow: Option<Arc<dyn WebhookHandler>>,
     /// How long a worker's claim on a delivery holds. When a process dies mid-delivery,
     /// another worker (or the restarted one) takes the delivery over after this time.
     pub lock_secs: i64,
@@ -40,7 +46,7 @@ pub const DEFAULT_LOCK_SECS: i64 = 60;
 
 impl Default for WebhookConfig {
     fn default() -> Self {
-        WebhookConfig { services: Vec::new(), lock_secs: DEFAULT_LOCK_SECS }
+        WebhookConfig { services: Vec::new(), kolibri24: BTreeMap::new(), oneflow: None, lock_secs: DEFAULT_LOCK_SECS }
     }
 }
 
@@ -73,7 +79,12 @@ impl std::fmt::Debug for WebhookService {
 
 impl std::fmt::Debug for WebhookConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebhookConfig").field("services", &self.services).field("lock_secs", &self.lock_secs).finish()
+        f.debug_struct("WebhookConfig")
+            .field("services", &self.services)
+            .field("kolibri24", &self.kolibri24.iter().map(|(c, h)| (c, h.name())).collect::<Vec<_>>())
+            .field("oneflow", &self.oneflow.as_ref().map(|h| h.name()))
+            .field("lock_secs", &self.lock_secs)
+            .finish()
     }
 }
 
@@ -83,6 +94,16 @@ struct File {
     lock_secs: Option<i64>,
     #[serde(default)]
     webhook: Vec<Entry>,
+    /// `Category = "handler"`.
+    #[serde(default)]
+    kolibri24: BTreeMap<String, String>,
+    oneflow: Option<OneflowEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OneflowEntry {
+    handler: String,
 }
 
 #[derive(Deserialize)]
@@ -135,12 +156,29 @@ impl WebhookConfig {
             }
             services.push(WebhookService { name: entry.name, handler, parameters: entry.parameters });
         }
+        let resolve = |key: &str, value: &str, name: &str| {
+            registry.get(name).ok_or_else(|| {
+                let line = line_defining(text, key, value);
+                format!(
+                    "webhooks {file} line {line}: unknown handler `{name}` (known: {})",
+                    registry.names().join(", ")
+                )
+            })
+        };
+        let mut kolibri24 = BTreeMap::new();
+        for (category, name) in &parsed.kolibri24 {
+            kolibri24.insert(category.clone(), resolve(category, name, name)?);
+        }
+        let oneflow = match &parsed.oneflow {
+            Some(entry) => Some(resolve("handler", &entry.handler, &entry.handler)?),
+            None => None,
+        };
         let lock_secs = parsed.lock_secs.unwrap_or(DEFAULT_LOCK_SECS);
         if !(2..=3600).contains(&lock_secs) {
             let line = text.lines().position(|l| l.trim_start().starts_with("lock_secs")).map_or(0, |i| i + 1);
             return Err(format!("webhooks {file} line {line}: `lock_secs` must be 2 to 3600 seconds"));
         }
-        Ok(WebhookConfig { services, lock_secs })
+        Ok(WebhookConfig { services, kolibri24, oneflow, lock_secs })
     }
 
     pub fn service(&self, name: &str) -> Option<&WebhookService> {

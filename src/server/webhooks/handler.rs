@@ -1,6 +1,7 @@
 //! The handler API: what runs for a stored delivery, in the background worker. Handlers are
 //! plain trait implementations registered by name; `webhooks.toml` picks one per service.
 
+use crate::server::hosts::Host;
 use crate::server::storage::Db;
 use crate::server::AppState;
 use futures::future::BoxFuture;
@@ -44,6 +45,9 @@ pub struct HandlerContext {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Delivery {
     pub id: String,
+    pub host: Host,
+    /// Routes the delivery to its handler: the onOffice service, the Kolibri24 category,
+    /// or `notification` for Oneflow.
     pub service: String,
     pub customer_web_id: String,
     /// Empty when the call named no user.
@@ -60,6 +64,7 @@ impl Delivery {
         let params = params.iter().map(|(k, v)| (k.to_string(), Value::from(*v))).collect();
         Delivery {
             id: id.into(),
+            host: Host::OnOffice,
             service: service.into(),
             customer_web_id: customer_web_id.into(),
             user_id: user_id.into(),
@@ -69,9 +74,16 @@ impl Delivery {
         }
     }
 
-    pub(super) fn with_params(mut self, params: Map<String, Value>) -> Self {
+    /// The same delivery from `host` with these stored parameters.
+    pub fn with_params(mut self, host: Host, params: Map<String, Value>) -> Self {
+        self.host = host;
         self.params = params;
         self
+    }
+
+    /// Any stored value, e.g. a Kolibri24 announcement or a Oneflow notification.
+    pub fn value(&self, name: &str) -> Option<&Value> {
+        self.params.get(name)
     }
 
     /// A single-valued parameter as it was signed (decoded).

@@ -4,6 +4,7 @@
 //! `lock_secs` (webhooks.toml) and is picked up again.
 
 use super::handler::{Delivery, HandlerContext, HandlerError};
+use crate::server::hosts::Host;
 use crate::server::{now, AppState};
 use crate::webhooks::DeliveryStatus;
 use futures::{FutureExt, StreamExt};
@@ -116,7 +117,7 @@ async fn round(state: &AppState) -> Result<usize, sqlx::Error> {
     let mut deliveries = Vec::with_capacity(claimed.len());
     for id in &claimed {
         if let Some(row) = sqlx::query_as::<_, Row>(
-            "SELECT id, service, customer_web_id, user_id, params, attempts, received_at FROM webhook_deliveries WHERE id = $1",
+            "SELECT id, host, service, customer_web_id, user_id, params, attempts, received_at FROM webhook_deliveries WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(db)
@@ -175,10 +176,10 @@ async fn round(state: &AppState) -> Result<usize, sqlx::Error> {
 
 /// The configured handler, guarded: a panic or a hang becomes a retry, not a dead worker.
 async fn run_handler(ctx: &HandlerContext, d: &Delivery, limit: Duration) -> Result<(), HandlerError> {
-    let Some(service) = ctx.state.webhooks.service(&d.service) else {
-        return Err(HandlerError::Retry(format!("webhook service `{}` is not configured", d.service)));
+    let Some(handler) = ctx.state.webhooks.handler_for(d.host, &d.service)? else {
+        tracing::debug!(delivery = %d.id, host = d.host.code(), service = %d.service, "no handler: recorded only");
+        return Ok(());
     };
-    let handler = service.handler.clone();
     match tokio::time::timeout(limit, std::panic::AssertUnwindSafe(handler.handle(ctx, d)).catch_unwind()).await {
         Ok(Ok(result)) => result,
         Ok(Err(_)) => Err(HandlerError::Retry(format!("handler `{}` panicked", handler.name()))),
@@ -191,6 +192,7 @@ async fn run_handler(ctx: &HandlerContext, d: &Delivery, limit: Duration) -> Res
 #[derive(sqlx::FromRow)]
 struct Row {
     id: String,
+    host: String,
     service: String,
     customer_web_id: String,
     user_id: String,
@@ -202,8 +204,9 @@ struct Row {
 impl Row {
     fn into_delivery(self) -> Delivery {
         let params = serde_json::from_str(&self.params).unwrap_or_default();
+        let host = Host::from_code(&self.host).unwrap_or(Host::OnOffice);
         let mut d =
-            Delivery::new(&self.id, &self.service, &self.customer_web_id, &self.user_id, &[]).with_params(params);
+            Delivery::new(&self.id, &self.service, &self.customer_web_id, &self.user_id, &[]).with_params(host, params);
         d.attempts = self.attempts;
         d.received_at = self.received_at;
         d

@@ -3,7 +3,9 @@
 //! one writer task, which stores everything queued meanwhile in one transaction, commits
 //! once, and then answers each request.
 
+use crate::server::hosts::Host;
 use crate::server::storage::Db;
+use crate::webhooks::DeliveryStatus;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, Notify};
 
@@ -15,6 +17,8 @@ const QUEUE: usize = 8 * BATCH;
 /// A verified delivery, ready to store.
 pub struct NewDelivery {
     pub id: String,
+    pub host: Host,
+    /// Unique per host event (the host's own event id where it has one).
     pub dedupe_key: String,
     pub service: String,
     pub customer_web_id: String,
@@ -22,6 +26,8 @@ pub struct NewDelivery {
     /// The parameters as a JSON object.
     pub params: String,
     pub received_at: i64,
+    /// Why it can never be processed: stored `failed` with this reason, never dropped.
+    pub failure: Option<String>,
 }
 
 /// The stored delivery's id; `duplicate` when it had been stored before.
@@ -76,7 +82,8 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>, notify: Arc<Notify>) {
     }
 }
 
-/// Rows per INSERT statement: 7 parameters each stays below SQLite's old limit of 999.
+/// Parameters per row, and rows per INSERT statement: below SQLite's old limit of 999.
+const COLUMNS: usize = 12;
 const ROWS_PER_STATEMENT: usize = 64;
 
 /// One transaction for all `jobs`; a delivery stored before reports the earlier id.
@@ -86,25 +93,32 @@ async fn insert(db: &Db, jobs: &[Job]) -> Result<Vec<Stored>, sqlx::Error> {
     for (c, chunk) in jobs.chunks(ROWS_PER_STATEMENT).enumerate() {
         let rows: Vec<String> = (0..chunk.len())
             .map(|r| {
-                let p = |i: usize| format!("${}", r * 7 + i);
-                format!("({}, {}, {}, {}, {}, {}, 'queued', 0, {}, {})", p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(7))
+                let p: Vec<String> = (1..=COLUMNS).map(|i| format!("${}", r * COLUMNS + i)).collect();
+                format!("({}, 0)", p.join(", "))
             })
             .collect();
         let sql = format!(
-            "INSERT INTO webhook_deliveries (id, dedupe_key, service, customer_web_id, user_id, params, \
-             status, attempts, received_at, next_attempt_at) VALUES {} ON CONFLICT (dedupe_key) DO NOTHING",
+            "INSERT INTO webhook_deliveries (id, dedupe_key, host, service, customer_web_id, user_id, params, \
+             status, last_error, received_at, next_attempt_at, processed_at, attempts) VALUES {} \
+             ON CONFLICT (dedupe_key) DO NOTHING",
             rows.join(", ")
         );
         let mut query = sqlx::query(&sql);
         for Job { delivery: d, .. } in chunk {
+            let status = if d.failure.is_some() { DeliveryStatus::Failed } else { DeliveryStatus::Queued };
             query = query
                 .bind(&d.id)
                 .bind(&d.dedupe_key)
+                .bind(d.host.code())
                 .bind(&d.service)
                 .bind(&d.customer_web_id)
                 .bind(&d.user_id)
                 .bind(&d.params)
-                .bind(d.received_at);
+                .bind(status.code())
+                .bind(&d.failure)
+                .bind(d.received_at)
+                .bind(d.received_at)
+                .bind(d.failure.as_ref().map(|_| d.received_at));
         }
         if (query.execute(&mut *tx).await?.rows_affected() as usize) < chunk.len() {
             short.push(c);

@@ -87,7 +87,8 @@ impl ApiClient {
         identifier: &str,
         parameters: Map<String, Value>,
     ) -> Result<Vec<Record>, ApiError> {
-        let body = request_body(creds, actionid, resourcetype, resourceid, identifier, parameters, super::now());
+        let body =
+            request_body(creds, actionid, resourcetype, resourceid, identifier, parameters, crate::server::now());
         let response = self
             .http
             .post(&self.endpoint)

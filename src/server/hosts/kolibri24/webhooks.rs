@@ -1,0 +1,82 @@
+//! `POST /kolibri24/webhook/{token}`. Kolibri24 documents no signature for webhooks, so each
+//! registration's URL carries a secret token (compared in constant time). Every message of
+//! the envelope becomes one delivery, deduplicated by Kolibri24's message id; a message that
+//! cannot be read is stored as failed with the reason, never dropped.
+
+use super::envelope::{self, EnvelopeError};
+use crate::errors::AppError;
+use crate::server::hosts::Host;
+use crate::server::webhooks::NewDelivery;
+use crate::server::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+/// The largest envelope accepted (answered 413 beyond).
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// The configured tokens, kept as digests so every comparison has the same length.
+#[derive(Clone, Default)]
+pub struct Tokens(Vec<[u8; 32]>);
+
+impl Tokens {
+    pub fn parse(value: &str) -> Self {
+        Tokens(value.split_whitespace().map(|t| Sha256::digest(t.as_bytes()).into()).collect())
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Whether `token` is one of them; every configured token is compared.
+    pub fn accepts(&self, token: &str) -> bool {
+        let given: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        bool::from(self.0.iter().fold(subtle::Choice::from(0), |any, t| any | t.ct_eq(&given)))
+    }
+}
+
+pub async fn receive(State(state): State<AppState>, Path(token): Path<String>, body: Bytes) -> Response {
+    if !state.config.kolibri24.webhook_tokens.accepts(&token) {
+        tracing::warn!(reason = "bad_token", "Kolibri24 webhook refused");
+        return (StatusCode::UNAUTHORIZED, Json(AppError::Unauthorized)).into_response();
+    }
+    let messages = match envelope::parse(&body) {
+        Ok(messages) => messages,
+        Err(e) => {
+            let err = AppError::bad_request(match e {
+                EnvelopeError::NotJson(detail) => format!("not a Kolibri24 envelope: the body is not JSON ({detail})"),
+                EnvelopeError::NoItems => "not a Kolibri24 envelope: no `items` list".into(),
+            });
+            return (err.status_code(), Json(err)).into_response();
+        }
+    };
+    let now = crate::server::now();
+    let mut stored = Vec::with_capacity(messages.len());
+    for message in messages {
+        let delivery = NewDelivery {
+            id: crate::server::new_id(),
+            host: Host::Kolibri24,
+            dedupe_key: format!("kolibri24:{}", message.id),
+            service: message.category.clone(),
+            customer_web_id: message.agency_id.clone(),
+            user_id: String::new(),
+            params: Value::Object(message.params).to_string(),
+            received_at: now,
+            failure: message.defect.clone(),
+        };
+        match state.webhooks.store(delivery).await {
+            Ok(s) => stored.push(json!({"message": message.id, "id": s.id, "duplicate": s.duplicate})),
+            Err(err) => return (err.status_code(), Json(err)).into_response(),
+        }
+    }
+    (StatusCode::OK, Json(json!({"accepted": stored.len(), "deliveries": stored}))).into_response()
+}

@@ -1,0 +1,203 @@
+//! Fulfilment by contract. A product may name a Oneflow template (`oneflow_template` in the
+//! catalogue); once such an order is paid (onOffice) or requested (Kolibri24), its contract
+//! is created and sent through Oneflow's API as a job in the inbound pipeline (once per order:
+//! the job's dedupe key; retried like any delivery), and Oneflow's notifications move the
+//! order's fulfilment: `creating → sent → signed | declined`.
+
+use super::api::{ApiFailure, NewContract};
+use crate::errors::AppError;
+use crate::orders::{Fulfilment, OrderStatus};
+use crate::server::orders::Priced;
+use crate::server::storage::{self, StoredOrder};
+use crate::server::webhooks::{Delivery, HandlerContext, HandlerError, NewDelivery, WebhookHandler};
+use crate::server::AppState;
+use crate::webhooks::Host;
+use futures::future::BoxFuture;
+use serde_json::{json, Value};
+
+/// The pipeline service of contract creation jobs.
+pub const CREATE_SERVICE: &str = "create-contract";
+
+/// The template of the first product of `order` that names one.
+fn template_of(state: &AppState, order: &StoredOrder) -> Option<String> {
+    let Ok(Priced::Products { lines }) = serde_json::from_str::<Priced>(&order.items) else { return None };
+    lines.iter().find_map(|l| state.catalogue.product(&l.product_id)?.oneflow_template.clone())
+}
+
+/// Queues the contract of a paid or requested order whose product names a template. Safe to
+/// call again (a replayed callback): the job is stored once per order.
+pub async fn queue_if_needed(state: &AppState, order: &StoredOrder) -> Result<(), AppError> {
+    if !matches!(order.status, OrderStatus::Success | OrderStatus::Requested) {
+        return Ok(());
+    }
+    let Some(template) = template_of(state, order) else { return Ok(()) };
+    sqlx::query("UPDATE orders SET fulfilment = $1 WHERE id = $2 AND fulfilment IS NULL")
+        .bind(Fulfilment::Creating.code())
+        .bind(&order.id)
+        .execute(&state.db)
+        .await?;
+    let job = NewDelivery {
+        id: crate::server::new_id(),
+        host: Host::Oneflow,
+        dedupe_key: format!("oneflow-contract:{}", order.id),
+        service: CREATE_SERVICE.into(),
+        customer_web_id: order.customer_web_id.clone(),
+        user_id: order.user_id.clone(),
+        params: json!({"order_id": order.id, "template": template}).to_string(),
+        received_at: crate::server::now(),
+        failure: None,
+    };
+    state.webhooks.store(job).await.map(drop)
+}
+
+fn failed(e: ApiFailure) -> HandlerError {
+    if e.retry {
+        HandlerError::Retry(e.message)
+    } else {
+        HandlerError::Permanent(e.message)
+    }
+}
+
+/// Creates and sends one order's contract. The contract id is stored before it is sent, so a
+/// retry after a failed send sends the same contract instead of creating a second.
+pub struct CreateContract;
+
+impl WebhookHandler for CreateContract {
+    fn name(&self) -> &'static str {
+        "oneflow_create_contract"
+    }
+
+    fn handle<'a>(&'a self, ctx: &'a HandlerContext, d: &'a Delivery) -> BoxFuture<'a, Result<(), HandlerError>> {
+        Box::pin(async move {
+            let order_id = d.param("order_id").unwrap_or_default();
+            let template = d.param("template").unwrap_or_default();
+            let order = storage::order(&ctx.db, order_id)
+                .await?
+                .ok_or_else(|| HandlerError::Permanent(format!("order {order_id} does not exist")))?;
+            let api = ctx.state.config.oneflow.api.as_ref().ok_or_else(|| {
+                HandlerError::Permanent("set MARKTSTAND_ONEFLOW_API_TOKEN and MARKTSTAND_ONEFLOW_USER_EMAIL".into())
+            })?;
+            let contract_id = match order.contract_id.clone() {
+                Some(id) => id,
+                None => {
+                    let priced: Priced = serde_json::from_str(&order.items)
+                        .map_err(|e| HandlerError::Permanent(format!("order items unreadable: {e}")))?;
+                    let contract = NewContract {
+                        template_id: template.to_string(),
+                        data_fields: vec![
+                            ("order_id".into(), order.id.clone()),
+                            ("customer_name".into(), order.customer_name.clone()),
+                            ("customer_id".into(), order.customer_web_id.clone()),
+                            ("property_id".into(), order.estate_id.clone().unwrap_or_default()),
+                            ("products".into(), priced.names().join(", ")),
+                            ("total".into(), crate::catalogue::decimal(order.total_cents)),
+                        ],
+                        party_name: order.customer_name.clone(),
+                    };
+                    let id = api.create(&contract).await.map_err(failed)?;
+                    sqlx::query("UPDATE orders SET contract_id = $1 WHERE id = $2 AND contract_id IS NULL")
+                        .bind(&id)
+                        .bind(&order.id)
+                        .execute(&ctx.db)
+                        .await?;
+                    id
+                }
+            };
+            if order.fulfilment.as_deref().and_then(Fulfilment::from_code).is_none_or(|f| f == Fulfilment::Creating) {
+                api.publish(&contract_id).await.map_err(failed)?;
+                set_fulfilment(ctx, &order.id, Fulfilment::Creating, Fulfilment::Sent).await?;
+            }
+            tracing::info!(order = %order.id, contract = %contract_id, "Oneflow contract sent");
+            Ok(())
+        })
+    }
+}
+
+/// Moves `order`'s fulfilment from `from` to `to`; false when it was not at `from`.
+async fn set_fulfilment(
+    ctx: &HandlerContext,
+    order: &str,
+    from: Fulfilment,
+    to: Fulfilment,
+) -> Result<bool, sqlx::Error> {
+    let done =
+        sqlx::query("UPDATE orders SET fulfilment = $1 WHERE id = $2 AND (fulfilment = $3 OR fulfilment IS NULL)")
+            .bind(to.code())
+            .bind(order)
+            .bind(from.code())
+            .execute(&ctx.db)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// What an event type means for fulfilment. **Assumption:** Oneflow's event types
+/// `contract:publish`, `contract:sign` and `contract:decline`; others change nothing.
+pub fn fulfilment_after(event: &str) -> Option<Fulfilment> {
+    match event {
+        "contract:publish" => Some(Fulfilment::Sent),
+        "contract:sign" => Some(Fulfilment::Signed),
+        "contract:decline" => Some(Fulfilment::Declined),
+        _ => None,
+    }
+}
+
+/// Whether fulfilment may move from `from` to `to`: forward only; signed and declined are final.
+pub fn can_move(from: Fulfilment, to: Fulfilment) -> bool {
+    use Fulfilment::*;
+    matches!((from, to), (Creating, Sent | Signed | Declined) | (Sent, Signed | Declined))
+}
+
+/// Applies a Oneflow notification's events to the order that owns its contract.
+pub struct ContractEvents;
+
+impl WebhookHandler for ContractEvents {
+    fn name(&self) -> &'static str {
+        "oneflow_contract"
+    }
+
+    fn handle<'a>(&'a self, ctx: &'a HandlerContext, d: &'a Delivery) -> BoxFuture<'a, Result<(), HandlerError>> {
+        Box::pin(async move {
+            let contract_id = d
+                .param("contract_id")
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| HandlerError::Permanent("the notification names no contract".into()))?;
+            let order: StoredOrder = sqlx::query_as("SELECT * FROM orders WHERE contract_id = $1")
+                .bind(contract_id)
+                .fetch_optional(&ctx.db)
+                .await?
+                .ok_or_else(|| HandlerError::Permanent(format!("no order has Oneflow contract {contract_id}")))?;
+            let events: Vec<&str> = d
+                .value("events")
+                .and_then(Value::as_array)
+                .map(|e| e.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let from = order.fulfilment.as_deref().and_then(Fulfilment::from_code).unwrap_or(Fulfilment::Creating);
+            let to = events.iter().filter_map(|e| fulfilment_after(e)).fold(from, |at, next| {
+                if can_move(at, next) {
+                    next
+                } else {
+                    at
+                }
+            });
+            if to != from && !set_fulfilment(ctx, &order.id, from, to).await? {
+                return Err(HandlerError::Retry("the order's fulfilment changed meanwhile".into()));
+            }
+            tracing::info!(order = %order.id, contract = contract_id, fulfilment = to.code(), "Oneflow notification applied");
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fulfilment_only_moves_forward() {
+        use Fulfilment::*;
+        assert!(can_move(Creating, Sent) && can_move(Sent, Signed) && can_move(Creating, Declined));
+        assert!(!can_move(Signed, Declined) && !can_move(Declined, Signed) && !can_move(Signed, Sent));
+        assert_eq!(fulfilment_after("contract:sign"), Some(Signed));
+        assert_eq!(fulfilment_after("contract:view"), None);
+    }
+}
