@@ -2,7 +2,7 @@
 //! does not compile.
 
 use crate::catalogue::{Circle, Needs};
-use crate::orders::Fulfilment;
+use crate::orders::{Fulfilment, OrderStatus};
 
 /// The UI language; German unless onOffice says the user works in English.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -77,6 +77,11 @@ impl Texts {
     /// How far a contract got.
     pub fn fulfilment(&self, f: Fulfilment) -> &'static str {
         self.fulfilments[f as usize]
+    }
+
+    /// Where an order stands, in words.
+    pub fn order_status(&self, s: OrderStatus) -> &'static str {
+        self.order_statuses[s as usize]
     }
 }
 
@@ -174,6 +179,9 @@ pub struct Texts {
     pub contract: &'static str,
     /// In [`Fulfilment`]'s order.
     pub fulfilments: [&'static str; 4],
+    pub your_orders: &'static str,
+    /// In [`OrderStatus`]'s order.
+    pub order_statuses: [&'static str; 5],
 }
 
 pub static DE: Texts = Texts {
@@ -269,6 +277,8 @@ pub static DE: Texts = Texts {
     no_requests: "Noch keine Anfragen.",
     contract: "Vertrag",
     fulfilments: ["wird erstellt", "zur Unterschrift versandt", "unterschrieben", "abgelehnt"],
+    your_orders: "Ihre Bestellungen",
+    order_statuses: ["offen", "bezahlt", "Lastschrift in Bearbeitung", "nicht bezahlt", "angefragt"],
 };
 
 pub static EN: Texts = Texts {
@@ -364,6 +374,8 @@ pub static EN: Texts = Texts {
     no_requests: "No requests yet.",
     contract: "Contract",
     fulfilments: ["being created", "sent for signature", "signed", "declined"],
+    your_orders: "Your orders",
+    order_statuses: ["open", "paid", "direct debit in progress", "not paid", "requested"],
 };
 
 #[cfg(test)]

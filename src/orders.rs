@@ -221,6 +221,28 @@ pub async fn callback_result(query: String) -> Result<OrderResult, AppError> {
     handle(|state| async move { orders::callback_result(&state, &query, now()).await }).await
 }
 
+/// One of the user's own orders, as the storefront lists them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyOrder {
+    pub id: String,
+    pub products: Vec<String>,
+    pub total_cents: i64,
+    pub status: OrderStatus,
+    pub created_at: i64,
+    /// For contract-fulfilled orders: how far the contract got.
+    pub fulfilment: Option<Fulfilment>,
+}
+
+/// Most of the user's orders the storefront lists.
+pub const MY_ORDERS: i64 = 20;
+
+/// The session user's newest orders (placed, paid or failed), for "your orders".
+#[server(endpoint = "my_orders", client = SessionClient, output = Postcard)]
+pub async fn my_orders() -> Result<Vec<MyOrder>, AppError> {
+    use crate::server::{orders, with_session};
+    with_session(|state, session| async move { orders::of_user(&state, &session).await }).await
+}
+
 /// One row of the provider's order list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderRow {

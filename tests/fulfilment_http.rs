@@ -184,4 +184,21 @@ async fn a_paid_contract_product_gets_one_contract_that_oneflow_events_move_to_s
     assert_eq!(notify("cb-2", "contract:decline").await.unwrap().status(), 200);
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(order_of(&server, &id).await.fulfilment.as_deref(), Some("signed"));
+
+    // The agent sees it among their orders in the storefront.
+    let mine =
+        decode::<Vec<marktstand::orders::MyOrder>>(post_form(&server.base, "/api/my_orders", &[], Some(&token)).await)
+            .await;
+    let listed = mine.as_array().unwrap().iter().find(|o| o["id"] == id.as_str()).expect("listed").clone();
+    assert_eq!(
+        (listed["status"].as_str(), listed["fulfilment"].as_str()),
+        (Some("success"), Some("signed")),
+        "{listed}"
+    );
+    // Another user of the same office does not see it.
+    let other = launch_token(&server, &PARAMS.replace("userId=17", "userId=18")).await;
+    let theirs =
+        decode::<Vec<marktstand::orders::MyOrder>>(post_form(&server.base, "/api/my_orders", &[], Some(&other)).await)
+            .await;
+    assert!(theirs.as_array().unwrap().iter().all(|o| o["id"] != id.as_str()));
 }

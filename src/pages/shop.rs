@@ -6,6 +6,7 @@ use crate::checkout::Checkout;
 use crate::components::cart::{Cart, OrderStatusLine};
 use crate::components::context_bar::ContextBar;
 use crate::components::host_actions::HostActions;
+use crate::components::order_history::OrderHistory;
 use crate::components::problem::Problem;
 use crate::components::product_card::ProductCard;
 use crate::components::property_panel::PropertyPanel;
@@ -52,5 +53,6 @@ fn Shelves(catalogue: Catalogue) -> impl IntoView {
         <Cart/>
         <h2>{t.subscriptions}</h2>
         <section class="products">{subscriptions}</section>
+        <OrderHistory/>
     }
 }

@@ -9,7 +9,8 @@ use crate::errors::AppError;
 use crate::i18n::Lang;
 use crate::launch::LaunchContext;
 use crate::orders::{
-    unmet_need, CartLine, OrderKind, OrderRequest, OrderResult, OrderStatus, PlacedOrder, MAX_CART_LINES, MAX_QUANTITY,
+    unmet_need, CartLine, MyOrder, OrderKind, OrderRequest, OrderResult, OrderStatus, PlacedOrder, MAX_CART_LINES,
+    MAX_QUANTITY,
 };
 use crate::webhooks::Host;
 use serde::{Deserialize, Serialize};
@@ -274,6 +275,31 @@ pub fn new_order(ctx: &LaunchContext, priced: &Priced, idempotency_key: String, 
         contract_id: None,
         fulfilment: None,
     }
+}
+
+/// The session user's newest orders through onOffice, without the ones never sent to payment.
+pub async fn of_user(state: &AppState, session: &Session) -> Result<Vec<MyOrder>, AppError> {
+    let ctx = &session.context;
+    let orders: Vec<StoredOrder> = sqlx::query_as(
+        "SELECT * FROM orders WHERE customer_web_id = $1 AND user_id = $2 AND host = 'onoffice' \
+         ORDER BY created_at DESC, id DESC LIMIT $3",
+    )
+    .bind(&ctx.customer_web_id)
+    .bind(&ctx.user_id)
+    .bind(crate::orders::MY_ORDERS)
+    .fetch_all(&state.db)
+    .await?;
+    Ok(orders
+        .into_iter()
+        .map(|o| MyOrder {
+            products: serde_json::from_str::<Priced>(&o.items).map(|p| p.names()).unwrap_or_default(),
+            total_cents: o.total_cents,
+            status: o.status,
+            created_at: o.created_at,
+            fulfilment: o.fulfilment.as_deref().and_then(crate::orders::Fulfilment::from_code),
+            id: o.id,
+        })
+        .collect())
 }
 
 /// A verified payment callback, applied.

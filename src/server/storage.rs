@@ -182,10 +182,12 @@ pub async fn claim_result_session(db: &Db, order_id: &str, callback_key: &str) -
 
 /// The recorded steps of an order, oldest first: (at, from, to, reference).
 pub async fn order_events(db: &Db, order_id: &str) -> Result<Vec<(i64, String, String, Option<String>)>, sqlx::Error> {
-    sqlx::query_as("SELECT at, from_status, to_status, reference FROM order_events WHERE order_id = $1 ORDER BY step, at, id")
-        .bind(order_id)
-        .fetch_all(db)
-        .await
+    sqlx::query_as(
+        "SELECT at, from_status, to_status, reference FROM order_events WHERE order_id = $1 ORDER BY step, at, id",
+    )
+    .bind(order_id)
+    .fetch_all(db)
+    .await
 }
 
 /// Orders a user created since `since` (the per-user order limit).
