@@ -111,11 +111,56 @@ async fn concurrent_transitions(url: &str) {
     assert_eq!(storage::order_events(&db, &first.id).await.unwrap().len(), 1);
 }
 
+/// Kolibri24 and Oneflow deliveries through the real server on this database: each stored
+/// once under the host's own id, a broken message kept as failed with its reason.
+async fn inbound_pipeline(url: &str) {
+    let mut a = common::args(url);
+    a.kolibri24.webhook_tokens = Some("pipeline-token".into());
+    a.oneflow.sign_key = Some("pipeline-key".into());
+    let server = common::start_with(a).await;
+    let suffix = format!("{}-{}", std::process::id(), common::now());
+    let (good, broken, callback) = (format!("k-{suffix}"), format!("kb-{suffix}"), format!("o-{suffix}"));
+    let envelope = serde_json::json!({"items": [{"data": {"messages": [
+        {"id": good, "name": "x", "data": "{\"category\":\"Notification\"}"},
+        {"id": broken, "name": "x", "data": "{oops"},
+    ]}}]});
+    let signature = marktstand::server::hosts::oneflow::notification::signature(&callback, "pipeline-key");
+    let notification =
+        serde_json::json!({"callback_id": callback, "signature": signature, "contract": {"id": 1}, "events": []});
+    let client = reqwest::Client::new();
+    for _ in 0..2 {
+        let k = client
+            .post(format!("{}/kolibri24/webhook/pipeline-token", server.base))
+            .json(&envelope)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(k.status(), 200);
+        let o = client.post(format!("{}/oneflow/webhook", server.base)).json(&notification).send().await.unwrap();
+        assert_eq!(o.status(), 200);
+    }
+    let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT dedupe_key, host, status, last_error FROM webhook_deliveries WHERE dedupe_key IN ($1, $2, $3) ORDER BY dedupe_key",
+    )
+    .bind(format!("kolibri24:{good}"))
+    .bind(format!("kolibri24:{broken}"))
+    .bind(format!("oneflow:{callback}"))
+    .fetch_all(&server.state.db)
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    let broken_row = rows.iter().find(|r| r.0.ends_with(&broken)).unwrap();
+    assert_eq!((broken_row.1.as_str(), broken_row.2.as_str()), ("kolibri24", "failed"));
+    assert!(broken_row.3.as_deref().unwrap().starts_with("`data` is not JSON"));
+    assert!(rows.iter().any(|r| r.1 == "oneflow"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn storage_on_sqlite() {
     let url = common::temp_db();
     exercise(&url).await;
     concurrent_transitions(&url).await;
+    inbound_pipeline(&url).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -124,6 +169,7 @@ async fn storage_on_postgres() {
         Ok(url) => {
             exercise(&url).await;
             concurrent_transitions(&url).await;
+            inbound_pipeline(&url).await;
         }
         Err(_) if std::env::var("MARKTSTAND_SKIP_POSTGRES").as_deref() == Ok("1") => {
             eprintln!("PostgreSQL half skipped on request (MARKTSTAND_SKIP_POSTGRES=1)");
