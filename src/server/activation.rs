@@ -1,8 +1,9 @@
 //! Server side of activation (unlocking the provider) and of reading the launch's property.
 
-use super::hosts::onoffice::api::{text, ApiError, Credentials};
+use super::hosts::onoffice::api::{ApiError, Credentials};
 use super::session::Session;
 use super::signed_request::{required, verify};
+use super::text;
 use super::{credentials, AppState};
 use crate::activation::{ActivationStart, PropertyInfo};
 use crate::errors::AppError;

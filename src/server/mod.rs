@@ -131,6 +131,16 @@ pub fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
+/// A JSON field as text: hosts send ids and codes as strings or numbers; anything else
+/// (missing, null, an object) is empty.
+pub fn text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) => n.to_string(),
+        _ => String::new(),
+    }
+}
+
 /// A fresh random id (orders, webhook deliveries): 24 hex characters.
 pub fn new_id() -> String {
     hex::encode(rand::random::<[u8; 12]>())

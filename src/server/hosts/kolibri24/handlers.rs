@@ -21,11 +21,7 @@ impl WebhookHandler for EntityChanged {
     fn handle<'a>(&'a self, ctx: &'a HandlerContext, d: &'a Delivery) -> BoxFuture<'a, Result<(), HandlerError>> {
         Box::pin(async move {
             let announcement = d.value("announcement").cloned().unwrap_or(Value::Null);
-            let field = |name: &str| match announcement.get(name) {
-                Some(Value::String(s)) => s.clone(),
-                Some(Value::Number(n)) => n.to_string(),
-                _ => String::new(),
-            };
+            let field = |name: &str| announcement.get(name).map(crate::server::text).unwrap_or_default();
             let entity_id = field("entityId");
             if entity_id.is_empty() {
                 return Err(HandlerError::Permanent("the announcement names no `entityId`".into()));

@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use crate::server::text;
 use serde_json::{json, Map, Value};
 pub use signing::api::{ACTION_DO, ACTION_READ};
 
@@ -247,15 +248,6 @@ fn int(value: &Value) -> Option<i64> {
         Value::Number(n) => n.as_i64(),
         Value::String(s) => s.trim().parse().ok(),
         _ => None,
-    }
-}
-
-/// A field as text: onOffice sends strings, sometimes numbers; anything else is empty.
-pub fn text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.to_string(),
-        _ => String::new(),
     }
 }
 
