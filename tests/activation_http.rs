@@ -169,3 +169,42 @@ async fn a_session_resumed_after_payment_reads_nothing_from_onoffice() {
     assert_eq!(info, Value::String("NeedsFreshLaunch".into()));
     assert_eq!(recorded(&s).await.len(), calls_before, "no onOffice call without an apiClaim");
 }
+
+#[tokio::test]
+async fn stored_credentials_open_only_for_their_customer_and_with_their_key() {
+    let s = stack().await;
+    let start = start_activation(&s, ACTIVATION).await;
+    assert_eq!(activate(&s, start["token"].as_str().unwrap(), "demo-secret", true).await.status(), 200);
+    let (column,): (String,) = sqlx::query_as("SELECT credentials FROM customers WHERE customer_web_id = '4711'")
+        .fetch_one(&s.server.state.db)
+        .await
+        .unwrap();
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(&column).unwrap();
+    assert!(serde_json::from_slice::<Value>(&bytes).is_err(), "the column is not the JSON");
+    assert!(!bytes.windows(11).any(|w| w == b"demo-secret"));
+
+    // The same ciphertext copied to another customer does not open.
+    sqlx::query(
+        "INSERT INTO customers (customer_web_id, credentials, activated_at, updated_at) VALUES ('9999', $1, 0, 0)",
+    )
+    .bind(&column)
+    .execute(&s.server.state.db)
+    .await
+    .unwrap();
+    assert!(marktstand::server::credentials::load(&s.server.state, "9999").await.is_err());
+    assert!(marktstand::server::credentials::load(&s.server.state, "4711").await.unwrap().is_some());
+
+    // Another key on the same database opens nothing; no key switches activation off (503).
+    let db = format!("sqlite://{}?mode=rwc", s.db_file.display());
+    let mut other = args(&db);
+    other.credentials_key = Some("99".repeat(32));
+    let other = start_with(other).await;
+    assert!(marktstand::server::credentials::load(&other.state, "4711").await.is_err());
+    let mut none = args(&db);
+    none.credentials_key = None;
+    let none = start_with(none).await;
+    let res = post_form(&none.base, "/api/activation_start", &[("query", &activation_query(ACTIVATION))], None).await;
+    assert_eq!(res.status(), 503);
+    assert!(res.text().await.unwrap().contains("MARKTSTAND_CREDENTIALS_KEY"));
+}

@@ -1,0 +1,81 @@
+//! The Content-Security-Policy exactly, directive by directive: who may frame each host's
+//! pages, and which inline scripts run (hashes computed outside the code, with
+//! `printf %s '<script body>' | openssl dgst -sha256 -binary | base64`).
+#![cfg(feature = "ssr")]
+
+mod common;
+use common::*;
+use marktstand::server::config::{Config, DEFAULT_ALLOWED_ORIGINS};
+use std::collections::BTreeMap;
+
+/// The two bootstraps in `common::INDEX` and `common::BACK_OFFICE`.
+const INDEX_HASH: &str = "'sha256-T+ylCkYq0767Isr1Nq0O+gUk6Htau7LxkEACEvlTOAE='";
+const BACK_OFFICE_HASH: &str = "'sha256-vi65d0642W1jDfgdPKh/XP+PGEX2O9WwKln/sBS/ViA='";
+
+/// Directive → its sources, in order.
+fn directives(csp: &str) -> BTreeMap<String, Vec<String>> {
+    csp.split(';')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(|d| {
+            let mut words = d.split_whitespace().map(str::to_string);
+            (words.next().unwrap(), words.collect())
+        })
+        .collect()
+}
+
+fn policy(frame_ancestors: &[&str], scripts: &[&str]) -> BTreeMap<String, Vec<String>> {
+    let list = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let mut script_src = list(&["'self'", "'wasm-unsafe-eval'"]);
+    script_src.extend(list(scripts));
+    BTreeMap::from([
+        ("default-src".into(), list(&["'self'"])),
+        ("script-src".into(), script_src),
+        ("style-src".into(), list(&["'self'"])),
+        ("img-src".into(), list(&["'self'", "data:"])),
+        ("connect-src".into(), list(&["'self'"])),
+        ("object-src".into(), list(&["'none'"])),
+        ("base-uri".into(), list(&["'none'"])),
+        ("form-action".into(), list(&["'self'"])),
+        ("frame-ancestors".into(), list(frame_ancestors)),
+    ])
+}
+
+async fn csp_of(base: &str, path: &str) -> BTreeMap<String, Vec<String>> {
+    let res = reqwest::get(format!("{base}{path}")).await.unwrap();
+    directives(res.headers()["content-security-policy"].to_str().unwrap())
+}
+
+#[tokio::test]
+async fn every_onoffice_page_has_exactly_the_policy() {
+    let server = start().await;
+    let expected =
+        policy(&["https://crm.onoffice.de", "https://crm-beta.onoffice.de"], &[INDEX_HASH, BACK_OFFICE_HASH]);
+    for path in ["/", "/orders/callback", "/admin", "/activate", "/healthz", "/no-such-file.js"] {
+        assert_eq!(csp_of(&server.base, path).await, expected, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn the_default_origins_are_onoffice_s_three() {
+    let mut a = args(&temp_db());
+    a.allowed_origins = DEFAULT_ALLOWED_ORIGINS.into();
+    let server = start_config(Config::from_args(a).unwrap()).await;
+    let csp = csp_of(&server.base, "/").await;
+    assert_eq!(
+        csp["frame-ancestors"],
+        vec!["https://crm.onoffice.de", "https://smart.onoffice.de", "https://crm-beta.onoffice.de"]
+    );
+}
+
+#[tokio::test]
+async fn the_kolibri24_widget_is_framed_by_kolibri24_only() {
+    let server = start().await;
+    // A refused call (no parameters): the 401 page allows nothing but being framed.
+    let refused = csp_of(&server.base, "/kolibri24/widget").await;
+    let expected = BTreeMap::from([
+        ("default-src".to_string(), vec!["'none'".to_string()]),
+        ("frame-ancestors".to_string(), vec!["https://*.kolibri24.com".to_string()]),
+    ]);
+    assert_eq!(refused, expected);
+}

@@ -1,0 +1,47 @@
+//! Secret rotation: every configured provider secret verifies, only the first one signs.
+//! Outgoing signatures are checked with an HMAC computed here from the documented JSON
+//! scheme (flat message: keys sorted, RFC 3986, HMAC-SHA256 hex), not with the signing crate.
+#![cfg(feature = "ssr")]
+
+mod common;
+use common::*;
+use hmac::{Hmac, Mac};
+use marktstand::server::config::Config;
+use serde_json::Value;
+use sha2::Sha256;
+
+const NEW: &str = "the new provider secret";
+const OLD: &str = "the old provider secret";
+
+fn hmac_hex(secret: &str, text: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(text.as_bytes());
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[tokio::test]
+async fn both_secrets_verify_and_only_the_first_signs() {
+    let mut a = args(&temp_db());
+    a.provider_secret = format!("{NEW}\n{OLD}");
+    let server = start_config(Config::from_args(a).unwrap()).await;
+    let launch = |secret: &'static str| {
+        let base = server.base.clone();
+        async move { post_form(&base, "/api/launch", &[("query", &signed_query(PARAMS, secret, now()))], None).await }
+    };
+    assert_eq!(launch(OLD).await.status(), 200, "a link signed before the rotation still opens");
+    assert_eq!(launch("another secret").await.status(), 401);
+    let token = decode::<marktstand::launch::Launch>(launch(NEW).await).await["token"].as_str().unwrap().to_string();
+
+    let res = post_form(&server.base, "/api/parent_message", &[("action", "CloseProviderWindow")], Some(&token)).await;
+    let text: String = res.json().await.unwrap();
+    let message: Value = serde_json::from_str(&text).unwrap();
+    let signed = format!(
+        "onOfficeType={}&parametercacheid={}&timestamp={}",
+        message["onOfficeType"].as_str().unwrap(),
+        message["parametercacheid"].as_str().unwrap(),
+        message["timestamp"].as_i64().unwrap()
+    );
+    assert_eq!(message["onOfficeType"], "onOffice.service.closeProviderWindow");
+    assert_eq!(message["signature"].as_str().unwrap(), hmac_hex(NEW, &signed), "signed with the first secret");
+    assert_ne!(message["signature"].as_str().unwrap(), hmac_hex(OLD, &signed));
+}
