@@ -1,0 +1,150 @@
+//! The inbound pipeline's promises, with handlers written for the test: the answer comes
+//! before processing (a handler held on a gate), a panicking or hanging handler becomes a
+//! retry with its reason, and it holds on PostgreSQL as on SQLite.
+#![cfg(feature = "ssr")]
+
+mod common;
+use common::*;
+use futures::future::BoxFuture;
+use marktstand::server::webhooks::{Delivery, HandlerContext, HandlerError, Registry, WebhookConfig, WebhookHandler};
+use marktstand::webhooks::DeliveryStatus;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+
+/// Waits until the test opens its gate.
+struct Gated(Arc<Semaphore>);
+
+impl WebhookHandler for Gated {
+    fn name(&self) -> &'static str {
+        "gated"
+    }
+    fn handle<'a>(&'a self, _: &'a HandlerContext, _: &'a Delivery) -> BoxFuture<'a, Result<(), HandlerError>> {
+        Box::pin(async move {
+            self.0.acquire().await.unwrap().forget();
+            Ok(())
+        })
+    }
+}
+
+struct Panics;
+
+impl WebhookHandler for Panics {
+    fn name(&self) -> &'static str {
+        "panics"
+    }
+    fn handle<'a>(&'a self, _: &'a HandlerContext, _: &'a Delivery) -> BoxFuture<'a, Result<(), HandlerError>> {
+        Box::pin(async move { panic!("a bug in the handler") })
+    }
+}
+
+struct Hangs;
+
+impl WebhookHandler for Hangs {
+    fn name(&self) -> &'static str {
+        "hangs"
+    }
+    fn handle<'a>(&'a self, _: &'a HandlerContext, _: &'a Delivery) -> BoxFuture<'a, Result<(), HandlerError>> {
+        Box::pin(async move {
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            Ok(())
+        })
+    }
+}
+
+async fn server_with(db: &str, gate: Arc<Semaphore>) -> TestServer {
+    let dir = std::env::temp_dir().join(format!("marktstand-pipeline-{}-{}", std::process::id(), rand_name()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("webhooks.toml");
+    let services: String = ["gated", "panics", "hangs"]
+        .iter()
+        .map(|n| format!("[[webhook]]\nname = \"{n}\"\nhandler = \"{n}\"\n"))
+        .collect();
+    // Claims of 2 s: a handler gets half of it (1 s) before it counts as hanging.
+    std::fs::write(&file, format!("lock_secs = 2\n{services}")).unwrap();
+    let mut registry = Registry::builtin();
+    registry.register(Gated(gate)).register(Panics).register(Hangs);
+    let mut config = marktstand::server::config::Config::from_args(args(db)).unwrap();
+    config.webhooks = WebhookConfig::load_with(&file, &registry).unwrap();
+    start_config(config).await
+}
+
+fn rand_name() -> String {
+    marktstand::server::new_id()
+}
+
+fn signed(service: &str, estate: &str) -> String {
+    let url = format!("http://shop.test:8443/webhooks/{service}?customerWebId=4711&estateid={estate}");
+    signing::url::sign_url(SECRET.as_bytes(), &url, now()).unwrap().split_once("8443").unwrap().1.to_string()
+}
+
+async fn deliver(server: &TestServer, service: &str) -> String {
+    let res = reqwest::get(format!("{}{}", server.base, signed(service, &rand_name()))).await.unwrap();
+    assert_eq!(res.status(), 202);
+    res.json::<serde_json::Value>().await.unwrap()["id"].as_str().unwrap().to_string()
+}
+
+async fn row(server: &TestServer, id: &str) -> (DeliveryStatus, Option<String>) {
+    let (status, error): (String, Option<String>) =
+        sqlx::query_as("SELECT status, last_error FROM webhook_deliveries WHERE id = $1")
+            .bind(id)
+            .fetch_one(&server.state.db)
+            .await
+            .unwrap();
+    (DeliveryStatus::from_code(&status).unwrap(), error)
+}
+
+/// Waits until delivery `id` reaches `status`; returns its error text.
+async fn reaches(server: &TestServer, id: &str, status: DeliveryStatus) -> Option<String> {
+    for _ in 0..200 {
+        let (now_at, error) = row(server, id).await;
+        if now_at == status {
+            return error;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("delivery {id} never reached {status:?}: {:?}", row(server, id).await);
+}
+
+async fn the_pipeline_keeps_its_promises(db: &str) {
+    let gate = Arc::new(Semaphore::new(0));
+    let server = server_with(db, gate.clone()).await;
+
+    // Answered while the handler has not finished (it cannot: the gate is shut).
+    let id = deliver(&server, "gated").await;
+    let (status, _) = row(&server, &id).await;
+    assert!(matches!(status, DeliveryStatus::Queued | DeliveryStatus::Working), "{status:?}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_ne!(row(&server, &id).await.0, DeliveryStatus::Done, "not done while the handler waits");
+    gate.add_permits(1);
+    reaches(&server, &id, DeliveryStatus::Done).await;
+
+    // A panic and a hang are retries with the reason, and the worker goes on.
+    let panicked = deliver(&server, "panics").await;
+    let hung = deliver(&server, "hangs").await;
+    let reason = reaches(&server, &panicked, DeliveryStatus::Retry).await.unwrap();
+    assert_eq!(reason, "handler `panics` panicked");
+    let reason = reaches(&server, &hung, DeliveryStatus::Retry).await.unwrap();
+    assert_eq!(reason, "handler `hangs` took longer than 1 s");
+    let after = deliver(&server, "gated").await;
+    gate.add_permits(1);
+    reaches(&server, &after, DeliveryStatus::Done).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_sqlite() {
+    the_pipeline_keeps_its_promises(&temp_db()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgres() {
+    match std::env::var("MARKTSTAND_TEST_POSTGRES") {
+        Ok(url) => the_pipeline_keeps_its_promises(&url).await,
+        Err(_) if std::env::var("MARKTSTAND_SKIP_POSTGRES").as_deref() == Ok("1") => {
+            eprintln!("PostgreSQL half skipped on request (MARKTSTAND_SKIP_POSTGRES=1)")
+        }
+        Err(_) => {
+            panic!("set MARKTSTAND_TEST_POSTGRES=postgres://… (scripts/test starts one) or MARKTSTAND_SKIP_POSTGRES=1")
+        }
+    }
+}
