@@ -119,3 +119,28 @@ async fn https_public_urls_get_strict_transport_security() {
     let res = reqwest::get(format!("{}/", tls.base)).await.unwrap();
     assert_eq!(res.headers()["strict-transport-security"], "max-age=31536000; includeSubDomains");
 }
+
+#[tokio::test]
+async fn ready_means_the_database_answers_with_the_expected_schema() {
+    let server = start().await;
+    let res = reqwest::get(format!("{}/readyz", server.base)).await.unwrap();
+    assert_eq!((res.status().as_u16(), res.text().await.unwrap()), (200, "ready".to_string()));
+    // A schema from a newer build: this one must not take traffic.
+    sqlx::query(
+        "UPDATE _sqlx_migrations SET version = 999 WHERE version = (SELECT MAX(version) FROM _sqlx_migrations)",
+    )
+    .execute(&server.state.db)
+    .await
+    .unwrap();
+    let res = reqwest::get(format!("{}/readyz", server.base)).await.unwrap();
+    assert_eq!(res.status(), 503);
+    assert!(res.text().await.unwrap().contains("migration 999"));
+    server.state.db.close().await;
+    let res = reqwest::get(format!("{}/readyz", server.base)).await.unwrap();
+    assert_eq!(res.status(), 503, "a closed database is not ready");
+    assert_eq!(
+        reqwest::get(format!("{}/healthz", server.base)).await.unwrap().status(),
+        200,
+        "but the process is alive"
+    );
+}

@@ -64,7 +64,9 @@ pub fn router(state: AppState, shell: Shell) -> Router {
     Router::new()
         // Server functions take a cart of at most 50 lines or a pasted key: 16 KiB is ample.
         .route("/api/{*fn_name}", post(server_fn).layer(RequestBodyLimitLayer::new(16 * 1024)))
+        // Alive: the process answers. Ready: the database answers with the expected schema.
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
         .route("/orders/callback", get(payment_callback))
         // Each host's widget and webhook routes, with their own body limits.
         .merge(super::hosts::routes())
@@ -88,6 +90,16 @@ pub fn router(state: AppState, shell: Shell) -> Router {
             }
         }))
         .layer(CompressionLayer::new())
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match super::storage::ready(&state.db).await {
+        Ok(()) => "ready".into_response(),
+        Err(reason) => {
+            tracing::warn!(%reason, "not ready");
+            (StatusCode::SERVICE_UNAVAILABLE, reason).into_response()
+        }
+    }
 }
 
 /// The app shell for every page route; never cached, so a deploy takes effect at once.

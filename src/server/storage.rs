@@ -30,6 +30,21 @@ pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
     Ok(pool)
 }
 
+/// Whether the database answers and has every migration this build knows (a replica of an
+/// older build must not take traffic a newer schema expects, nor the other way round).
+pub async fn ready(db: &Db) -> Result<(), String> {
+    let known = sqlx::migrate!("./migrations").migrations.iter().map(|m| m.version).max().unwrap_or(0);
+    let applied: Option<i64> = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE")
+        .fetch_one(db)
+        .await
+        .map_err(|e| format!("database not reachable: {e}"))?;
+    match applied {
+        Some(v) if v == known => Ok(()),
+        Some(v) => Err(format!("database schema is at migration {v}, this build expects {known}")),
+        None => Err("database has no migrations applied".into()),
+    }
+}
+
 /// An order as stored. `items` is the priced order as JSON, `image_ids` a JSON list.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct StoredOrder {
