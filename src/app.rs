@@ -5,9 +5,11 @@
 use crate::components::problem::Problem;
 use crate::errors::AppError;
 use crate::i18n::Lang;
+#[cfg(feature = "widget")]
+use crate::pages::widget::WidgetPage;
 #[cfg(feature = "back-office")]
 use crate::pages::{activation::Activation, admin::Admin};
-use crate::pages::{callback::Callback, launch::LaunchPage, widget::WidgetPage};
+use crate::pages::{callback::Callback, launch::LaunchPage};
 use crate::session::Fatal;
 use leptos::prelude::*;
 
@@ -18,6 +20,7 @@ pub fn App() -> impl IntoView {
     let page = match path.as_str() {
         "/" | "/index.html" => view! { <LaunchPage/> }.into_any(),
         "/orders/callback" => view! { <Callback/> }.into_any(),
+        #[cfg(feature = "widget")]
         "/kolibri24/widget" => view! { <WidgetPage/> }.into_any(),
         #[cfg(feature = "back-office")]
         "/admin" => view! { <Admin/> }.into_any(),

@@ -12,14 +12,16 @@ use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 
-/// The app shells and the CSP derived from them, read once at start: the storefront's, and
-/// the back office's (provider pages and activation), a second, separately built bundle.
+/// The app shells and the CSP derived from them, read once at start: the storefront's, the
+/// back office's (provider pages and activation) and the Kolibri24 widget's, each a separately
+/// built bundle, so nobody downloads the code of pages they never open.
 #[derive(Clone)]
 pub struct Shell {
     pub index_html: String,
     pub back_office_html: String,
+    pub widget_html: String,
     pub csp: HeaderValue,
-    /// The same policy with Kolibri24's `frame-ancestors`, for the widget.
+    /// The widget's policy: Kolibri24's `frame-ancestors`, the widget bundle's script.
     pub kolibri24_csp: HeaderValue,
 }
 
@@ -39,14 +41,27 @@ impl Shell {
             tracing::warn!("{e}: the provider's pages and the activation iframe are unavailable");
             index_html.clone()
         });
-        Ok(Self::new(state, index_html, back_office_html))
+        let widget_html = read(root.join("widget/index.html")).unwrap_or_else(|e| {
+            tracing::warn!("{e}: the Kolibri24 widget is unavailable");
+            index_html.clone()
+        });
+        Ok(Self::new(state, index_html, back_office_html).with_widget(state, widget_html))
     }
 
+    /// Storefront and back office; the widget shell is the storefront's until
+    /// [`with_widget`](Self::with_widget).
     pub fn new(state: &AppState, index_html: String, back_office_html: String) -> Self {
         let both = format!("{index_html}{back_office_html}");
         let csp = headers::content_security_policy(&state.config.allowed_origins, &both);
-        let kolibri24_csp = headers::content_security_policy(&state.config.kolibri24.frame_ancestors, &both);
-        Shell { index_html, back_office_html, csp, kolibri24_csp }
+        let widget_html = index_html.clone();
+        let kolibri24_csp = headers::content_security_policy(&state.config.kolibri24.frame_ancestors, &widget_html);
+        Shell { index_html, back_office_html, widget_html, csp, kolibri24_csp }
+    }
+
+    pub fn with_widget(mut self, state: &AppState, widget_html: String) -> Self {
+        self.kolibri24_csp = headers::content_security_policy(&state.config.kolibri24.frame_ancestors, &widget_html);
+        self.widget_html = widget_html;
+        self
     }
 
     fn back_office(&self) -> Shell {
