@@ -1,6 +1,6 @@
 //! The `marktstand` binary: `serve` (the default) and the operator's signing tools.
 
-use super::config::{Config, ServeArgs};
+use super::config::{Config, LogFormat, ServeArgs};
 use super::{routes, storage, AppState};
 use clap::{Parser, Subcommand};
 use signing::url::UrlVerifier;
@@ -101,9 +101,12 @@ fn verify_url(secret: &str, at: Option<i64>, window: i64, url: &str) -> ExitCode
 }
 
 fn serve(args: ServeArgs) -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    match args.log_format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().flatten_event(true).with_current_span(true).with_span_list(false).init(),
+    }
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     match runtime.block_on(run(args)) {
         Ok(()) => ExitCode::SUCCESS,

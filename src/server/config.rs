@@ -61,10 +61,21 @@ pub struct ServeArgs {
     /// The webhook services (TOML); none when the file does not exist.
     #[arg(long, env = "MARKTSTAND_WEBHOOKS", default_value = "webhooks.toml")]
     pub webhooks: String,
+    /// `text` (readable) or `json` (one object a line, with a request id, for collectors).
+    #[arg(long, env = "MARKTSTAND_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     #[command(flatten)]
     pub kolibri24: Kolibri24Args,
     #[command(flatten)]
     pub oneflow: OneflowArgs,
+}
+
+/// How log lines are written.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 /// Validated configuration.

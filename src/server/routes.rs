@@ -10,7 +10,10 @@ use axum::Router;
 use leptos::prelude::provide_context;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+use tower_http::LatencyUnit;
 
 /// The app shells and the CSP derived from them, read once at start: the storefront's, the
 /// back office's (provider pages and activation) and the Kolibri24 widget's, each a separately
@@ -105,6 +108,20 @@ pub fn router(state: AppState, shell: Shell) -> Router {
             }
         }))
         .layer(CompressionLayer::new())
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span).on_response(
+            tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO).latency_unit(LatencyUnit::Micros),
+        ))
+        // Outermost: every request has an id (a load balancer's `x-request-id`, else a new one)
+        // before anything logs, and the answer carries it back.
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// One span per request with its id, method and path, never the query: a launch URL's query
+/// carries the `apiClaim`, a webhook's the customer's data.
+fn request_span(req: &Request<Body>) -> tracing::Span {
+    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+    tracing::info_span!("request", id, method = %req.method(), path = req.uri().path())
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {

@@ -33,6 +33,7 @@ pub fn args(db: &str) -> ServeArgs {
         api_endpoint: "http://127.0.0.1:9/no-api-configured".into(),
         credentials_key: Some("22".repeat(32)),
         webhooks: concat!(env!("CARGO_MANIFEST_DIR"), "/webhooks.toml").into(),
+        log_format: Default::default(),
         kolibri24: Default::default(),
         oneflow: Default::default(),
     }

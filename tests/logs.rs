@@ -1,0 +1,87 @@
+//! The real binary's logs in JSON: one object a line, each request with its id (also sent
+//! back as `x-request-id`), and no secret, token or `apiClaim` anywhere.
+#![cfg(feature = "ssr")]
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_marktstand");
+const SECRET: &str = "log test provider secret";
+const CLAIM: &str = "claim-must-not-be-logged";
+
+#[tokio::test]
+async fn json_logs_carry_request_ids_and_no_secrets() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir =
+        std::env::temp_dir().join(format!("marktstand-logs-{}-{}", std::process::id(), marktstand::server::now()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = Command::new(BIN)
+        .env("MARKTSTAND_LISTEN", format!("127.0.0.1:{port}"))
+        .env("MARKTSTAND_PUBLIC_URL", "http://shop.test:8443/service/")
+        .env("MARKTSTAND_PROVIDER_SECRET", SECRET)
+        .env("MARKTSTAND_SESSION_KEY", "44".repeat(32))
+        // The checkout itself: Trunk's template as the shell, the product images in public/.
+        .env("MARKTSTAND_SITE_ROOT", root)
+        .env("MARKTSTAND_CATALOGUE", root.join("catalogue.toml"))
+        .env("MARKTSTAND_WEBHOOKS", root.join("webhooks.toml"))
+        .env("MARKTSTAND_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", dir.join("shop.db").display()))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut up = false;
+    for _ in 0..200 {
+        if reqwest::get(format!("{base}/healthz")).await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(up, "server did not start");
+
+    let params = format!("customerName=Muster&customerWebId=4711&userId=17&apiClaim={CLAIM}&parameterCacheId=pc1");
+    let url = signing::url::sign_url(
+        SECRET.as_bytes(),
+        &format!("http://shop.test:8443/service/?{params}"),
+        marktstand::server::now(),
+    )
+    .unwrap();
+    let query = url.split_once('?').unwrap().1.to_string();
+    let page = reqwest::get(format!("{base}/?{query}")).await.unwrap();
+    let id = page.headers()["x-request-id"].to_str().unwrap().to_string();
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+    let res =
+        reqwest::Client::new().post(format!("{base}/api/launch")).form(&[("query", &query)]).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let token: marktstand::launch::Launch = postcard::from_bytes(&res.bytes().await.unwrap()).unwrap();
+    let forged = reqwest::Client::new()
+        .post(format!("{base}/api/launch"))
+        .form(&[("query", "apiClaim=x&signature=00")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 401);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let _ = child.kill();
+    let mut out = String::new();
+    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    let _ = child.wait();
+
+    let lines: Vec<serde_json::Value> =
+        out.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}"))).collect();
+    let served = lines
+        .iter()
+        .find(|l| l["span"]["id"] == id.as_str() && l["span"]["path"] == "/")
+        .unwrap_or_else(|| panic!("no line for request {id}:\n{out}"));
+    assert_eq!(served["span"]["method"], "GET");
+    assert!(lines.iter().any(|l| l["span"]["path"] == "/api/launch"), "{out}");
+    for secret in [SECRET, CLAIM, token.token.as_str(), "signature="] {
+        assert!(!out.contains(secret), "`{secret}` is in the log:\n{out}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
