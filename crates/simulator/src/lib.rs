@@ -9,8 +9,10 @@
 
 pub mod api;
 mod callback;
+pub mod kolibri24;
 mod launch;
 mod messages;
+pub mod oneflow;
 mod page;
 mod query;
 mod webhook;
@@ -42,7 +44,19 @@ pub struct SimConfig {
     pub secret: Vec<u8>,
     /// API users as (token, secret): the stand-in API accepts only these.
     pub api_users: Vec<(String, String)>,
+    /// The token in the storefront's Kolibri24 webhook URL.
+    pub kolibri24_webhook_token: String,
+    /// Oneflow: the API user the storefront must send, and the webhook sign key.
+    pub oneflow_api_token: String,
+    pub oneflow_user_email: String,
+    pub oneflow_sign_key: String,
 }
+
+/// What the simulator and `scripts/run` use unless told otherwise.
+pub const DEMO_KOLIBRI24_TOKEN: &str = "demo-kolibri24-token";
+pub const DEMO_ONEFLOW_API_TOKEN: &str = "demo-oneflow-token";
+pub const DEMO_ONEFLOW_USER_EMAIL: &str = "provider@example.com";
+pub const DEMO_ONEFLOW_SIGN_KEY: &str = "demo-oneflow-sign-key";
 
 impl SimConfig {
     /// Checks the storefront URL once, so every handler can rely on it.
@@ -56,7 +70,15 @@ impl SimConfig {
             return Err("the provider secret must not be empty".into());
         }
         let api_users = vec![(DEMO_API_TOKEN.to_owned(), DEMO_API_SECRET.to_owned())];
-        Ok(Self { storefront, secret, api_users })
+        Ok(Self {
+            storefront,
+            secret,
+            api_users,
+            kolibri24_webhook_token: DEMO_KOLIBRI24_TOKEN.into(),
+            oneflow_api_token: DEMO_ONEFLOW_API_TOKEN.into(),
+            oneflow_user_email: DEMO_ONEFLOW_USER_EMAIL.into(),
+            oneflow_sign_key: DEMO_ONEFLOW_SIGN_KEY.into(),
+        })
     }
 
     /// Refuses a storefront that is not on this machine: the simulator signs with the provider
@@ -111,6 +133,16 @@ async fn loopback_host_only(request: axum::extract::Request, next: axum::middlew
 /// The whole simulator as an axum router, so tests can run it in-process.
 pub fn router(config: SimConfig) -> Router {
     let api = api::router(config.api_users.clone());
+    let kolibri24 = kolibri24::router(Arc::new(kolibri24::Kolibri24::new(
+        config.storefront.clone(),
+        config.kolibri24_webhook_token.clone(),
+    )));
+    let oneflow = oneflow::router(Arc::new(oneflow::Oneflow::new(
+        config.storefront.clone(),
+        config.oneflow_api_token.clone(),
+        config.oneflow_user_email.clone(),
+        config.oneflow_sign_key.clone(),
+    )));
     let state = Arc::new(config);
     Router::new()
         .route("/", get(page::index))
@@ -126,6 +158,8 @@ pub fn router(config: SimConfig) -> Router {
         .route("/api/fire-webhook", post(webhook::handler))
         .with_state(state)
         .merge(api)
+        .merge(kolibri24)
+        .merge(oneflow)
         .layer(axum::middleware::from_fn(loopback_host_only))
 }
 

@@ -39,6 +39,22 @@ struct Args {
         hide_env_values = true
     )]
     api_users: Vec<(String, String)>,
+
+    /// The token in the storefront's Kolibri24 webhook URL (its MARKTSTAND_KOLIBRI24_WEBHOOK_TOKENS).
+    #[arg(long, env = "SIMULATOR_KOLIBRI24_WEBHOOK_TOKEN", default_value = marktstand_simulator::DEMO_KOLIBRI24_TOKEN, hide_env_values = true)]
+    kolibri24_webhook_token: String,
+
+    /// The Oneflow API user the storefront must send (its MARKTSTAND_ONEFLOW_API_TOKEN).
+    #[arg(long, env = "SIMULATOR_ONEFLOW_API_TOKEN", default_value = marktstand_simulator::DEMO_ONEFLOW_API_TOKEN, hide_env_values = true)]
+    oneflow_api_token: String,
+
+    /// Its e-mail (the storefront's MARKTSTAND_ONEFLOW_USER_EMAIL).
+    #[arg(long, env = "SIMULATOR_ONEFLOW_USER_EMAIL", default_value = marktstand_simulator::DEMO_ONEFLOW_USER_EMAIL)]
+    oneflow_user_email: String,
+
+    /// The Oneflow webhook sign key (the storefront's MARKTSTAND_ONEFLOW_SIGN_KEY).
+    #[arg(long, env = "SIMULATOR_ONEFLOW_SIGN_KEY", default_value = marktstand_simulator::DEMO_ONEFLOW_SIGN_KEY, hide_env_values = true)]
+    oneflow_sign_key: String,
 }
 
 /// TOKEN:SECRET, split at the first colon (tokens have none; secrets may).
@@ -60,6 +76,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         config.require_loopback_storefront()?;
     }
     config.api_users = args.api_users;
+    config.kolibri24_webhook_token = args.kolibri24_webhook_token;
+    config.oneflow_api_token = args.oneflow_api_token;
+    config.oneflow_user_email = args.oneflow_user_email;
+    config.oneflow_sign_key = args.oneflow_sign_key;
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!(
         "onOffice enterprise simulator on http://{} for storefront {}",
@@ -71,6 +91,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         marktstand_simulator::api::API_PATH,
         config.api_users.len()
     );
+    tracing::info!("Kolibri24 stand-in at /kolibri24, Oneflow stand-in at /oneflow");
     axum::serve(listener, router(config)).await?;
     Ok(())
 }

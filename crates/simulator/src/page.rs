@@ -41,7 +41,7 @@ pub async fn config(State(config): crate::State) -> Json<serde_json::Value> {
 }
 
 /// The configured URL is the only text put into the page on the server side.
-fn escape_html(text: &str) -> String {
+pub(crate) fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -1,0 +1,196 @@
+//! A Kolibri24 stand-in: a page that opens the storefront's widget in a frame with a call
+//! the simulator signed (valid, forged or expired), the `validateSignature` endpoint that
+//! checks such calls honestly (or, when switched, fails with 500 or hangs), and a button that
+//! posts an `Entity` webhook envelope to the storefront with the registration's token.
+//!
+//! Kolibri24's signature scheme is not public; the stand-in signs with its own key
+//! (HMAC-SHA256, base64, like the documented example's trailing `=`). Only it checks them.
+
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use sha2::Sha256;
+
+use crate::page::escape_html;
+
+/// How `validateSignature` answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[repr(u8)]
+pub enum ValidatorMode {
+    Honest = 0,
+    Error = 1,
+    Hang = 2,
+}
+
+pub struct Kolibri24 {
+    storefront: url::Url,
+    key: Vec<u8>,
+    webhook_token: String,
+    mode: AtomicU8,
+}
+
+impl Kolibri24 {
+    pub fn new(storefront: url::Url, webhook_token: String) -> Self {
+        let key = crate::random_hex(32).into_bytes();
+        Kolibri24 { storefront, key, webhook_token, mode: AtomicU8::new(ValidatorMode::Honest as u8) }
+    }
+
+    fn sign(&self, entity: &str, agency: &str, entity_type: &str, valid_until: &str, key_version: &str) -> String {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.key).expect("any key length");
+        mac.update(format!("{entity}|{agency}|{entity_type}|{valid_until}|{key_version}").as_bytes());
+        base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    }
+
+    /// The widget URL Kolibri24 would frame, signed (or forged, or already expired).
+    pub fn widget_url(&self, entity: &str, agency: &str, entity_type: &str, validity: &str) -> String {
+        let valid_until = crate::now() + if validity == "expired" { -60 } else { 600 };
+        let mut signature = self.sign(entity, agency, entity_type, &valid_until.to_string(), "1");
+        if validity == "invalid" {
+            signature = format!("A{}", &signature[1..]);
+        }
+        let mut url = self.storefront.join("/kolibri24/widget").expect("a path joins");
+        url.query_pairs_mut()
+            .append_pair("entityId", entity)
+            .append_pair("realEstateAgencyId", agency)
+            .append_pair("entityType", entity_type)
+            .append_pair("validUntil", &valid_until.to_string())
+            .append_pair("signature", &signature)
+            .append_pair("keyVersion", "1");
+        url.to_string()
+    }
+}
+
+type KState = State<Arc<Kolibri24>>;
+
+pub fn router(state: Arc<Kolibri24>) -> Router {
+    Router::new()
+        .route("/kolibri24", get(page))
+        .route("/kolibri24/v1/validateSignature", post(validate))
+        .route("/kolibri24/mode", post(set_mode))
+        .route("/kolibri24/send-webhook", post(send_webhook))
+        .with_state(state)
+}
+
+#[derive(Deserialize)]
+struct Form {
+    #[serde(rename = "entityId", default)]
+    entity_id: Option<String>,
+    #[serde(rename = "realEstateAgencyId", default)]
+    agency_id: Option<String>,
+    #[serde(rename = "entityType", default)]
+    entity_type: Option<String>,
+    #[serde(default)]
+    validity: Option<String>,
+}
+
+const CSP: &str = "default-src 'none'; style-src 'self'; frame-src http: https:; form-action 'self'; base-uri 'none'";
+
+/// The form, and once submitted, the widget in a frame.
+async fn page(State(k): KState, Query(form): Query<Form>) -> Response {
+    let entity = form.entity_id.unwrap_or_else(|| "E-1001".into());
+    let agency = form.agency_id.unwrap_or_else(|| "A-42".into());
+    let entity_type = form.entity_type.unwrap_or_else(|| "RealEstate".into());
+    let validity = form.validity.unwrap_or_default();
+    let frame = if ["valid", "invalid", "expired"].contains(&validity.as_str()) {
+        let src = k.widget_url(&entity, &agency, &entity_type, &validity);
+        format!("<iframe id=\"widget\" src=\"{}\" title=\"Kolibri24 widget\"></iframe>", escape_html(&src))
+    } else {
+        String::new()
+    };
+    let field = |name: &str, value: &str| {
+        format!("<label>{name} <input name=\"{name}\" value=\"{}\"></label> ", escape_html(value))
+    };
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Kolibri24 (simulated)</title>\
+         <link rel=\"stylesheet\" href=\"/assets/simulator.css\"></head><body>\
+         <h1>Kolibri24 (simulated)</h1><p><a href=\"/\">onOffice</a> · <a href=\"/oneflow\">Oneflow</a></p>\
+         <form id=\"open\" method=\"get\" action=\"/kolibri24\">{}{}{}\
+         <button name=\"validity\" value=\"valid\" id=\"open-valid\">Open widget</button> \
+         <button name=\"validity\" value=\"invalid\" id=\"open-invalid\">Open with a forged signature</button> \
+         <button name=\"validity\" value=\"expired\" id=\"open-expired\">Open expired</button></form>\
+         <form method=\"post\" action=\"/kolibri24/mode\">validateSignature: \
+         <button name=\"mode\" value=\"honest\">answers honestly</button> \
+         <button name=\"mode\" value=\"error\">answers 500</button> \
+         <button name=\"mode\" value=\"hang\">hangs</button></form>\
+         <form method=\"post\" action=\"/kolibri24/send-webhook\">\
+         <input type=\"hidden\" name=\"entityId\" value=\"{}\"><input type=\"hidden\" name=\"realEstateAgencyId\" value=\"{}\">\
+         <button id=\"send-webhook\">Send an Entity webhook</button></form>{frame}</body></html>",
+        field("entityId", &entity),
+        field("realEstateAgencyId", &agency),
+        field("entityType", &entity_type),
+        escape_html(&entity),
+        escape_html(&agency),
+    );
+    ([(header::CONTENT_SECURITY_POLICY, CSP), (header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
+}
+
+/// Kolibri24's `validateSignature`: the six values as JSON, `isValid` as the answer.
+async fn validate(State(k): KState, Json(body): Json<Value>) -> Response {
+    match k.mode.load(Ordering::SeqCst) {
+        m if m == ValidatorMode::Error as u8 => {
+            return (StatusCode::INTERNAL_SERVER_ERROR, "validation is down (simulated)").into_response()
+        }
+        m if m == ValidatorMode::Hang as u8 => tokio::time::sleep(Duration::from_secs(30)).await,
+        _ => {}
+    }
+    let text = |name: &str| body.get(name).and_then(Value::as_str).unwrap_or("").to_string();
+    let expected = k.sign(
+        &text("entityId"),
+        &text("realEstateAgencyId"),
+        &text("entityType"),
+        &text("validUntil"),
+        &text("keyVersion"),
+    );
+    let valid = !text("signature").is_empty() && text("signature") == expected;
+    Json(json!({ "isValid": valid })).into_response()
+}
+
+#[derive(Deserialize)]
+struct ModeForm {
+    mode: ValidatorMode,
+}
+
+/// Switches how `validateSignature` answers (the page's buttons post `mode=…`).
+async fn set_mode(State(k): KState, axum::Form(ModeForm { mode }): axum::Form<ModeForm>) -> Response {
+    k.mode.store(mode as u8, Ordering::SeqCst);
+    let text = format!("validateSignature now answers: {mode:?}");
+    Html(format!("<!DOCTYPE html><p id=\"mode\">{text}</p><p><a href=\"/kolibri24\">back</a></p>")).into_response()
+}
+
+#[derive(Deserialize)]
+struct WebhookForm {
+    #[serde(rename = "entityId")]
+    entity_id: String,
+    #[serde(rename = "realEstateAgencyId")]
+    agency_id: String,
+}
+
+/// Posts one `Entity` announcement to the storefront, as Kolibri24's envelope.
+async fn send_webhook(State(k): KState, axum::Form(form): axum::Form<WebhookForm>) -> Response {
+    let announcement = json!({"category": "Entity", "realEstateAgencyId": form.agency_id,
+                              "entityId": form.entity_id, "entityType": "RealEstate"});
+    let envelope = json!({"items": [{"id": crate::random_hex(8), "data": {"messages": [{
+        "id": crate::random_hex(12), "name": "EntityUpdated", "timestamp": crate::now(),
+        "data": announcement.to_string()}]}}]});
+    let url = k.storefront.join(&format!("/kolibri24/webhook/{}", k.webhook_token)).expect("a path joins");
+    let answer = match reqwest::Client::new().post(url).json(&envelope).send().await {
+        Ok(res) => format!("storefront answered HTTP {}", res.status().as_u16()),
+        Err(e) => format!("storefront not reachable: {e}"),
+    };
+    Html(format!(
+        "<!DOCTYPE html><p id=\"webhook-result\">{}</p><p><a href=\"/kolibri24\">back</a></p>",
+        escape_html(&answer)
+    ))
+    .into_response()
+}
