@@ -96,6 +96,18 @@ async fn a_genuine_widget_call_is_answered_with_the_widget_framable_by_kolibri24
     assert!(csp.ends_with("frame-ancestors https://*.kolibri24.com"), "{csp}");
     assert!(!csp.contains("onoffice"), "{csp}");
     assert!(res.headers().get("x-frame-options").is_none());
+    // The widget's own bundle, allowed by its hash only (printf %s '<script body>' | openssl
+    // dgst -sha256 -binary | base64), with a session in the page.
+    assert!(
+        csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-MHHD+kpMa+ic6WRGkrB5nDfuK0nsYYqcM8PW1hDhtsE='; "),
+        "{csp}"
+    );
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("import init from '/widget/app.js'")
+            && page.contains("<meta name=\"marktstand-session\" content=\""),
+        "{page}"
+    );
     assert_eq!(kolibri.calls.load(Ordering::SeqCst), 1);
     // The same six values again, within their validity: answered from the cache.
     assert_eq!(get(&server, &widget("good-signature=", &until)).await.status(), 200);

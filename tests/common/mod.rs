@@ -12,6 +12,8 @@ pub const INDEX: &str = "<!DOCTYPE html><html><head><script type=\"module\">impo
 
 pub const BACK_OFFICE: &str = "<!DOCTYPE html><html><head><script type=\"module\">import init from '/back-office/app.js';init();</script></head><body></body></html>";
 
+pub const WIDGET: &str = "<!DOCTYPE html><html><head><script type=\"module\">import init from '/widget/app.js';init();</script></head><body></body></html>";
+
 pub struct TestServer {
     pub base: String,
     pub state: AppState,
@@ -50,7 +52,7 @@ pub async fn start_config(config: Config) -> TestServer {
     let catalogue =
         marktstand::server::catalogue::load(&root.join("catalogue.toml"), &root.join("public")).expect("catalogue");
     let state = AppState::new(config, db, catalogue);
-    let shell = Shell::new(&state, INDEX.to_string(), BACK_OFFICE.to_string());
+    let shell = Shell::new(&state, INDEX.to_string(), BACK_OFFICE.to_string()).with_widget(&state, WIDGET.to_string());
     let app = router(state.clone(), shell);
     marktstand::server::webhooks::spawn_worker(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -211,7 +211,7 @@ pub async fn page(State(state): State<AppState>, axum::Extension(shell): axum::E
     };
     let (status, body, csp) = match (checked, call) {
         (Ok(()), Ok(call)) => {
-            (StatusCode::OK, with_session(&state, &shell.index_html, &call), shell.kolibri24_csp.clone())
+            (StatusCode::OK, with_session(&state, &shell.widget_html, &call), shell.kolibri24_csp.clone())
         }
         (Err(refusal), _) | (_, Err(refusal)) => {
             tracing::warn!(reason = refusal.code(), detail = %refusal, "Kolibri24 widget call refused");
@@ -228,16 +228,16 @@ pub async fn page(State(state): State<AppState>, axum::Extension(shell): axum::E
 
 /// The app shell with a widget session for the call's agency and entity in a `<meta>`: the
 /// app reads it from the page it was served in, so no cookie or storage is needed.
-fn with_session(state: &AppState, index_html: &str, call: &WidgetCall) -> String {
+fn with_session(state: &AppState, shell_html: &str, call: &WidgetCall) -> String {
     let agency = &call.real_estate_agency_id;
     let mut context = LaunchContext::customer(agency.clone(), agency.clone(), String::new(), String::new());
     context.estate_id = Some(call.entity_id.clone());
     let (token, _) = state.sessions.issue_widget(context, call.entity_type.clone(), crate::server::now());
     // The token is URL-safe base64: nothing in it needs escaping in an attribute.
     let meta = format!("<meta name=\"{SESSION_META}\" content=\"{token}\">");
-    match index_html.find("<head>") {
-        Some(at) => format!("{}{meta}{}", &index_html[..at + 6], &index_html[at + 6..]),
-        None => format!("{meta}{index_html}"),
+    match shell_html.find("<head>") {
+        Some(at) => format!("{}{meta}{}", &shell_html[..at + 6], &shell_html[at + 6..]),
+        None => format!("{meta}{shell_html}"),
     }
 }
 

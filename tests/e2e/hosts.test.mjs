@@ -1,0 +1,93 @@
+// The other two hosts, played by the simulator: a Kolibri24 widget framed by the simulator's
+// Kolibri24 page (a request shows up for the provider; a forged call shows the 401 page), and a
+// product fulfilled by a Oneflow contract, ordered and paid through onOffice, signed in Oneflow.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStack, openService, storedOrders } from './harness.mjs';
+
+let stack;
+before(async () => { stack = await startStack(); });
+after(async () => { await stack?.stop(); });
+
+async function adminOrders(context) {
+  const admin = await context.newPage();
+  await admin.goto(`${stack.store}/admin`);
+  await admin.fill('#admin-token', 'e2e-admin-token');
+  await admin.click('#admin-show');
+  await admin.locator('#orders').waitFor();
+  return admin;
+}
+
+test('a Kolibri24 widget requests a product that the provider then sees', async () => {
+  const context = await stack.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${stack.sim}/kolibri24?entityId=E-77&realEstateAgencyId=A-9&entityType=RealEstate&validity=valid`);
+  const widget = page.frameLocator('#widget');
+  await widget.locator('#no-requests').waitFor();
+  await widget.locator('[data-product="energy-certificate"] button.request').click();
+  const row = widget.locator('#requests li.request');
+  await row.waitFor();
+  assert.equal(await row.getAttribute('data-status'), 'requested');
+  // Products sold per user only are not offered for a whole agency.
+  assert.equal(await widget.locator('[data-product="valuation"]').count(), 0);
+  const stored = (await storedOrders(stack)).filter((o) => o.host === 'kolibri24');
+  assert.deepEqual(stored.map((o) => [o.customer_web_id, o.estate_id, o.entity_type, o.status]), [['A-9', 'E-77', 'RealEstate', 'requested']]);
+  const admin = await adminOrders(context);
+  assert.equal(await admin.locator(`#orders tr.order[data-order="${stored[0].id}"]`).getAttribute('data-status'), 'requested');
+  assert.deepEqual(await page.evaluate(() => document.cookie), '');
+  await context.close();
+});
+
+test('a forged or expired widget call shows why in the frame', async () => {
+  const context = await stack.browser.newContext();
+  const page = await context.newPage();
+  for (const validity of ['invalid', 'expired']) {
+    await page.goto(`${stack.sim}/kolibri24?validity=${validity}`);
+    const widget = page.frameLocator('#widget');
+    await widget.locator('#reason-en').waitFor();
+    assert.match(await widget.locator('#reason-en').textContent(), validity === 'expired' ? /expired/ : /did not confirm/);
+    assert.match(await widget.locator('#reason-de').textContent(), /Kolibri24/);
+  }
+  await context.close();
+});
+
+test('a contract product paid through onOffice is signed in Oneflow and shows as signed', async () => {
+  const { context, page, frame } = await openService(stack, { estateid: '815', UserLanguage: 'ENG' });
+  await frame.locator('[data-product="brokerage-agreement"] button.add').click();
+  await frame.locator('#order').click();
+  await page.locator('#payment').waitFor({ state: 'visible' });
+  await page.click('#pay-confirm');
+  await frame.locator('#result').waitFor();
+  const [order] = (await storedOrders(stack)).filter((o) => o.items.includes('brokerage-agreement'));
+  assert.equal(order.status, 'success');
+
+  const oneflow = await context.newPage();
+  const contract = oneflow.locator('#contracts tr.contract');
+  for (let i = 0; i < 100 && (await contract.count()) === 0; i++) {
+    await oneflow.goto(`${stack.sim}/oneflow`);
+    if ((await contract.count()) === 0) await oneflow.waitForTimeout(100);
+  }
+  assert.equal(await contract.count(), 1, 'the contract was created in Oneflow');
+  assert.match(await contract.textContent(), /brokerage-agreement/);
+  await contract.locator('button.forged').click();
+  await oneflow.locator('#contracts tr.contract .last').filter({ hasText: 'HTTP 401' }).waitFor();
+  await oneflow.locator('#contracts tr.contract button.signed').click();
+  await oneflow.locator('#contracts tr.contract .last').filter({ hasText: 'signed → HTTP 200' }).waitFor();
+
+  const admin = await adminOrders(context);
+  const cell = admin.locator(`#orders tr.order[data-order="${order.id}"] td.fulfilment`);
+  for (let i = 0; i < 100 && (await cell.getAttribute('data-fulfilment')) !== 'signed'; i++) {
+    await admin.waitForTimeout(100);
+    await admin.click('#admin-show');
+    await admin.locator('#orders').waitFor();
+  }
+  assert.equal(await cell.getAttribute('data-fulfilment'), 'signed');
+  // And the agent sees it among their orders when opening the service again.
+  const again = await openService(stack, { estateid: '815', UserLanguage: 'ENG' });
+  const mine = again.frame.locator(`#my-orders li.my-order[data-order="${order.id}"]`);
+  await mine.waitFor();
+  assert.equal(await mine.getAttribute('data-fulfilment'), 'signed');
+  assert.match(await mine.textContent(), /signed/);
+  await again.context.close();
+  await context.close();
+});
