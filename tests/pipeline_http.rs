@@ -1,6 +1,7 @@
 //! The inbound pipeline's promises, with handlers written for the test: the answer comes
 //! before processing (a handler held on a gate), a panicking or hanging handler becomes a
-//! retry with its reason, and it holds on PostgreSQL as on SQLite.
+//! retry with its reason, one that never recovers fails after the last attempt, and all of
+//! it holds on PostgreSQL as on SQLite.
 #![cfg(feature = "ssr")]
 
 mod common;
@@ -38,6 +39,18 @@ impl WebhookHandler for Panics {
     }
 }
 
+/// An upstream that never recovers.
+struct Busy;
+
+impl WebhookHandler for Busy {
+    fn name(&self) -> &'static str {
+        "busy"
+    }
+    fn handle<'a>(&'a self, _: &'a HandlerContext, _: &'a Delivery) -> BoxFuture<'a, Result<(), HandlerError>> {
+        Box::pin(async move { Err(HandlerError::Retry("upstream busy".into())) })
+    }
+}
+
 struct Hangs;
 
 impl WebhookHandler for Hangs {
@@ -56,14 +69,15 @@ async fn server_with(db: &str, gate: Arc<Semaphore>) -> TestServer {
     let dir = std::env::temp_dir().join(format!("marktstand-pipeline-{}-{}", std::process::id(), rand_name()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("webhooks.toml");
-    let services: String = ["gated", "panics", "hangs"]
+    let services: String = ["gated", "panics", "hangs", "busy"]
         .iter()
         .map(|n| format!("[[webhook]]\nname = \"{n}\"\nhandler = \"{n}\"\n"))
         .collect();
-    // Claims of 2 s: a handler gets half of it (1 s) before it counts as hanging.
-    std::fs::write(&file, format!("lock_secs = 2\n{services}")).unwrap();
+    // Claims of 2 s: a handler gets half of it (1 s) before it counts as hanging. Two
+    // attempts, so giving up is seen within the test (2 s of backoff between them).
+    std::fs::write(&file, format!("lock_secs = 2\nmax_attempts = 2\n{services}")).unwrap();
     let mut registry = Registry::builtin();
-    registry.register(Gated(gate)).register(Panics).register(Hangs);
+    registry.register(Gated(gate)).register(Panics).register(Hangs).register(Busy);
     let mut config = marktstand::server::config::Config::from_args(args(db)).unwrap();
     config.webhooks = WebhookConfig::load_with(&file, &registry).unwrap();
     start_config(config).await
@@ -129,6 +143,18 @@ async fn the_pipeline_keeps_its_promises(db: &str) {
     let after = deliver(&server, "gated").await;
     gate.add_permits(1);
     reaches(&server, &after, DeliveryStatus::Done).await;
+
+    // One that keeps asking for a retry is given up after the last attempt, with the reason.
+    let busy = deliver(&server, "busy").await;
+    assert_eq!(reaches(&server, &busy, DeliveryStatus::Retry).await.as_deref(), Some("upstream busy"));
+    let reason = reaches(&server, &busy, DeliveryStatus::Failed).await;
+    assert_eq!(reason.as_deref(), Some("upstream busy (gave up after 2 attempts)"));
+    let (attempts,): (i64,) = sqlx::query_as("SELECT attempts FROM webhook_deliveries WHERE id = $1")
+        .bind(&busy)
+        .fetch_one(&server.state.db)
+        .await
+        .unwrap();
+    assert_eq!(attempts, 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

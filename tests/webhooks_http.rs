@@ -208,10 +208,10 @@ fn backoff_doubles_up_to_an_hour_and_gives_up_after_eight_attempts() {
     assert_eq!(backoff_secs(12), 3600);
     assert_eq!(backoff_secs(1000), 3600);
     let retry = Err(HandlerError::Retry("busy".into()));
-    assert_eq!(next_step(3, &retry, 100), Step::Retry { at: 108, error: "busy".into() });
-    assert_eq!(next_step(8, &retry, 100), Step::Failed { error: "busy (gave up after 8 attempts)".into() });
-    assert_eq!(next_step(1, &Err(HandlerError::Permanent("bad".into())), 100), Step::Failed { error: "bad".into() });
-    assert_eq!(next_step(1, &Ok(()), 100), Step::Done);
+    assert_eq!(next_step(3, 8, &retry, 100), Step::Retry { at: 108, error: "busy".into() });
+    assert_eq!(next_step(8, 8, &retry, 100), Step::Failed { error: "busy (gave up after 8 attempts)".into() });
+    assert_eq!(next_step(1, 8, &Err(HandlerError::Permanent("bad".into())), 100), Step::Failed { error: "bad".into() });
+    assert_eq!(next_step(1, 8, &Ok(()), 100), Step::Done);
 }
 
 #[test]

@@ -39,6 +39,8 @@ pub struct WebhookConfig {
     /// How long a worker's claim on a delivery holds. When a process dies mid-delivery,
     /// another worker (or the restarted one) takes the delivery over after this time.
     pub lock_secs: i64,
+    /// Attempts before a delivery that keeps asking for a retry fails (1 to 20).
+    pub max_attempts: i64,
 }
 
 /// The default claim: a minute, so a slow handler is not run twice by accident.
@@ -46,7 +48,13 @@ pub const DEFAULT_LOCK_SECS: i64 = 60;
 
 impl Default for WebhookConfig {
     fn default() -> Self {
-        WebhookConfig { services: Vec::new(), kolibri24: BTreeMap::new(), oneflow: None, lock_secs: DEFAULT_LOCK_SECS }
+        WebhookConfig {
+            services: Vec::new(),
+            kolibri24: BTreeMap::new(),
+            oneflow: None,
+            lock_secs: DEFAULT_LOCK_SECS,
+            max_attempts: super::MAX_ATTEMPTS,
+        }
     }
 }
 
@@ -84,6 +92,7 @@ impl std::fmt::Debug for WebhookConfig {
             .field("kolibri24", &self.kolibri24.iter().map(|(c, h)| (c, h.name())).collect::<Vec<_>>())
             .field("oneflow", &self.oneflow.as_ref().map(|h| h.name()))
             .field("lock_secs", &self.lock_secs)
+            .field("max_attempts", &self.max_attempts)
             .finish()
     }
 }
@@ -92,6 +101,7 @@ impl std::fmt::Debug for WebhookConfig {
 #[serde(deny_unknown_fields)]
 struct File {
     lock_secs: Option<i64>,
+    max_attempts: Option<i64>,
     #[serde(default)]
     webhook: Vec<Entry>,
     /// `Category = "handler"`.
@@ -178,7 +188,12 @@ impl WebhookConfig {
             let line = text.lines().position(|l| l.trim_start().starts_with("lock_secs")).map_or(0, |i| i + 1);
             return Err(format!("webhooks {file} line {line}: `lock_secs` must be 2 to 3600 seconds"));
         }
-        Ok(WebhookConfig { services, kolibri24, oneflow, lock_secs })
+        let max_attempts = parsed.max_attempts.unwrap_or(super::MAX_ATTEMPTS);
+        if !(1..=20).contains(&max_attempts) {
+            let line = text.lines().position(|l| l.trim_start().starts_with("max_attempts")).map_or(0, |i| i + 1);
+            return Err(format!("webhooks {file} line {line}: `max_attempts` must be 1 to 20"));
+        }
+        Ok(WebhookConfig { services, kolibri24, oneflow, lock_secs, max_attempts })
     }
 
     pub fn service(&self, name: &str) -> Option<&WebhookService> {

@@ -10,7 +10,8 @@ use crate::webhooks::DeliveryStatus;
 use futures::{FutureExt, StreamExt};
 use std::time::Duration;
 
-/// Attempts before a delivery that keeps asking for a retry is given up (`failed`).
+/// Attempts before a delivery that keeps asking for a retry is given up (`failed`), unless
+/// `webhooks.toml` sets `max_attempts`.
 pub const MAX_ATTEMPTS: i64 = 8;
 /// Longest wait between two attempts.
 pub const MAX_BACKOFF_SECS: i64 = 3600;
@@ -33,12 +34,12 @@ pub enum Step {
     Failed { error: String },
 }
 
-/// The step after the `attempts`-th attempt ended with `outcome` at `now`.
-pub fn next_step(attempts: i64, outcome: &Result<(), HandlerError>, now: i64) -> Step {
+/// The step after the `attempts`-th of at most `max_attempts` attempts ended with `outcome` at `now`.
+pub fn next_step(attempts: i64, max_attempts: i64, outcome: &Result<(), HandlerError>, now: i64) -> Step {
     match outcome {
         Ok(()) => Step::Done,
         Err(HandlerError::Permanent(error)) => Step::Failed { error: error.clone() },
-        Err(HandlerError::Retry(error)) if attempts >= MAX_ATTEMPTS => {
+        Err(HandlerError::Retry(error)) if attempts >= max_attempts => {
             Step::Failed { error: format!("{error} (gave up after {attempts} attempts)") }
         }
         Err(HandlerError::Retry(error)) => Step::Retry { at: now + backoff_secs(attempts), error: error.clone() },
@@ -144,7 +145,7 @@ async fn round(state: &AppState) -> Result<usize, sqlx::Error> {
     let at = now();
     let mut tx = db.begin().await?;
     for (d, outcome) in &outcomes {
-        let step = next_step(d.attempts, outcome, at);
+        let step = next_step(d.attempts, state.webhooks.config().max_attempts, outcome, at);
         match &step {
             Step::Done => tracing::debug!(delivery = %d.id, "webhook done"),
             Step::Retry { error, .. } => {
