@@ -61,6 +61,9 @@ pub struct ServeArgs {
     /// The webhook services (TOML); none when the file does not exist.
     #[arg(long, env = "MARKTSTAND_WEBHOOKS", default_value = "webhooks.toml")]
     pub webhooks: String,
+    /// Token for `GET /metrics` (Prometheus); the route does not exist while it is unset.
+    #[arg(long, env = "MARKTSTAND_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     /// `text` (readable) or `json` (one object a line, with a request id, for collectors).
     #[arg(long, env = "MARKTSTAND_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -97,6 +100,7 @@ pub struct Config {
     pub webhooks: super::webhooks::WebhookConfig,
     pub kolibri24: Kolibri24,
     pub oneflow: Oneflow,
+    pub metrics_token: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -170,6 +174,7 @@ impl Config {
             webhooks,
             kolibri24,
             oneflow,
+            metrics_token: args.metrics_token.filter(|t| !t.trim().is_empty()),
         })
     }
 

@@ -10,6 +10,7 @@ pub mod credentials;
 pub mod headers;
 pub mod hosts;
 pub mod launch;
+pub mod metrics;
 pub mod orders;
 pub mod routes;
 pub mod sealing;
@@ -64,6 +65,7 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     pub fn new(config: Config, db: storage::Db, catalogue: crate::catalogue::Catalogue) -> Self {
+        metrics::install();
         let verifiers = Verifiers {
             launch: config.verifier(config.service_base()),
             callback: config.verifier(config.callback_base()),

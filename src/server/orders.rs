@@ -212,7 +212,11 @@ pub async fn place(
     }
     let stored = match existing {
         Some(order) => order,
-        None => storage::insert_order(&state.db, &new_order(ctx, &priced, scoped_key, now)).await?,
+        None => {
+            let stored = storage::insert_order(&state.db, &new_order(ctx, &priced, scoped_key, now)).await?;
+            super::metrics::order("pending");
+            stored
+        }
     };
     let stored_priced: Priced = serde_json::from_str(&stored.items).map_err(|_| AppError::Internal)?;
     if stored_priced != priced {
@@ -332,11 +336,16 @@ pub async fn apply_callback(state: &AppState, query: &str, now: i64) -> Result<A
     };
     let order = storage::order(&state.db, &id).await?.ok_or(AppError::NotFound)?;
     match storage::transition(&state.db, &id, &step).await? {
-        Some(from) => tracing::info!(order = %id, from = from.code(), to = status.code(), "payment callback applied"),
-        None if order.status != status => {
-            tracing::warn!(order = %id, status = order.status.code(), asked = status.code(), "payment callback ignored: not allowed from here")
+        Some(from) => {
+            tracing::info!(order = %id, from = from.code(), to = status.code(), "payment callback applied");
+            super::metrics::order(status.code());
+            super::metrics::callback("applied");
         }
-        None => {}
+        None if order.status != status => {
+            tracing::warn!(order = %id, status = order.status.code(), asked = status.code(), "payment callback ignored: not allowed from here");
+            super::metrics::callback("ignored");
+        }
+        None => super::metrics::callback("repeated"),
     }
     let order = storage::order(&state.db, &id).await?.ok_or(AppError::NotFound)?;
     // On every view of a paid order's callback: queued once, so a failure here is retried

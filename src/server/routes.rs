@@ -85,6 +85,7 @@ pub fn router(state: AppState, shell: Shell) -> Router {
         // Alive: the process answers. Ready: the database answers with the expected schema.
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(super::metrics::scrape))
         .route("/orders/callback", get(payment_callback))
         // Each host's widget and webhook routes, with their own body limits.
         .merge(super::hosts::routes())
@@ -99,6 +100,7 @@ pub fn router(state: AppState, shell: Shell) -> Router {
         .route("/", get(move || index(shell.clone())))
         .fallback_service(assets.fallback(get(move || index(fallback_shell.clone()))))
         .layer(axum::Extension(callback_shell))
+        .layer(axum::middleware::from_fn(super::metrics::time_requests))
         .with_state(state)
         .layer(axum::middleware::map_response(move |mut res: Response| {
             let csp = csp.clone();

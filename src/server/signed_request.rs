@@ -9,10 +9,17 @@ use signing::url::{UrlVerifier, Verified};
 /// kind of request in the log line.
 pub fn verify(verifier: &UrlVerifier, query: &str, now: i64, what: &'static str) -> Result<Verified, AppError> {
     let query = query.strip_prefix('?').unwrap_or(query);
-    verifier.verify(query, now).map_err(|rejection| {
+    let result = verifier.verify(query, now).map_err(|rejection| {
         tracing::info!(reason = rejection.code(), request = what, "signed request refused");
         AppError::LaunchRejected { reason: rejection.code().to_string() }
-    })
+    });
+    let outcome = match &result {
+        Ok(_) => "verified",
+        Err(AppError::LaunchRejected { reason }) => reason,
+        Err(_) => "refused",
+    };
+    super::metrics::signed_request(what, outcome);
+    result
 }
 
 /// A parameter that must be present and not empty; its absence refuses the request with

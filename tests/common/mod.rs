@@ -36,6 +36,7 @@ pub fn args(db: &str) -> ServeArgs {
         credentials_key: Some("22".repeat(32)),
         webhooks: concat!(env!("CARGO_MANIFEST_DIR"), "/webhooks.toml").into(),
         log_format: Default::default(),
+        metrics_token: None,
         kolibri24: Default::default(),
         oneflow: Default::default(),
     }

@@ -42,7 +42,9 @@ pub async fn request(
             order.status = OrderStatus::Requested;
             order.host = Host::Kolibri24;
             order.entity_type = Some(entity_type.to_string());
-            storage::insert_order(&state.db, &order).await?
+            let stored = storage::insert_order(&state.db, &order).await?;
+            crate::server::metrics::order("requested");
+            stored
         }
     };
     crate::server::hosts::oneflow::contracts::queue_if_needed(state, &stored).await?;

@@ -1,0 +1,102 @@
+//! Prometheus metrics at `GET /metrics`, behind `MARKTSTAND_METRICS_TOKEN` (`Authorization:
+//! Bearer …`; without the setting the route does not exist). Counters are kept by the
+//! `metrics` crate in this process; queue depth and age are read from the database at each
+//! scrape, so every replica reports the shared queue.
+//!
+//! Labels are bounded on purpose: request kinds, reason codes, hosts, statuses and route
+//! templates, never an id, a customer or a Kolibri24 category (which a host chooses).
+
+use super::AppState;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::sync::OnceLock;
+use subtle::ConstantTimeEq;
+
+/// The process-wide recorder (installed once, however many servers a test starts).
+fn handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        PrometheusBuilder::new()
+            .set_buckets(&[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5])
+            .expect("buckets are valid")
+            .install_recorder()
+            .expect("the only metrics recorder")
+    })
+}
+
+/// Starts recording (call once at start, before requests are served).
+pub fn install() {
+    handle();
+}
+
+/// A signed request from a host was verified or refused (`reason` is the rejection code).
+pub fn signed_request(kind: &'static str, outcome: &str) {
+    metrics::counter!("marktstand_signed_requests_total", "kind" => kind, "outcome" => outcome.to_string())
+        .increment(1);
+}
+
+/// An order was placed or moved to `status`.
+pub fn order(status: &'static str) {
+    metrics::counter!("marktstand_orders_total", "status" => status).increment(1);
+}
+
+/// A payment callback was `applied`, `ignored` (not allowed from where the order stands) or `refused`.
+pub fn callback(outcome: &'static str) {
+    metrics::counter!("marktstand_payment_callbacks_total", "outcome" => outcome).increment(1);
+}
+
+/// A delivery from `host` was stored, or finished with `status`.
+pub fn delivery(host: &'static str, status: &'static str) {
+    metrics::counter!("marktstand_deliveries_total", "host" => host, "status" => status).increment(1);
+}
+
+/// Times every request by its route template.
+pub async fn time_requests(request: Request, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string());
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    let route = route.unwrap_or_else(|| "(static or unknown)".into());
+    let status = response.status().as_u16().to_string();
+    metrics::histogram!("marktstand_request_duration_seconds", "route" => route, "status" => status)
+        .record(started.elapsed().as_secs_f64());
+    response
+}
+
+/// `GET /metrics`: the counters and histograms, plus the queue as it stands now.
+pub async fn scrape(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(token) = state.config.metrics_token.as_deref() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let expected = format!("Bearer {token}");
+    if !bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
+        return (StatusCode::UNAUTHORIZED, "metrics need Authorization: Bearer <MARKTSTAND_METRICS_TOKEN>\n")
+            .into_response();
+    }
+    let queue: Result<Vec<(String, i64, Option<i64>)>, sqlx::Error> = sqlx::query_as(
+        "SELECT status, COUNT(*), MIN(received_at) FROM webhook_deliveries \
+         WHERE status IN ('queued', 'retry', 'working') GROUP BY status",
+    )
+    .fetch_all(&state.db)
+    .await;
+    let now = super::now();
+    let mut text = handle().render();
+    match queue {
+        Ok(rows) => {
+            text.push_str("# TYPE marktstand_deliveries_waiting gauge\n");
+            text.push_str("# TYPE marktstand_deliveries_oldest_waiting_seconds gauge\n");
+            for status in ["queued", "retry", "working"] {
+                let row = rows.iter().find(|(s, ..)| s == status);
+                let count = row.map_or(0, |r| r.1);
+                let age = row.and_then(|r| r.2).map_or(0, |at| (now - at).max(0));
+                text.push_str(&format!("marktstand_deliveries_waiting{{status=\"{status}\"}} {count}\n"));
+                text.push_str(&format!("marktstand_deliveries_oldest_waiting_seconds{{status=\"{status}\"}} {age}\n"));
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "metrics: queue not readable"),
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+}
