@@ -45,10 +45,11 @@ async fn replica(dir: &Path, db: &str) -> Replica {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
+    // Owned at once, so it is killed and reaped however this ends.
+    let replica = Replica(child, format!("http://127.0.0.1:{port}"));
     for _ in 0..300 {
-        if reqwest::get(format!("{base}/readyz")).await.is_ok_and(|r| r.status().is_success()) {
-            return Replica(child, base);
+        if reqwest::get(format!("{}/readyz", replica.1)).await.is_ok_and(|r| r.status().is_success()) {
+            return replica;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
