@@ -165,17 +165,9 @@ async fn storage_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn storage_on_postgres() {
-    match std::env::var("MARKTSTAND_TEST_POSTGRES") {
-        Ok(url) => {
-            exercise(&url).await;
-            concurrent_transitions(&url).await;
-            inbound_pipeline(&url).await;
-        }
-        Err(_) if std::env::var("MARKTSTAND_SKIP_POSTGRES").as_deref() == Ok("1") => {
-            eprintln!("PostgreSQL half skipped on request (MARKTSTAND_SKIP_POSTGRES=1)");
-        }
-        Err(_) => {
-            panic!("set MARKTSTAND_TEST_POSTGRES=postgres://… (scripts/test starts one) or MARKTSTAND_SKIP_POSTGRES=1")
-        }
+    if let Some(url) = common::postgres() {
+        exercise(&url).await;
+        concurrent_transitions(&url).await;
+        inbound_pipeline(&url).await;
     }
 }

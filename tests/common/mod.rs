@@ -76,6 +76,21 @@ fn rand_suffix() -> u64 {
     N.fetch_add(1, Ordering::Relaxed) ^ (now() as u64) << 16
 }
 
+/// The test PostgreSQL (`scripts/test` starts one). `None` only on request
+/// (`MARKTSTAND_SKIP_POSTGRES=1`): a missing server never passes silently.
+pub fn postgres() -> Option<String> {
+    match std::env::var("MARKTSTAND_TEST_POSTGRES") {
+        Ok(url) => Some(url),
+        Err(_) if std::env::var("MARKTSTAND_SKIP_POSTGRES").as_deref() == Ok("1") => {
+            eprintln!("PostgreSQL half skipped on request (MARKTSTAND_SKIP_POSTGRES=1)");
+            None
+        }
+        Err(_) => {
+            panic!("set MARKTSTAND_TEST_POSTGRES=postgres://… (scripts/test starts one) or MARKTSTAND_SKIP_POSTGRES=1")
+        }
+    }
+}
+
 pub async fn start() -> TestServer {
     start_with(args(&temp_db())).await
 }
