@@ -55,3 +55,35 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
     }
     hashes
 }
+
+/// Whether `path` names a file Trunk hashed (`name-<12 or more hex digits>[_bg].ext`), whose
+/// content never changes under that name.
+pub fn is_hashed_asset(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or("");
+    let Some((stem, _ext)) = file.split_once('.') else { return false };
+    let hash = stem.rsplit_once('-').map_or("", |(_, h)| h);
+    // wasm-bindgen's module is `name-<hash>_bg.wasm`.
+    let hash = hash.strip_suffix("_bg").unwrap_or(hash);
+    hash.len() >= 12 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_hashed_asset;
+
+    #[test]
+    fn hashed_assets_are_told_by_their_names() {
+        for yes in [
+            "/marktstand-589ea60b75018ae2_bg.wasm",
+            "/main-445ef1d10ba504.css",
+            "/widget/marktstand-b60a09ad19a27576.js",
+        ] {
+            assert!(is_hashed_asset(yes), "{yes}");
+        }
+        assert!(is_hashed_asset("/marktstand-589ea60b75018ae2.js"));
+        assert!(is_hashed_asset("/favicon-1a55a9a90ab221fb.svg"));
+        for no in ["/", "/public/images/expose.svg", "/admin", "/kolibri24/widget", "/x-123.js", "/app.js"] {
+            assert!(!is_hashed_asset(no), "{no}");
+        }
+    }
+}

@@ -73,7 +73,9 @@ impl Shell {
 }
 
 pub fn router(state: AppState, shell: Shell) -> Router {
-    let assets = ServeDir::new(&state.config.site_root);
+    // `scripts/build` writes `.br` (quality 11) and `.gz` beside each asset once, so nothing is
+    // compressed per request at a low level.
+    let assets = ServeDir::new(&state.config.site_root).precompressed_br().precompressed_gzip();
     let csp = shell.csp.clone();
     let hsts = state.config.is_https();
     let fallback_shell = shell.clone();
@@ -101,6 +103,7 @@ pub fn router(state: AppState, shell: Shell) -> Router {
         .fallback_service(assets.fallback(get(move || index(fallback_shell.clone()))))
         .layer(axum::Extension(callback_shell))
         .layer(axum::middleware::from_fn(super::metrics::time_requests))
+        .layer(axum::middleware::from_fn(cache_assets))
         .with_state(state)
         .layer(axum::middleware::map_response(move |mut res: Response| {
             let csp = csp.clone();
@@ -117,6 +120,22 @@ pub fn router(state: AppState, shell: Shell) -> Router {
         // Outermost: every request has an id (a load balancer's `x-request-id`, else a new one)
         // before anything logs, and the answer carries it back.
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// Hashed build assets never change under their name: a returning agent's browser uses its
+/// copy without asking. Anything else static is revalidated; pages say `no-store` themselves.
+async fn cache_assets(request: Request<Body>, next: axum::middleware::Next) -> Response {
+    let immutable = headers::is_hashed_asset(request.uri().path());
+    let mut res = next.run(request).await;
+    if !res.headers().contains_key(header::CACHE_CONTROL) && res.status().is_success() {
+        let value = if immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
+        res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+        // The same URL answers brotli, gzip or plain: caches on the way must keep them apart.
+        if !res.headers().contains_key(header::VARY) {
+            res.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        }
+    }
+    res
 }
 
 /// One span per request with its id, method and path, never the query: a launch URL's query
