@@ -9,12 +9,13 @@ use common::*;
 use futures::future::BoxFuture;
 use marktstand::server::webhooks::{Delivery, HandlerContext, HandlerError, Registry, WebhookConfig, WebhookHandler};
 use marktstand::webhooks::DeliveryStatus;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
 
-/// Waits until the test opens its gate.
-struct Gated(Arc<Semaphore>);
+/// Waits until the test opens its gate; counts how often it started.
+struct Gated(Arc<Semaphore>, Arc<AtomicUsize>);
 
 impl WebhookHandler for Gated {
     fn name(&self) -> &'static str {
@@ -22,6 +23,7 @@ impl WebhookHandler for Gated {
     }
     fn handle<'a>(&'a self, _: &'a HandlerContext, _: &'a Delivery) -> BoxFuture<'a, Result<(), HandlerError>> {
         Box::pin(async move {
+            self.1.fetch_add(1, Ordering::SeqCst);
             self.0.acquire().await.unwrap().forget();
             Ok(())
         })
@@ -66,6 +68,11 @@ impl WebhookHandler for Hangs {
 }
 
 async fn server_with(db: &str, gate: Arc<Semaphore>) -> TestServer {
+    server_locking(db, gate, 2, Arc::new(AtomicUsize::new(0))).await
+}
+
+/// `lock_secs` for the claims; `entered` counts the gated handler's starts.
+async fn server_locking(db: &str, gate: Arc<Semaphore>, lock_secs: u32, entered: Arc<AtomicUsize>) -> TestServer {
     let dir = std::env::temp_dir().join(format!("marktstand-pipeline-{}-{}", std::process::id(), rand_name()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("webhooks.toml");
@@ -75,9 +82,9 @@ async fn server_with(db: &str, gate: Arc<Semaphore>) -> TestServer {
         .collect();
     // Claims of 2 s: a handler gets half of it (1 s) before it counts as hanging. Two
     // attempts, so giving up is seen within the test (2 s of backoff between them).
-    std::fs::write(&file, format!("lock_secs = 2\nmax_attempts = 2\n{services}")).unwrap();
+    std::fs::write(&file, format!("lock_secs = {lock_secs}\nmax_attempts = 2\n{services}")).unwrap();
     let mut registry = Registry::builtin();
-    registry.register(Gated(gate)).register(Panics).register(Hangs).register(Busy);
+    registry.register(Gated(gate, entered)).register(Panics).register(Hangs).register(Busy);
     let mut config = marktstand::server::config::Config::from_args(args(db)).unwrap();
     config.webhooks = WebhookConfig::load_with(&file, &registry).unwrap();
     start_config(config).await
@@ -155,6 +162,48 @@ async fn the_pipeline_keeps_its_promises(db: &str) {
         .await
         .unwrap();
     assert_eq!(attempts, 2);
+}
+
+/// A stopping worker lets running handlers finish and hands the rest of its claim back at
+/// once (not after `lock_secs`), uncounted, for another replica to take.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopping_worker_hands_back_what_it_has_not_started() {
+    let db = temp_db();
+    let gate = Arc::new(Semaphore::new(0));
+    let entered = Arc::new(AtomicUsize::new(0));
+    // Forty deliveries stored while no worker runs (this server's worker is stopped at once).
+    let intake = server_locking(&db, gate.clone(), 60, Arc::new(AtomicUsize::new(0))).await;
+    intake.state.webhooks.stop();
+    let ids: Vec<String> = futures::future::join_all((0..40).map(|_| deliver(&intake, "gated"))).await;
+    // A worker with claims of a minute: without the hand-back, no other could take them sooner.
+    let server = server_locking(&db, gate.clone(), 60, entered.clone()).await;
+    let count = |sql: &'static str| {
+        let db = server.state.db.clone();
+        async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&db).await.unwrap() }
+    };
+    // Wait until handlers wait at the gate (16 run at once).
+    for _ in 0..200 {
+        if entered.load(Ordering::SeqCst) == 16 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(entered.load(Ordering::SeqCst), 16);
+    server.state.webhooks.stop();
+    gate.add_permits(100);
+    tokio::time::timeout(Duration::from_secs(10), server.worker).await.expect("the worker stops").unwrap();
+    let started = entered.load(Ordering::SeqCst) as i64;
+    assert_eq!(count("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'done'").await, started);
+    assert_eq!(count("SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'working'").await, 0, "no claim kept");
+    let waiting =
+        "SELECT COUNT(*) FROM webhook_deliveries WHERE status = 'queued' AND attempts = 0 AND locked_until IS NULL";
+    assert_eq!(count(waiting).await, 40 - started, "the rest is due again, its attempt not counted");
+
+    // Another replica on the same database takes them at once, not after the minute.
+    let other = server_locking(&db, gate.clone(), 60, Arc::new(AtomicUsize::new(0))).await;
+    for id in &ids {
+        reaches(&other, id, DeliveryStatus::Done).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -128,15 +128,23 @@ async fn run(args: ServeArgs) -> Result<(), String> {
     let catalogue = super::catalogue::load(std::path::Path::new(&config.catalogue), &public)?;
     let state = AppState::new(config, db, catalogue);
     let shell = routes::Shell::load(&state)?;
-    super::webhooks::spawn_worker(state.clone());
-    let app = routes::router(state, shell);
+    let worker = super::webhooks::spawn_worker(state.clone());
+    let app = routes::router(state.clone(), shell);
     let listener =
         tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     tracing::info!("listening on http://{listen}");
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown())
         .await
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    // Requests in flight have been answered; now the worker finishes what runs and hands back
+    // the rest, so another replica takes it at once instead of after the claim runs out.
+    state.webhooks.stop();
+    let grace = std::time::Duration::from_secs(state.webhooks.config().lock_secs as u64);
+    if tokio::time::timeout(grace, worker).await.is_err() {
+        tracing::warn!("webhook worker did not stop in time; its claims run out after lock_secs");
+    }
+    Ok(())
 }
 
 /// Ctrl-C or SIGTERM (what a container runtime sends) ends the server gracefully.

@@ -40,6 +40,8 @@ struct Shared {
     writer: OnceLock<mpsc::Sender<writer::Job>>,
     /// Signalled after each commit, so the worker starts at once instead of at its next poll.
     committed: Arc<Notify>,
+    /// Set at shutdown: the worker starts nothing new and hands back what it claimed.
+    stopping: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Webhooks {
@@ -58,6 +60,7 @@ impl Webhooks {
             processing_db,
             writer: OnceLock::new(),
             committed: Arc::new(Notify::new()),
+            stopping: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         }))
     }
 
@@ -93,6 +96,17 @@ impl Webhooks {
 
     fn notify(&self) -> Arc<Notify> {
         self.0.committed.clone()
+    }
+
+    /// Asks the worker to stop: handlers already running finish, claimed deliveries not yet
+    /// started are handed back at once (due now, for any replica), and the worker ends.
+    pub fn stop(&self) {
+        self.0.stopping.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.0.committed.notify_one();
+    }
+
+    pub fn is_stopping(&self) -> bool {
+        self.0.stopping.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// The verifier of onOffice webhook service `name` (its URL is part of what is signed).
@@ -134,9 +148,10 @@ fn processing_pool(db: &Db) -> Db {
         .connect_lazy_with((*options).clone())
 }
 
-/// Starts the background worker (once per process; replicas each run one).
-pub fn spawn_worker(state: AppState) {
-    worker::spawn(state);
+/// Starts the background worker (once per process; replicas each run one); it ends after
+/// [`Webhooks::stop`].
+pub fn spawn_worker(state: AppState) -> tokio::task::JoinHandle<()> {
+    worker::spawn(state)
 }
 
 /// The newest deliveries, for the provider's page.

@@ -17,6 +17,8 @@ pub const WIDGET: &str = "<!DOCTYPE html><html><head><script type=\"module\">imp
 pub struct TestServer {
     pub base: String,
     pub state: AppState,
+    /// The webhook worker; ends after `state.webhooks.stop()`.
+    pub worker: tokio::task::JoinHandle<()>,
 }
 
 pub fn args(db: &str) -> ServeArgs {
@@ -55,13 +57,13 @@ pub async fn start_config(config: Config) -> TestServer {
     let state = AppState::new(config, db, catalogue);
     let shell = Shell::new(&state, INDEX.to_string(), BACK_OFFICE.to_string()).with_widget(&state, WIDGET.to_string());
     let app = router(state.clone(), shell);
-    marktstand::server::webhooks::spawn_worker(state.clone());
+    let worker = marktstand::server::webhooks::spawn_worker(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap()
     });
-    TestServer { base: format!("http://{addr}"), state }
+    TestServer { base: format!("http://{addr}"), state, worker }
 }
 
 /// A fresh SQLite file per server, like the embedded default.

@@ -46,11 +46,11 @@ pub fn next_step(attempts: i64, max_attempts: i64, outcome: &Result<(), HandlerE
     }
 }
 
-/// Runs until the runtime stops. Wakes after each commit of new deliveries, and polls.
-pub fn spawn(state: AppState) {
+/// Runs until stopped. Wakes after each commit of new deliveries, and polls.
+pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let notify = state.webhooks.notify();
-        loop {
+        while !state.webhooks.is_stopping() {
             let worked = match round(&state).await {
                 Ok(n) => n > 0,
                 Err(e) => {
@@ -65,7 +65,8 @@ pub fn spawn(state: AppState) {
                 }
             }
         }
-    });
+        tracing::info!("webhook worker stopped");
+    })
 }
 
 /// What is due: claims whose process died, then retries, then new deliveries, oldest first.
@@ -130,12 +131,16 @@ async fn round(state: &AppState) -> Result<usize, sqlx::Error> {
     let ctx = HandlerContext { db: db.clone(), state: state.clone() };
     // Within the claim, so no other worker starts the same delivery meanwhile.
     let limit = Duration::from_secs((lock_secs / 2) as u64);
-    let outcomes: Vec<(Delivery, Result<(), HandlerError>)> = futures::stream::iter(deliveries)
+    let ran: Vec<(Delivery, Option<Result<(), HandlerError>>)> = futures::stream::iter(deliveries)
         .map(|d| {
             let ctx = &ctx;
             async move {
+                // At shutdown what has not started goes back to the queue, untouched.
+                if ctx.state.webhooks.is_stopping() {
+                    return (d, None);
+                }
                 let outcome = run_handler(ctx, &d, limit).await;
-                (d, outcome)
+                (d, Some(outcome))
             }
         })
         .buffer_unordered(CONCURRENCY)
@@ -144,6 +149,13 @@ async fn round(state: &AppState) -> Result<usize, sqlx::Error> {
 
     let at = now();
     let mut tx = db.begin().await?;
+    let mut outcomes = Vec::with_capacity(ran.len());
+    for (d, outcome) in ran {
+        match outcome {
+            Some(outcome) => outcomes.push((d, outcome)),
+            None => hand_back(&mut tx, &d.id, until, at).await?,
+        }
+    }
     for (d, outcome) in &outcomes {
         let step = next_step(d.attempts, state.webhooks.config().max_attempts, outcome, at);
         match &step {
@@ -174,6 +186,26 @@ async fn round(state: &AppState) -> Result<usize, sqlx::Error> {
     }
     tx.commit().await?;
     Ok(outcomes.len())
+}
+
+/// Returns a claimed, unstarted delivery to where it was: due now, its attempt not counted.
+async fn hand_back(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    id: &str,
+    until: i64,
+    at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE webhook_deliveries SET status = CASE WHEN attempts > 1 THEN 'retry' ELSE 'queued' END, \
+         attempts = attempts - 1, next_attempt_at = $2, locked_until = NULL \
+         WHERE id = $1 AND status = 'working' AND locked_until = $3",
+    )
+    .bind(id)
+    .bind(at)
+    .bind(until)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// The configured handler, guarded: a panic or a hang becomes a retry, not a dead worker.
