@@ -57,7 +57,9 @@ impl Kolibri24 {
         let valid_until = crate::now() + if validity == "expired" { -60 } else { 600 };
         let mut signature = self.sign(entity, agency, entity_type, &valid_until.to_string(), "1");
         if validity == "invalid" {
-            signature = format!("A{}", &signature[1..]);
+            // Another first character (never the one it had, or the call would stay valid).
+            let other = if signature.starts_with('A') { 'B' } else { 'A' };
+            signature = format!("{other}{}", &signature[1..]);
         }
         let mut url = self.storefront.join("/kolibri24/widget").expect("a path joins");
         url.query_pairs_mut()
