@@ -27,6 +27,7 @@ async fn json_logs_carry_request_ids_and_no_secrets() {
         .env("MARKTSTAND_CATALOGUE", root.join("catalogue.toml"))
         .env("MARKTSTAND_WEBHOOKS", root.join("webhooks.toml"))
         .env("MARKTSTAND_LOG_FORMAT", "json")
+        .env("MARKTSTAND_KOLIBRI24_WEBHOOK_TOKENS", "kolibri-token-must-not-be-logged")
         .env("RUST_LOG", "info")
         .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", dir.join("shop.db").display()))
         .stdout(Stdio::piped())
@@ -66,6 +67,15 @@ async fn json_logs_carry_request_ids_and_no_secrets() {
         .await
         .unwrap();
     assert_eq!(forged.status(), 401);
+    for token in ["kolibri-token-must-not-be-logged", "a-wrong-token-also-not"] {
+        let res = reqwest::Client::new()
+            .post(format!("{base}/kolibri24/webhook/{token}"))
+            .body("{\"items\": []}")
+            .send()
+            .await
+            .unwrap();
+        assert!(res.status() == 200 || res.status() == 401);
+    }
     tokio::time::sleep(Duration::from_millis(200)).await;
     let _ = child.kill();
     let mut out = String::new();
@@ -80,7 +90,15 @@ async fn json_logs_carry_request_ids_and_no_secrets() {
         .unwrap_or_else(|| panic!("no line for request {id}:\n{out}"));
     assert_eq!(served["span"]["method"], "GET");
     assert!(lines.iter().any(|l| l["span"]["path"] == "/api/launch"), "{out}");
-    for secret in [SECRET, CLAIM, token.token.as_str(), "signature="] {
+    assert!(lines.iter().any(|l| l["span"]["path"] == "/kolibri24/webhook/(token)"), "{out}");
+    for secret in [
+        SECRET,
+        CLAIM,
+        token.token.as_str(),
+        "signature=",
+        "kolibri-token-must-not-be-logged",
+        "a-wrong-token-also-not",
+    ] {
         assert!(!out.contains(secret), "`{secret}` is in the log:\n{out}");
     }
     let _ = std::fs::remove_dir_all(&dir);

@@ -90,15 +90,23 @@ fn RequestCard(product: Product, lang: Lang, on_requested: impl Fn() + Copy + 's
     let t = lang.texts();
     let busy = RwSignal::new(false);
     let failed = RwSignal::new(None::<AppError>);
-    // One key per card and page view: a double click is one request.
-    let key = format!("{}-{}", product.id, js_sys::Date::now() as u64);
+    // One key per request: a double click or a retry is the same request; after it went
+    // through, the next click is a new one.
     let id = product.id.clone();
+    let fresh_key = {
+        let id = id.clone();
+        move || format!("{id}-{}", js_sys::Date::now() as u64)
+    };
+    let key = RwSignal::new(fresh_key());
     let request = move |_| {
-        let (id, key) = (id.clone(), key.clone());
+        let (id, fresh_key) = (id.clone(), fresh_key.clone());
         busy.set(true);
         spawn_local(async move {
-            match request_product(id, key).await {
-                Ok(_) => on_requested(),
+            match request_product(id, key.get_untracked()).await {
+                Ok(_) => {
+                    key.set(fresh_key());
+                    on_requested()
+                }
                 Err(e) => failed.set(Some(e)),
             }
             busy.set(false);

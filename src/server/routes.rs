@@ -142,7 +142,16 @@ async fn cache_assets(request: Request<Body>, next: axum::middleware::Next) -> R
 /// carries the `apiClaim`, a webhook's the customer's data.
 fn request_span(req: &Request<Body>) -> tracing::Span {
     let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
-    tracing::info_span!("request", id, method = %req.method(), path = req.uri().path())
+    tracing::info_span!("request", id, method = %req.method(), path = %loggable_path(req.uri().path()))
+}
+
+/// The path as it may be logged: a Kolibri24 webhook URL carries its secret token as the
+/// last segment, which is left out.
+pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match path.strip_prefix("/kolibri24/webhook/") {
+        Some(_) => "/kolibri24/webhook/(token)".into(),
+        None => path.into(),
+    }
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {

@@ -28,10 +28,14 @@ test('a Kolibri24 widget requests a product that the provider then sees', async 
   const row = widget.locator('#requests li.request');
   await row.waitFor();
   assert.equal(await row.getAttribute('data-status'), 'requested');
+  // Once it went through, the next click is a new request.
+  await widget.locator('[data-product="energy-certificate"] button.request').click();
+  await widget.locator('#requests li.request').nth(1).waitFor();
   // Products sold per user only are not offered for a whole agency.
   assert.equal(await widget.locator('[data-product="valuation"]').count(), 0);
   const stored = (await storedOrders(stack)).filter((o) => o.host === 'kolibri24');
-  assert.deepEqual(stored.map((o) => [o.customer_web_id, o.estate_id, o.entity_type, o.status]), [['A-9', 'E-77', 'RealEstate', 'requested']]);
+  assert.deepEqual(stored.map((o) => [o.customer_web_id, o.estate_id, o.entity_type, o.status]),
+    [['A-9', 'E-77', 'RealEstate', 'requested'], ['A-9', 'E-77', 'RealEstate', 'requested']]);
   const admin = await adminOrders(context);
   assert.equal(await admin.locator(`#orders tr.order[data-order="${stored[0].id}"]`).getAttribute('data-status'), 'requested');
   assert.deepEqual(await page.evaluate(() => document.cookie), '');
