@@ -25,20 +25,10 @@ fn vectors(file: &str) -> Vec<Value> {
     serde_json::from_str(&text).unwrap()
 }
 
-/// PHP's `rawurlencode`.
-fn raw(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// `http_build_query($sorted, '', '&', PHP_QUERY_RFC3986)` after a recursive `ksort`, as the
 /// protocol notes describe it (null left out, nested keys bracketed and encoded).
 fn query(prefix: &str, value: &Value, out: &mut Vec<String>) {
-    let key = |k: &str| if prefix.is_empty() { raw(k) } else { format!("{prefix}%5B{}%5D", raw(k)) };
+    let key = |k: &str| if prefix.is_empty() { urlencode(k) } else { format!("{prefix}%5B{}%5D", urlencode(k)) };
     match value {
         Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().filter(|k| prefix.len() + k.len() > 0).collect();
@@ -57,7 +47,7 @@ fn query(prefix: &str, value: &Value, out: &mut Vec<String>) {
         Value::Null => {}
         Value::Bool(b) => out.push(format!("{prefix}={}", u8::from(*b))),
         Value::Number(n) => out.push(format!("{prefix}={n}")),
-        Value::String(s) => out.push(format!("{prefix}={}", raw(s))),
+        Value::String(s) => out.push(format!("{prefix}={}", urlencode(s))),
     }
 }
 

@@ -1,10 +1,10 @@
 //! The provider's pages behind the admin token: the token check (constant time, failed
 //! attempts limited per client address) and the lists they show.
 
-use super::orders::Priced;
+use super::orders::product_names;
 use super::{storage, AppState};
 use crate::errors::AppError;
-use crate::orders::{Fulfilment, OrderPage, OrderRow, ORDER_PAGE_SIZE};
+use crate::orders::{OrderPage, OrderRow, ORDER_PAGE_SIZE};
 use crate::webhooks::WebhookRow;
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -64,7 +64,8 @@ pub async fn orders(state: &AppState, token: &str, page: u32) -> Result<OrderPag
     let rows = orders
         .into_iter()
         .map(|o| OrderRow {
-            products: serde_json::from_str::<Priced>(&o.items).map(|p| p.names()).unwrap_or_default(),
+            products: product_names(&o),
+            fulfilment: o.contract_state(),
             id: o.id,
             customer_name: o.customer_name,
             customer_web_id: o.customer_web_id,
@@ -74,7 +75,6 @@ pub async fn orders(state: &AppState, token: &str, page: u32) -> Result<OrderPag
             reference: o.transaction_id,
             created_at: o.created_at,
             host: o.host,
-            fulfilment: o.fulfilment.as_deref().and_then(Fulfilment::from_code),
         })
         .collect();
     Ok(OrderPage { rows, page, more })

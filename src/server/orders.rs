@@ -199,9 +199,7 @@ pub async fn place(
     key: &str,
     now: i64,
 ) -> Result<PlacedOrder, AppError> {
-    if key.is_empty() || key.len() > 100 {
-        return Err(AppError::bad_request("idempotency key must be 1 to 100 characters"));
-    }
+    check_key(key)?;
     let ctx = &session.context;
     let priced = price(&state.catalogue, ctx, &request)?;
     // Scoped to the user, so keys from different users can never collide.
@@ -235,6 +233,19 @@ pub async fn place(
     let message = order_message(&stored_priced, &callback, &stored.parameter_cache_id, now, state.signing_secret());
     tracing::info!(order = %stored.id, customer = %stored.customer_web_id, total = stored.total_cents, "order placed");
     Ok(PlacedOrder { order_id: stored.id, total_cents: stored.total_cents, message })
+}
+
+/// An idempotency key as the browser may send it: 1 to 100 characters.
+pub fn check_key(key: &str) -> Result<(), AppError> {
+    if key.is_empty() || key.len() > 100 {
+        return Err(AppError::bad_request("idempotency key must be 1 to 100 characters"));
+    }
+    Ok(())
+}
+
+/// What `order` bought, by name (empty when its stored items cannot be read).
+pub fn product_names(order: &StoredOrder) -> Vec<String> {
+    serde_json::from_str::<Priced>(&order.items).map(|p| p.names()).unwrap_or_default()
 }
 
 /// Refuses a new order when the session's user placed [`MAX_ORDERS_PER_WINDOW`] in the
@@ -296,11 +307,11 @@ pub async fn of_user(state: &AppState, session: &Session) -> Result<Vec<MyOrder>
     Ok(orders
         .into_iter()
         .map(|o| MyOrder {
-            products: serde_json::from_str::<Priced>(&o.items).map(|p| p.names()).unwrap_or_default(),
+            products: product_names(&o),
             total_cents: o.total_cents,
             status: o.status,
             created_at: o.created_at,
-            fulfilment: o.fulfilment.as_deref().and_then(crate::orders::Fulfilment::from_code),
+            fulfilment: o.contract_state(),
             id: o.id,
         })
         .collect())

@@ -79,6 +79,13 @@ pub struct StoredOrder {
     pub fulfilment: Option<String>,
 }
 
+impl StoredOrder {
+    /// How far the order's contract got, for orders fulfilled by one.
+    pub fn contract_state(&self) -> Option<crate::orders::Fulfilment> {
+        self.fulfilment.as_deref().and_then(crate::orders::Fulfilment::from_code)
+    }
+}
+
 /// Inserts `order` unless its idempotency key exists; returns the stored one either way,
 /// so a double click or a retry yields the same order.
 pub async fn insert_order(db: &Db, order: &StoredOrder) -> Result<StoredOrder, sqlx::Error> {

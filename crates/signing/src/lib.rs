@@ -14,6 +14,7 @@
 pub mod api;
 mod error;
 pub mod message;
+pub mod oneflow;
 pub mod php;
 pub mod url;
 

@@ -12,7 +12,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use sha1::{Digest, Sha1};
 
 use crate::page::escape_html;
 
@@ -45,10 +44,7 @@ impl Oneflow {
     }
 }
 
-/// Oneflow's webhook signature: lowercase hex SHA-1 of `callback_id + sign_key`.
-pub fn signature(callback_id: &str, sign_key: &str) -> String {
-    Sha1::digest(format!("{callback_id}{sign_key}").as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use signing::oneflow::signature;
 
 type OState = State<Arc<Oneflow>>;
 

@@ -5,7 +5,7 @@
 use crate::catalogue::Circle;
 use crate::errors::AppError;
 use crate::orders::{CartLine, OrderRequest, OrderStatus};
-use crate::server::orders::{new_order, price, within_rate, Priced};
+use crate::server::orders::{check_key, new_order, price, within_rate, Priced};
 use crate::server::session::Session;
 use crate::server::{storage, AppState};
 use crate::webhooks::Host;
@@ -20,9 +20,7 @@ pub async fn request(
     key: &str,
     now: i64,
 ) -> Result<RequestRow, AppError> {
-    if key.is_empty() || key.len() > 100 {
-        return Err(AppError::bad_request("idempotency key must be 1 to 100 characters"));
-    }
+    check_key(key)?;
     let ctx = &session.context;
     let product = state
         .catalogue
@@ -78,6 +76,6 @@ fn row(order: &storage::StoredOrder) -> Result<RequestRow, AppError> {
         total_cents: order.total_cents,
         status: order.status,
         created_at: order.created_at,
-        fulfilment: order.fulfilment.as_deref().and_then(crate::orders::Fulfilment::from_code),
+        fulfilment: order.contract_state(),
     })
 }

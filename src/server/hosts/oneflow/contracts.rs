@@ -103,7 +103,7 @@ impl WebhookHandler for CreateContract {
                     id
                 }
             };
-            if order.fulfilment.as_deref().and_then(Fulfilment::from_code).is_none_or(|f| f == Fulfilment::Creating) {
+            if order.contract_state().is_none_or(|f| f == Fulfilment::Creating) {
                 api.publish(&contract_id).await.map_err(failed)?;
                 set_fulfilment(ctx, &order.id, Fulfilment::Creating, Fulfilment::Sent).await?;
             }
@@ -171,7 +171,7 @@ impl WebhookHandler for ContractEvents {
                 .and_then(Value::as_array)
                 .map(|e| e.iter().filter_map(Value::as_str).collect())
                 .unwrap_or_default();
-            let from = order.fulfilment.as_deref().and_then(Fulfilment::from_code).unwrap_or(Fulfilment::Creating);
+            let from = order.contract_state().unwrap_or(Fulfilment::Creating);
             let to = events.iter().filter_map(|e| fulfilment_after(e)).fold(from, |at, next| {
                 if can_move(at, next) {
                     next

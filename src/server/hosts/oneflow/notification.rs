@@ -4,7 +4,6 @@
 //! Everything else is tolerated and kept as received.
 
 use serde_json::Value;
-use sha1::{Digest, Sha1};
 use subtle::ConstantTimeEq;
 
 /// Why a notification is refused before anything is stored.
@@ -34,10 +33,7 @@ pub struct Notification {
     pub body: Value,
 }
 
-/// `sha1(callback_id + sign_key)` as lowercase hex, as Oneflow computes it.
-pub fn signature(callback_id: &str, sign_key: &str) -> String {
-    hex::encode(Sha1::digest(format!("{callback_id}{sign_key}").as_bytes()))
-}
+pub use signing::oneflow::signature;
 
 /// Parses `body` and checks its signature against every key (several during a rotation).
 pub fn verify(body: &[u8], sign_keys: &[String]) -> Result<Notification, NotificationError> {
