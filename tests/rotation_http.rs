@@ -45,3 +45,32 @@ async fn both_secrets_verify_and_only_the_first_signs() {
     assert_eq!(message["signature"].as_str().unwrap(), hmac_hex(NEW, &signed), "signed with the first secret");
     assert_ne!(message["signature"].as_str().unwrap(), hmac_hex(OLD, &signed));
 }
+
+/// A server restarted with a new session key in front of the old one: sessions issued
+/// before the rotation keep working, new ones are sealed with the new key only.
+#[tokio::test]
+async fn a_new_session_key_logs_nobody_out() {
+    let (old_key, new_key) = ("11".repeat(32), "22".repeat(32));
+    let db = temp_db();
+    let mut before = args(&db);
+    before.session_key = Some(old_key.clone());
+    let before = start_with(before).await;
+    let old_session = launch_token(&before, PARAMS).await;
+
+    let mut rotated = args(&db);
+    rotated.session_key = Some(format!("{new_key} {old_key}"));
+    let rotated = start_with(rotated).await;
+    let catalogue = |server: &TestServer, token: String| {
+        let base = server.base.clone();
+        async move { post_form(&base, "/api/catalogue", &[], Some(&token)).await.status() }
+    };
+    assert_eq!(catalogue(&rotated, old_session.clone()).await, 200, "a session from before the rotation");
+    let new_session = launch_token(&rotated, PARAMS).await;
+    assert_eq!(catalogue(&rotated, new_session.clone()).await, 200);
+    assert_eq!(catalogue(&before, new_session).await, 401, "sealed with the new key, not the old one");
+
+    let mut retired = args(&db);
+    retired.session_key = Some(new_key);
+    let retired = start_with(retired).await;
+    assert_eq!(catalogue(&retired, old_session).await, 401, "the old key removed: its sessions end");
+}

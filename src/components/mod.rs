@@ -4,6 +4,7 @@ pub mod cart;
 pub mod circle_picker;
 pub mod context_bar;
 pub mod host_actions;
+pub mod order_export;
 pub mod order_history;
 pub mod problem;
 pub mod product_card;

@@ -1,7 +1,8 @@
-//! The provider's page: orders (paged) and webhook deliveries, behind the admin token
+//! The provider's page: orders (paged), their CSV export and webhook deliveries, behind the admin token
 //! (kept in memory only, like sessions).
 
 use crate::catalogue::format_price;
+use crate::components::order_export::OrderExport;
 use crate::components::problem::Problem;
 use crate::i18n::Lang;
 use crate::orders::{admin_orders, OrderPage};
@@ -41,7 +42,7 @@ pub fn Admin() -> impl IntoView {
         </form>
         {move || pending.get().then(|| view! { <p class="loading">{t.loading}</p> })}
         {move || result.get().map(|result| match result {
-            Ok(page) => Either::Left(view! { <OrderTable page lang show/> }),
+            Ok(page) => Either::Left(view! { <OrderTable page lang show/><OrderExport token lang/> }),
             Err(error) => Either::Right(view! { <Problem error lang/> }),
         })}
         {move || deliveries.get().map(|rows| view! { <WebhookTable rows lang/> })}

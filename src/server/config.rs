@@ -37,6 +37,8 @@ pub struct ServeArgs {
     #[arg(long, env = "MARKTSTAND_SESSION_TTL_SECS", default_value_t = 1800)]
     pub session_ttl_secs: i64,
     /// 64 hex characters; all replicas need the same. Random per process when absent.
+    /// Several keys (separated by spaces, commas or lines) rotate it: the first seals new
+    /// sessions, all of them open existing ones, so nobody is logged out.
     #[arg(long, env = "MARKTSTAND_SESSION_KEY", hide_env_values = true)]
     pub session_key: Option<String>,
     /// `sqlite://file.db` (default, created when missing) or `postgres://…`.
@@ -90,7 +92,8 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     pub freshness_secs: i64,
     pub session_ttl_secs: i64,
-    pub session_key: [u8; 32],
+    /// The first seals, every one opens (rotation).
+    pub session_keys: Vec<[u8; 32]>,
     pub database_url: String,
     pub site_root: String,
     pub catalogue: String,
@@ -150,13 +153,16 @@ impl Config {
         let webhooks = super::webhooks::WebhookConfig::load(std::path::Path::new(&args.webhooks))?;
         let kolibri24 = Kolibri24::from_args(&args.kolibri24)?;
         let oneflow = Oneflow::from_args(&args.oneflow)?;
-        let session_key = match args.session_key.as_deref() {
-            Some(hex_key) => parse_key(hex_key, "MARKTSTAND_SESSION_KEY")?,
-            None => {
-                tracing::warn!("MARKTSTAND_SESSION_KEY not set: using a random key, sessions will not survive a restart or work across replicas");
-                rand::random()
-            }
-        };
+        let mut session_keys = Vec::new();
+        for hex_key in
+            args.session_key.as_deref().unwrap_or_default().split([' ', ',', '\n']).filter(|k| !k.trim().is_empty())
+        {
+            session_keys.push(parse_key(hex_key, "MARKTSTAND_SESSION_KEY")?);
+        }
+        if session_keys.is_empty() {
+            tracing::warn!("MARKTSTAND_SESSION_KEY not set: using a random key, sessions will not survive a restart or work across replicas");
+            session_keys.push(rand::random());
+        }
         Ok(Config {
             listen: args.listen,
             public_url,
@@ -164,7 +170,7 @@ impl Config {
             allowed_origins,
             freshness_secs: args.freshness_secs,
             session_ttl_secs: args.session_ttl_secs,
-            session_key,
+            session_keys,
             database_url: args.database_url,
             site_root: args.site_root,
             catalogue: args.catalogue,

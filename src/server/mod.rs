@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod cli;
 pub mod config;
 pub mod credentials;
+pub mod export;
 pub mod headers;
 pub mod hosts;
 pub mod launch;
@@ -71,7 +72,7 @@ impl AppState {
             callback: config.verifier(config.callback_base()),
             activation: config.verifier(config.activation_base()),
         };
-        let sessions = Sessions::new(&config.session_key, config.session_ttl_secs);
+        let sessions = Sessions::new(&config.session_keys, config.session_ttl_secs);
         let credentials_sealer = config.credentials_key.as_ref().map(sealing::Sealer::new);
         let api = hosts::onoffice::api::ApiClient::new(&config.api_endpoint);
         let webhooks = webhooks::Webhooks::new(&config, db.clone());

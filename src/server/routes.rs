@@ -98,6 +98,8 @@ pub fn router(state: AppState, shell: Shell) -> Router {
                 move || index(shell.clone())
             }),
         )
+        // Accounting export; the token is in the form body, the body is small.
+        .route("/admin/orders.csv", post(super::export::orders_csv).layer(RequestBodyLimitLayer::new(4 * 1024)))
         .route("/activate", get(move || index(back_office.clone())))
         .route("/", get(move || index(shell.clone())))
         .fallback_service(assets.fallback(get(move || index(fallback_shell.clone()))))

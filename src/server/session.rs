@@ -25,7 +25,8 @@ pub struct Session {
 }
 
 pub struct Sessions {
-    sealer: Sealer,
+    /// The first seals; all open, so a rotated-out key keeps its sessions until they expire.
+    sealers: Vec<Sealer>,
     ttl_secs: i64,
 }
 
@@ -33,8 +34,10 @@ pub struct Sessions {
 const AAD: &[u8] = b"marktstand session";
 
 impl Sessions {
-    pub fn new(key: &[u8; 32], ttl_secs: i64) -> Self {
-        Sessions { sealer: Sealer::new(key), ttl_secs }
+    /// `keys` must not be empty; the first is the current one.
+    pub fn new(keys: &[[u8; 32]], ttl_secs: i64) -> Self {
+        assert!(!keys.is_empty(), "at least one session key");
+        Sessions { sealers: keys.iter().map(Sealer::new).collect(), ttl_secs }
     }
 
     /// Seals a new session; returns the token and its expiry.
@@ -63,13 +66,13 @@ impl Sessions {
 
     fn seal(&self, session: Session) -> (String, i64) {
         let plain = serde_json::to_vec(&session).expect("session serialises");
-        (URL_SAFE_NO_PAD.encode(self.sealer.seal(&plain, AAD)), session.expires_at)
+        (URL_SAFE_NO_PAD.encode(self.sealers[0].seal(&plain, AAD)), session.expires_at)
     }
 
     /// Opens a token; a forged or foreign one is `Unauthorized`, an old one `SessionExpired`.
     pub fn open(&self, token: &str, now: i64) -> Result<Session, AppError> {
         let bytes = URL_SAFE_NO_PAD.decode(token.trim()).map_err(|_| AppError::Unauthorized)?;
-        let plain = self.sealer.open(&bytes, AAD).ok_or(AppError::Unauthorized)?;
+        let plain = self.sealers.iter().find_map(|s| s.open(&bytes, AAD)).ok_or(AppError::Unauthorized)?;
         let session: Session = serde_json::from_slice(&plain).map_err(|_| AppError::Unauthorized)?;
         if session.expires_at <= now {
             return Err(AppError::SessionExpired);
@@ -119,7 +122,7 @@ mod tests {
 
     #[test]
     fn token_round_trips_and_expires() {
-        let sessions = Sessions::new(&[7; 32], 60);
+        let sessions = Sessions::new(&[[7; 32]], 60);
         let (token, expires) = sessions.issue(context(), "claim".into(), 1000);
         assert_eq!(expires, 1060);
         assert_eq!(sessions.open(&token, 1059).unwrap().api_claim, "claim");
@@ -128,14 +131,26 @@ mod tests {
 
     #[test]
     fn token_hides_the_claim_and_resists_tampering() {
-        let sessions = Sessions::new(&[7; 32], 60);
+        let sessions = Sessions::new(&[[7; 32]], 60);
         let (token, _) = sessions.issue(context(), "secret-claim".into(), 1000);
         let raw = URL_SAFE_NO_PAD.decode(&token).unwrap();
         assert!(!raw.windows(12).any(|w| w == b"secret-claim"));
         let mut flipped = raw.clone();
         *flipped.last_mut().unwrap() ^= 1;
         assert_eq!(sessions.open(&URL_SAFE_NO_PAD.encode(flipped), 1000).unwrap_err(), AppError::Unauthorized);
-        let other = Sessions::new(&[8; 32], 60);
+        let other = Sessions::new(&[[8; 32]], 60);
         assert_eq!(other.open(&token, 1000).unwrap_err(), AppError::Unauthorized);
+    }
+
+    #[test]
+    fn a_rotated_key_keeps_its_sessions_and_the_new_key_seals() {
+        let old = Sessions::new(&[[7; 32]], 60);
+        let (before, _) = old.issue(context(), "claim".into(), 1000);
+        let rotated = Sessions::new(&[[8; 32], [7; 32]], 60);
+        assert_eq!(rotated.open(&before, 1001).unwrap().api_claim, "claim");
+        let (after, _) = rotated.issue(context(), "claim".into(), 1000);
+        // Sealed with the new key: the old key alone cannot open it.
+        assert_eq!(old.open(&after, 1001).unwrap_err(), AppError::Unauthorized);
+        assert!(Sessions::new(&[[8; 32]], 60).open(&after, 1001).is_ok());
     }
 }

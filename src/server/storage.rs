@@ -225,6 +225,16 @@ pub async fn orders_since(db: &Db, customer_web_id: &str, user_id: &str, since: 
 }
 
 /// Newest first, `limit` rows after skipping `offset`.
+/// Orders created in `[start, end)`, oldest first, at most `limit`.
+pub async fn orders_between(db: &Db, start: i64, end: i64, limit: i64) -> Result<Vec<StoredOrder>, sqlx::Error> {
+    sqlx::query_as("SELECT * FROM orders WHERE created_at >= $1 AND created_at < $2 ORDER BY created_at, id LIMIT $3")
+        .bind(start)
+        .bind(end)
+        .bind(limit)
+        .fetch_all(db)
+        .await
+}
+
 pub async fn list_orders(db: &Db, limit: i64, offset: i64) -> Result<Vec<StoredOrder>, sqlx::Error> {
     sqlx::query_as("SELECT * FROM orders ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2")
         .bind(limit)
