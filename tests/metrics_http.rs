@@ -1,6 +1,6 @@
 //! `GET /metrics`: off without a token, refused with a wrong one, and with the right one the
 //! counters a provider alerts on move with what happened: launches by outcome, orders by
-//! status, callbacks, deliveries by host, request times per route, and the queue.
+//! status, callbacks, deliveries by host and service, request times per route, and the queue.
 #![cfg(feature = "ssr")]
 
 mod common;
@@ -59,7 +59,12 @@ async fn metrics_follow_what_happened_and_need_their_token() {
     assert!(grew("marktstand_orders_total", &["status=\"pending\""]) >= 1.0);
     assert!(grew("marktstand_orders_total", &["status=\"success\""]) >= 1.0);
     assert!(grew("marktstand_payment_callbacks_total", &["outcome=\"applied\""]) >= 1.0);
-    assert!(grew("marktstand_deliveries_total", &["host=\"onoffice\"", "status=\"received\""]) >= 1.0);
+    assert!(
+        grew(
+            "marktstand_deliveries_total",
+            &["host=\"onoffice\"", "service=\"valuation-request\"", "status=\"received\""]
+        ) >= 1.0
+    );
     assert!(
         sample(&after, "marktstand_request_duration_seconds_count", &["route=\"/api/{*fn_name}\""]) >= 2.0,
         "{after}"

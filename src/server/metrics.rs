@@ -49,8 +49,13 @@ pub fn callback(outcome: &'static str) {
 }
 
 /// A delivery from `host` was stored, or finished with `status`.
-pub fn delivery(host: &'static str, status: &'static str) {
-    metrics::counter!("marktstand_deliveries_total", "host" => host, "status" => status).increment(1);
+pub fn delivery(host: &'static str, service: &str, status: &'static str) {
+    // Services come from webhooks.toml or from an authenticated host, but a label must stay
+    // a short, plain name whatever arrives.
+    let plain = service.len() <= 40 && service.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
+    let service = if plain && !service.is_empty() { service.to_string() } else { "other".to_string() };
+    metrics::counter!("marktstand_deliveries_total", "host" => host, "service" => service, "status" => status)
+        .increment(1);
 }
 
 /// Times every request by its route template.

@@ -117,9 +117,9 @@ impl Webhooks {
     /// Stores a delivery durably; resolves after the commit.
     pub async fn store(&self, delivery: writer::NewDelivery) -> Result<writer::Stored, AppError> {
         let sender = self.0.writer.get_or_init(|| writer::spawn(self.0.db.clone(), self.0.committed.clone()));
-        let host = delivery.host.code();
+        let (host, service) = (delivery.host.code(), delivery.service.clone());
         let stored = writer::submit(sender, delivery).await.map_err(|()| AppError::Internal)?;
-        super::metrics::delivery(host, if stored.duplicate { "duplicate" } else { "received" });
+        super::metrics::delivery(host, &service, if stored.duplicate { "duplicate" } else { "received" });
         Ok(stored)
     }
 }

@@ -170,7 +170,7 @@ async fn round(state: &AppState) -> Result<usize, sqlx::Error> {
             Step::Retry { at: next, error } => (DeliveryStatus::Retry, Some(error), next, None),
             Step::Failed { error } => (DeliveryStatus::Failed, Some(error), at, Some(at)),
         };
-        crate::server::metrics::delivery(d.host.code(), status.code());
+        crate::server::metrics::delivery(d.host.code(), &d.service, status.code());
         sqlx::query(
             "UPDATE webhook_deliveries SET status = $2, last_error = $3, next_attempt_at = $4, processed_at = $5, \
              locked_until = NULL WHERE id = $1 AND status = 'working' AND locked_until = $6",
