@@ -1,13 +1,30 @@
 //! The operator CLI as a provider uses it to debug a rejected launch, and start-up checks.
 #![cfg(feature = "ssr")]
 
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_marktstand");
 const URL: &str = "https://shop.example.com:8443/mp/shop/?userId=342&customerName=M%C3%BCller%20%26%20Co&apiClaim=c1&imageIds%5B0%5D=853";
 
+/// The command's output; a command still running after 30 s (a server that started instead
+/// of refusing) is killed and fails the test rather than hanging it.
+fn output(command: &mut Command) -> Output {
+    let child = command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let pid = child.id();
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || done.send(child.wait_with_output()));
+    match finished.recv_timeout(Duration::from_secs(30)) {
+        Ok(out) => out.unwrap(),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            panic!("still running after 30 s: it should have ended on its own");
+        }
+    }
+}
+
 fn run(args: &[&str]) -> (i32, String) {
-    let out = Command::new(BIN).args(args).env_remove("MARKTSTAND_PROVIDER_SECRET").output().unwrap();
+    let out = output(Command::new(BIN).args(args).env_remove("MARKTSTAND_PROVIDER_SECRET"));
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
@@ -51,13 +68,13 @@ fn a_malformed_catalogue_stops_the_server_with_file_line_and_field() {
     std::fs::write(dir.join("index.html"), "<html></html>").unwrap();
     let catalogue = dir.join("shop.toml");
     std::fs::write(&catalogue, "[[product]]\nid = \"a\"\nname = { de = \"A\" }\n").unwrap();
-    let out = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0", "--provider-secret", "s"])
-        .env("MARKTSTAND_SITE_ROOT", &dir)
-        .env("MARKTSTAND_CATALOGUE", &catalogue)
-        .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", dir.join("db.sqlite").display()))
-        .output()
-        .unwrap();
+    let out = output(
+        Command::new(BIN)
+            .args(["serve", "--listen", "127.0.0.1:0", "--provider-secret", "s"])
+            .env("MARKTSTAND_SITE_ROOT", &dir)
+            .env("MARKTSTAND_CATALOGUE", &catalogue)
+            .env("DATABASE_URL", format!("sqlite://{}?mode=rwc", dir.join("db.sqlite").display())),
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains(&format!("catalogue {} line 3", catalogue.display())), "{stderr}");

@@ -182,7 +182,7 @@ async fn a_paid_contract_product_gets_one_contract_that_oneflow_events_move_to_s
     until(&server, &id, |o| o.fulfilment.as_deref() == Some(Fulfilment::Signed.code())).await;
     // Signed is final: a later decline changes nothing.
     assert_eq!(notify("cb-2", "contract:decline").await.unwrap().status(), 200);
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    deliveries_settled(&server).await;
     assert_eq!(order_of(&server, &id).await.fulfilment.as_deref(), Some("signed"));
 
     // The agent sees it among their orders in the storefront.

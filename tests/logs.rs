@@ -2,9 +2,8 @@
 //! back as `x-request-id`), and no secret, token or `apiClaim` anywhere.
 #![cfg(feature = "ssr")]
 
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
-use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_marktstand");
 const SECRET: &str = "log test provider secret";
@@ -16,9 +15,9 @@ async fn json_logs_carry_request_ids_and_no_secrets() {
     let dir =
         std::env::temp_dir().join(format!("marktstand-logs-{}-{}", std::process::id(), marktstand::server::now()));
     std::fs::create_dir_all(&dir).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let mut child = Command::new(BIN)
-        .env("MARKTSTAND_LISTEN", format!("127.0.0.1:{port}"))
+        // A port the system picks; the log says which.
+        .env("MARKTSTAND_LISTEN", "127.0.0.1:0")
         .env("MARKTSTAND_PUBLIC_URL", "http://shop.test:8443/service/")
         .env("MARKTSTAND_PROVIDER_SECRET", SECRET)
         .env("MARKTSTAND_SESSION_KEY", "44".repeat(32))
@@ -34,16 +33,17 @@ async fn json_logs_carry_request_ids_and_no_secrets() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut up = false;
-    for _ in 0..200 {
-        if reqwest::get(format!("{base}/healthz")).await.is_ok() {
-            up = true;
-            break;
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut out = String::new();
+    let base = loop {
+        let mut line = String::new();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "the server stopped before listening:\n{out}");
+        out.push_str(&line);
+        if let Some(rest) = line.split("listening on http://").nth(1) {
+            let addr: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':').collect();
+            break format!("http://{addr}");
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(up, "server did not start");
+    };
 
     let params = format!("customerName=Muster&customerWebId=4711&userId=17&apiClaim={CLAIM}&parameterCacheId=pc1");
     let url = signing::url::sign_url(
@@ -76,10 +76,9 @@ async fn json_logs_carry_request_ids_and_no_secrets() {
             .unwrap();
         assert!(res.status() == 200 || res.status() == 401);
     }
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Each line is written before its answer is sent: all are in the pipe by now.
     let _ = child.kill();
-    let mut out = String::new();
-    child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    stdout.read_to_string(&mut out).unwrap();
     let _ = child.wait();
 
     let lines: Vec<serde_json::Value> =

@@ -135,7 +135,8 @@ async fn the_pipeline_keeps_its_promises(db: &str) {
     let id = deliver(&server, "gated").await;
     let (status, _) = row(&server, &id).await;
     assert!(matches!(status, DeliveryStatus::Queued | DeliveryStatus::Working), "{status:?}");
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Claimed and in its handler, which waits at the gate: not done before the gate opens.
+    reaches(&server, &id, DeliveryStatus::Working).await;
     assert_ne!(row(&server, &id).await.0, DeliveryStatus::Done, "not done while the handler waits");
     gate.add_permits(1);
     reaches(&server, &id, DeliveryStatus::Done).await;

@@ -8,7 +8,7 @@
 mod common;
 use futures::StreamExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -19,6 +19,8 @@ const PARAMS: &str = "customerName=Muster&customerWebId=4711&userId=17&apiClaim=
 const DELIVERIES: usize = 2000;
 /// Replica A is killed once this many deliveries have been answered.
 const KILL_AFTER: usize = 500;
+/// Numbers the replicas' log files.
+static REPLICAS: AtomicUsize = AtomicUsize::new(0);
 
 struct Replica(Child, String);
 
@@ -31,23 +33,19 @@ impl Drop for Replica {
 
 async fn replica(dir: &Path, db: &str) -> Replica {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new(BIN)
-        .env("MARKTSTAND_LISTEN", format!("127.0.0.1:{port}"))
+    let mut command = Command::new(BIN);
+    command
         .env("MARKTSTAND_PUBLIC_URL", "http://shop.test:8443/service/")
         .env("MARKTSTAND_PROVIDER_SECRET", SECRET)
         .env("MARKTSTAND_SESSION_KEY", "55".repeat(32))
         .env("MARKTSTAND_SITE_ROOT", root)
         .env("MARKTSTAND_CATALOGUE", root.join("catalogue.toml"))
         .env("MARKTSTAND_WEBHOOKS", dir.join("webhooks.toml"))
-        .env("DATABASE_URL", db)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+        .env("DATABASE_URL", db);
+    let log = dir.join(format!("replica-{}.log", REPLICAS.fetch_add(1, Ordering::SeqCst)));
+    let (child, base) = common::spawn_server(command, &log);
     // Owned at once, so it is killed and reaped however this ends.
-    let replica = Replica(child, format!("http://127.0.0.1:{port}"));
+    let replica = Replica(child, base);
     for _ in 0..300 {
         if reqwest::get(format!("{}/readyz", replica.1)).await.is_ok_and(|r| r.status().is_success()) {
             return replica;

@@ -5,8 +5,9 @@
 #![cfg(feature = "ssr")]
 
 use futures::StreamExt;
+mod common;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -40,16 +41,11 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 async fn start(dir: &Path, db: &str) -> (Server, String) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let port = free_port();
-    let log = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("server.log")).unwrap();
-    let child = Command::new(BIN)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--provider-secret", SECRET])
+    let mut command = Command::new(BIN);
+    command
+        .args(["serve", "--provider-secret", SECRET])
         .env("MARKTSTAND_PUBLIC_URL", "http://shop.test:8443/service/")
         .env("MARKTSTAND_SITE_ROOT", dir)
         .env("MARKTSTAND_CATALOGUE", root.join("catalogue.toml"))
@@ -57,14 +53,9 @@ async fn start(dir: &Path, db: &str) -> (Server, String) {
         .env("MARKTSTAND_SESSION_KEY", "33".repeat(32))
         .env("MARKTSTAND_KOLIBRI24_WEBHOOK_TOKENS", "burst-token")
         .env("MARKTSTAND_ONEFLOW_SIGN_KEY", "burst-key")
-        .env("DATABASE_URL", db)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .unwrap();
+        .env("DATABASE_URL", db);
+    let (child, base) = common::spawn_server(command, &dir.join("server.log"));
     let server = Server(child);
-    let base = format!("http://127.0.0.1:{port}");
     for _ in 0..300 {
         if reqwest::get(format!("{base}/healthz")).await.is_ok_and(|r| r.status().is_success()) {
             return (server, base);

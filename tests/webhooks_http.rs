@@ -89,7 +89,7 @@ async fn the_same_call_twice_is_one_delivery_processed_once() {
     let third: Value = res.json().await.unwrap();
     assert_eq!((third["id"].clone(), third["duplicate"].clone()), (first["id"].clone(), Value::Bool(true)));
     finished(&server, first["id"].as_str().unwrap()).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    deliveries_settled(&server).await;
     assert_eq!(count(&server, "SELECT COUNT(*) FROM webhook_deliveries").await, 1);
     assert_eq!(count(&server, "SELECT COUNT(*) FROM valuation_requests").await, 1);
     // Signed at another time, it is another call from enterprise: a new delivery.

@@ -107,8 +107,16 @@ fn serve(args: ServeArgs) -> ExitCode {
         LogFormat::Text => logs.init(),
         LogFormat::Json => logs.json().flatten_event(true).with_current_span(true).with_span_list(false).init(),
     }
+    // Taken before the runtime's threads start: it clears the LISTEN_* variables.
+    let inherited = match listenfd::ListenFd::from_env().take_tcp_listener(0) {
+        Ok(socket) => socket,
+        Err(e) => {
+            eprintln!("marktstand: the socket handed over in LISTEN_FDS is not a TCP listener: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
-    match runtime.block_on(run(args)) {
+    match runtime.block_on(run(args, inherited)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("marktstand: {message}");
@@ -117,7 +125,9 @@ fn serve(args: ServeArgs) -> ExitCode {
     }
 }
 
-async fn run(args: ServeArgs) -> Result<(), String> {
+/// Serves on `inherited` when a socket was handed over (systemd socket activation, or a test
+/// harness that bound port 0), else on `MARKTSTAND_LISTEN`.
+async fn run(args: ServeArgs, inherited: Option<std::net::TcpListener>) -> Result<(), String> {
     let config = Config::from_args(args)?;
     tracing::info!(?config, "starting");
     let db = storage::connect(&config.database_url)
@@ -130,9 +140,15 @@ async fn run(args: ServeArgs) -> Result<(), String> {
     let shell = routes::Shell::load(&state)?;
     let worker = super::webhooks::spawn_worker(state.clone());
     let app = routes::router(state.clone(), shell);
-    let listener =
-        tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-    tracing::info!("listening on http://{listen}");
+    let listener = match inherited {
+        Some(socket) => socket
+            .set_nonblocking(true)
+            .and_then(|()| tokio::net::TcpListener::from_std(socket))
+            .map_err(|e| format!("the socket handed over in LISTEN_FDS: {e}"))?,
+        None => tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?,
+    };
+    let bound = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!("listening on http://{bound}");
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown())
         .await

@@ -187,3 +187,62 @@ pub fn callback(id: &str, extra: &str, at: i64) -> String {
 pub async fn status_of(server: &TestServer, id: &str) -> &'static str {
     marktstand::server::storage::order(&server.state.db, id).await.unwrap().unwrap().status.code()
 }
+
+/// Starts the server binary `command` on a port the system picks (`MARKTSTAND_LISTEN`
+/// `127.0.0.1:0`, so no port is picked and released) and returns it with its base URL, read
+/// from its "listening on" line. Everything it prints keeps going to `log` (drained, so it
+/// never blocks); a server that exits or stays silent for 30 s fails the test with its log.
+pub fn spawn_server(mut command: std::process::Command, log: &std::path::Path) -> (std::process::Child, String) {
+    use std::io::{BufRead, Write};
+    // The command's own log filter (warnings by default), plus the line with the address.
+    let filter = command
+        .get_envs()
+        .find(|(k, _)| *k == "RUST_LOG")
+        .and_then(|(_, v)| v.map(|v| v.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "warn".into());
+    let mut child = command
+        .env("MARKTSTAND_LISTEN", "127.0.0.1:0")
+        .env("RUST_LOG", format!("{filter},marktstand::server::cli=info"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the server binary starts");
+    let (found, address) = std::sync::mpsc::channel();
+    let streams: [Box<dyn std::io::Read + Send>; 2] =
+        [Box::new(child.stdout.take().unwrap()), Box::new(child.stderr.take().unwrap())];
+    for stream in streams {
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(log).expect("log file");
+        let found = found.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stream).lines().map_while(Result::ok) {
+                if let Some(rest) = line.split("listening on http://").nth(1) {
+                    let addr: String =
+                        rest.chars().take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':').collect();
+                    let _ = found.send(addr);
+                }
+                let _ = writeln!(file, "{line}");
+            }
+        });
+    }
+    match address.recv_timeout(std::time::Duration::from_secs(30)) {
+        Ok(addr) => (child, format!("http://{addr}")),
+        Err(_) => {
+            let _ = child.kill();
+            panic!("the server did not start listening: {}", std::fs::read_to_string(log).unwrap_or_default());
+        }
+    }
+}
+
+/// Waits until the webhook worker has nothing left to do: no delivery queued, working or
+/// waiting for a retry. For checks that something did *not* happen, without a guessed pause.
+pub async fn deliveries_settled(server: &TestServer) {
+    let sql = "SELECT COUNT(*) FROM webhook_deliveries WHERE status IN ('queued', 'working', 'retry')";
+    for _ in 0..300 {
+        let (open,): (i64,) = sqlx::query_as(sql).fetch_one(&server.state.db).await.unwrap();
+        if open == 0 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("webhook deliveries still open after 15 s");
+}

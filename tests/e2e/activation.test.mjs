@@ -2,7 +2,7 @@
 // webhooks fired by the simulator showing up as processed on the provider's page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, openService, messages, ADMIN_TOKEN } from './harness.mjs';
+import { startStack, openService, messages, eventually, ADMIN_TOKEN } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -70,12 +70,11 @@ test('a webhook fired from enterprise shows up as processed on the provider\'s p
   const admin = await context.newPage();
   await admin.goto(`${stack.store}/admin`);
   await admin.fill('#admin-token', ADMIN_TOKEN);
-  for (let i = 0; i < 50; i++) {
+  await eventually('the delivery shown as done', async () => {
     await admin.click('#admin-show');
     await admin.locator('#webhooks').waitFor();
-    if (await admin.locator('#webhooks tr.delivery[data-status="done"]').count()) break;
-    await admin.waitForTimeout(200);
-  }
+    return (await admin.locator('#webhooks tr.delivery[data-status="done"]').count()) > 0;
+  });
   assert.equal(await admin.locator('#webhooks tr.delivery[data-status="done"]').count(), 1);
   await context.close();
 });

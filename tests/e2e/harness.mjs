@@ -11,12 +11,29 @@ const root = resolve(import.meta.dirname, '../..');
 export const SECRET = 'e2e provider secret';
 export const ADMIN_TOKEN = 'e2e-admin-token';
 
-function freePort() {
+/** A listening loopback socket on a port the system chose, kept open until a child process
+ * has inherited it (as fd 3, the systemd `LISTEN_FDS` way): no port is picked and released. */
+function listeningSocket() {
   return new Promise((ok, fail) => {
     const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => ok(port)); });
+    srv.listen(0, '127.0.0.1', () => ok(srv));
     srv.on('error', fail);
   });
+}
+
+/** Starts `binary` on `socket`; its output is drained into `logs` so it never blocks. */
+function spawnOn(socket, binary, args, env, logs) {
+  const child = spawn(binary, args, {
+    cwd: root,
+    env: { ...env, LISTEN_FDS: '1' },
+    // Node hands a listening handle to a child as an extra stdio entry.
+    stdio: ['ignore', 'pipe', 'pipe', socket._handle],
+  });
+  child.stdout.on('data', (d) => logs.push(String(d)));
+  child.stderr.on('data', (d) => logs.push(String(d)));
+  // The child holds its own copy now; ours would compete for connections.
+  socket.close();
+  return child;
 }
 
 async function waitFor(url, child, name) {
@@ -36,48 +53,39 @@ function binary(name) {
 
 /** Starts storefront + simulator. `env` overrides the storefront's environment. */
 export async function startStack(env = {}) {
-  const [storePort, simPort] = [await freePort(), await freePort()];
-  const store = `http://127.0.0.1:${storePort}`;
-  const sim = `http://127.0.0.1:${simPort}`;
+  const [storeSocket, simSocket] = [await listeningSocket(), await listeningSocket()];
+  const store = `http://127.0.0.1:${storeSocket.address().port}`;
+  const sim = `http://127.0.0.1:${simSocket.address().port}`;
   const data = mkdtempSync(join(tmpdir(), 'marktstand-e2e-'));
   const logs = [];
-  const server = spawn(binary('marktstand'), [], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      RUST_LOG: 'info',
-      MARKTSTAND_LISTEN: `127.0.0.1:${storePort}`,
-      MARKTSTAND_PUBLIC_URL: `${store}/`,
-      MARKTSTAND_PROVIDER_SECRET: SECRET,
-      MARKTSTAND_ALLOWED_ORIGINS: `https://crm.onoffice.de ${sim}`,
-      MARKTSTAND_SESSION_KEY: 'ab'.repeat(32),
-      MARKTSTAND_ADMIN_TOKEN: ADMIN_TOKEN,
-      MARKTSTAND_SITE_ROOT: join(root, 'dist'),
-      MARKTSTAND_CATALOGUE: join(root, 'catalogue.toml'),
-      MARKTSTAND_WEBHOOKS: join(root, 'webhooks.toml'),
-      MARKTSTAND_API_ENDPOINT: `${sim}/api/stable/api.php`,
-      MARKTSTAND_CREDENTIALS_KEY: 'ef'.repeat(32),
-      DATABASE_URL: `sqlite://${join(data, 'shop.db')}?mode=rwc`,
-      // The other hosts, played by the simulator with its demo keys.
-      MARKTSTAND_KOLIBRI24_VALIDATE_URL: `${sim}/kolibri24/v1/validateSignature`,
-      MARKTSTAND_KOLIBRI24_FRAME_ANCESTORS: `https://*.kolibri24.com ${sim}`,
-      MARKTSTAND_KOLIBRI24_WEBHOOK_TOKENS: 'demo-kolibri24-token',
-      MARKTSTAND_ONEFLOW_SIGN_KEY: 'demo-oneflow-sign-key',
-      MARKTSTAND_ONEFLOW_API_URL: `${sim}/oneflow/v1`,
-      MARKTSTAND_ONEFLOW_API_TOKEN: 'demo-oneflow-token',
-      MARKTSTAND_ONEFLOW_USER_EMAIL: 'provider@example.com',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stdout.on('data', (d) => logs.push(String(d)));
-  server.stderr.on('data', (d) => logs.push(String(d)));
-  const simulator = spawn(binary('marktstand-simulator'), ['--listen', `127.0.0.1:${simPort}`, '--storefront', `${store}/`], {
-    cwd: root,
-    env: { PATH: process.env.PATH, SIMULATOR_PROVIDER_SECRET: SECRET },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  simulator.stderr.on('data', (d) => logs.push(String(d)));
+  const server = spawnOn(storeSocket, binary('marktstand'), [], {
+    PATH: process.env.PATH,
+    RUST_LOG: 'info',
+    MARKTSTAND_PUBLIC_URL: `${store}/`,
+    MARKTSTAND_PROVIDER_SECRET: SECRET,
+    MARKTSTAND_ALLOWED_ORIGINS: `https://crm.onoffice.de ${sim}`,
+    MARKTSTAND_SESSION_KEY: 'ab'.repeat(32),
+    MARKTSTAND_ADMIN_TOKEN: ADMIN_TOKEN,
+    MARKTSTAND_SITE_ROOT: join(root, 'dist'),
+    MARKTSTAND_CATALOGUE: join(root, 'catalogue.toml'),
+    MARKTSTAND_WEBHOOKS: join(root, 'webhooks.toml'),
+    MARKTSTAND_API_ENDPOINT: `${sim}/api/stable/api.php`,
+    MARKTSTAND_CREDENTIALS_KEY: 'ef'.repeat(32),
+    DATABASE_URL: `sqlite://${join(data, 'shop.db')}?mode=rwc`,
+    // The other hosts, played by the simulator with its demo keys.
+    MARKTSTAND_KOLIBRI24_VALIDATE_URL: `${sim}/kolibri24/v1/validateSignature`,
+    MARKTSTAND_KOLIBRI24_FRAME_ANCESTORS: `https://*.kolibri24.com ${sim}`,
+    MARKTSTAND_KOLIBRI24_WEBHOOK_TOKENS: 'demo-kolibri24-token',
+    MARKTSTAND_ONEFLOW_SIGN_KEY: 'demo-oneflow-sign-key',
+    MARKTSTAND_ONEFLOW_API_URL: `${sim}/oneflow/v1`,
+    MARKTSTAND_ONEFLOW_API_TOKEN: 'demo-oneflow-token',
+    MARKTSTAND_ONEFLOW_USER_EMAIL: 'provider@example.com',
+    ...env,
+  }, logs);
+  // The simulator's own log (it is enterprise: it knows every secret) is kept apart.
+  const simulatorLogs = [];
+  const simulator = spawnOn(simSocket, binary('marktstand-simulator'), ['--storefront', `${store}/`],
+    { PATH: process.env.PATH, SIMULATOR_PROVIDER_SECRET: SECRET }, simulatorLogs);
   await waitFor(`${store}/healthz`, server, 'storefront');
   await waitFor(`${sim}/healthz`, simulator, 'simulator');
   const browser = await chromium.launch({
@@ -86,7 +94,7 @@ export async function startStack(env = {}) {
       '--disable-component-update', '--disable-sync'],
   });
   return {
-    store, sim, browser, logs, data, db: join(data, 'shop.db'),
+    store, sim, browser, logs, simulatorLogs, data, db: join(data, 'shop.db'),
     async stop() {
       await browser.close();
       server.kill('SIGTERM');
@@ -95,11 +103,15 @@ export async function startStack(env = {}) {
   };
 }
 
-/** Opens the simulator, fills the launch form and opens the service in its iframe. */
-export async function openService(stack, params = {}, mode = 'valid') {
+/** Opens the simulator, fills the launch form and opens the service in its iframe.
+ * `options.simulator` opens the simulator under another address (another origin);
+ * `options.recordTargets` records the target origin of every postMessage the storefront
+ * sends to its parent (see `postedTargets`). */
+export async function openService(stack, params = {}, mode = 'valid', options = {}) {
   const context = await stack.browser.newContext();
+  if (options.recordTargets) await context.addInitScript(recordTargets, stack.store);
   const page = await context.newPage();
-  await page.goto(`${stack.sim}/`);
+  await page.goto(`${options.simulator ?? stack.sim}/`);
   for (const [name, value] of Object.entries(params)) {
     const input = page.locator(`#${name}`);
     if ((await input.evaluate((el) => el.tagName)) === 'SELECT') await input.selectOption(value);
@@ -112,6 +124,36 @@ export async function openService(stack, params = {}, mode = 'valid') {
   await page.waitForFunction(() => document.getElementById('launch-url').textContent.startsWith('http'));
   const frame = page.frameLocator('#service');
   return { context, page, frame };
+}
+
+/** Runs in every frame of the context before its scripts: in the storefront's frame,
+ * `window.parent` becomes a stand-in that notes each postMessage's target origin and
+ * passes the message on unchanged. */
+function recordTargets(store) {
+  if (location.origin !== store || window.parent === window) return;
+  const parent = window.parent;
+  window.postedTargets = [];
+  const standIn = { postMessage(message, target) { window.postedTargets.push(target); parent.postMessage(message, target); } };
+  Object.defineProperty(window, 'parent', { configurable: true, get: () => standIn });
+}
+
+/** The target origins the storefront's frame in `page` posted to, in order. */
+export async function postedTargets(stack, page) {
+  const frame = page.frames().find((f) => f.url().startsWith(stack.store));
+  return frame.evaluate(() => window.postedTargets);
+}
+
+/** Polls `check` until it returns something truthy (and returns that); fails after
+ * `timeout` ms naming `what`. For work the server does in the background, where no page
+ * event says when it is done. */
+export async function eventually(what, check, { timeout = 15000, every = 100 } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, every));
+  }
 }
 
 /** The messages the simulator received, as it verified them. */

@@ -3,7 +3,7 @@
 // product fulfilled by a Oneflow contract, ordered and paid through onOffice, signed in Oneflow.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, openService, storedOrders } from './harness.mjs';
+import { startStack, openService, storedOrders, eventually } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -67,10 +67,11 @@ test('a contract product paid through onOffice is signed in Oneflow and shows as
 
   const oneflow = await context.newPage();
   const contract = oneflow.locator('#contracts tr.contract');
-  for (let i = 0; i < 100 && (await contract.count()) === 0; i++) {
+  // The contract is created by the storefront's background worker after the payment.
+  await eventually('the contract in Oneflow', async () => {
     await oneflow.goto(`${stack.sim}/oneflow`);
-    if ((await contract.count()) === 0) await oneflow.waitForTimeout(100);
-  }
+    return (await contract.count()) > 0;
+  });
   assert.equal(await contract.count(), 1, 'the contract was created in Oneflow');
   assert.match(await contract.textContent(), /brokerage-agreement/);
   await contract.locator('button.forged').click();
@@ -80,12 +81,12 @@ test('a contract product paid through onOffice is signed in Oneflow and shows as
 
   const admin = await adminOrders(context);
   const cell = admin.locator(`#orders tr.order[data-order="${order.id}"] td.fulfilment`);
-  for (let i = 0; i < 100 && (await cell.getAttribute('data-fulfilment')) !== 'signed'; i++) {
-    await admin.waitForTimeout(100);
+  // The signed-contract webhook is processed in the background too.
+  await eventually('the order shown as signed', async () => {
     await admin.click('#admin-show');
     await admin.locator('#orders').waitFor();
-  }
-  assert.equal(await cell.getAttribute('data-fulfilment'), 'signed');
+    return (await cell.getAttribute('data-fulfilment')) === 'signed';
+  });
   // And the agent sees it among their orders when opening the service again.
   const again = await openService(stack, { estateid: '815', UserLanguage: 'ENG' });
   const mine = again.frame.locator(`#my-orders li.my-order[data-order="${order.id}"]`);

@@ -2,7 +2,7 @@
 // with a signed launch; tampered and stale launches are explained; no cookie is ever set.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, openService, messages, SECRET } from './harness.mjs';
+import { startStack, openService, messages, postedTargets, eventually, SECRET } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -72,7 +72,7 @@ test('no secret, apiClaim or session token reaches a log line', async () => {
 });
 
 test('refresh messages reach enterprise signed and addressed to its origin only', async () => {
-  const { context, page, frame } = await openService(stack, {});
+  const { context, page, frame } = await openService(stack, {}, 'valid', { recordTargets: true });
   await frame.locator('#refresh').click();
   await page.locator('#messages tr.message').first().waitFor();
   const [msg] = await messages(page);
@@ -80,6 +80,8 @@ test('refresh messages reach enterprise signed and addressed to its origin only'
   assert.equal(msg.valid, true, `simulator verified the signature: ${msg.reason}`);
   assert.equal(msg.origin, stack.store);
   assert.equal(await page.locator('#refresh-count').textContent(), '1');
+  // Addressed to the framing origin exactly, never to `*`.
+  assert.deepEqual(await postedTargets(stack, page), [stack.sim]);
   await frame.locator('#refresh-close').click();
   await page.locator('#closed').waitFor({ state: 'visible' });
   const all = await messages(page);
@@ -88,12 +90,36 @@ test('refresh messages reach enterprise signed and addressed to its origin only'
   await context.close();
 });
 
+test('framed by an origin that is not allowed, the storefront does not load and posts nothing', async () => {
+  // The same simulator under another name is another origin, not on the allowed list.
+  const other = stack.sim.replace('127.0.0.1', 'localhost');
+  const launches = [];
+  const context = await stack.browser.newContext();
+  context.on('request', (r) => { if (r.url().startsWith(`${stack.store}/api/`)) launches.push(r.url()); });
+  const page = await context.newPage();
+  await page.goto(`${other}/`);
+  const refused = page.waitForEvent('requestfailed', (r) => r.url().startsWith(`${stack.store}/?`));
+  const explained = page.waitForEvent('console', (m) => m.text().includes('frame-ancestors'));
+  await page.click('#open');
+  // The browser refuses to render the answer in the frame: no app, no launch, no message.
+  assert.equal((await refused).failure().errorText, 'net::ERR_BLOCKED_BY_RESPONSE');
+  assert.match((await explained).text(), new RegExp(`frame-ancestors https://crm.onoffice.de ${stack.sim}"`));
+  assert.equal(await page.frameLocator('#service').locator('#customer-name').count(), 0);
+  assert.deepEqual(launches, []);
+  assert.deepEqual(await messages(page), []);
+  await context.close();
+});
+
 test('an expired session asks the user to reopen the service', async () => {
   const short = await startStack({ MARKTSTAND_SESSION_TTL_SECS: '2' });
   try {
-    const { context, frame } = await openService(short, {});
+    const { context, page, frame } = await openService(short, {});
+    const sent = page.waitForRequest((r) => r.url().startsWith(`${short.store}/api/`) && r.headers().authorization);
     await frame.locator('#customer-name').waitFor();
-    await new Promise((r) => setTimeout(r, 2500));
+    // Wait until the server itself refuses the storefront's session, not for a guessed time.
+    const authorization = (await sent).headers().authorization;
+    await eventually('the session to expire', async () =>
+      (await fetch(`${short.store}/api/catalogue`, { method: 'POST', headers: { authorization } })).status === 401);
     await frame.locator('#refresh').click();
     const problem = frame.locator('[data-problem]');
     await problem.waitFor();

@@ -65,8 +65,15 @@ fn parse_api_user(text: &str) -> Result<(String, String), String> {
     }
 }
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Taken before any thread starts: it clears the LISTEN_* variables.
+    let inherited = listenfd::ListenFd::from_env().take_tcp_listener(0)?;
+    tokio::runtime::Runtime::new()?.block_on(run(inherited))
+}
+
+/// Serves on the inherited socket when one was handed over (no port to pick and release),
+/// else on `--listen`.
+async fn run(inherited: Option<std::net::TcpListener>) -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
@@ -80,7 +87,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     config.oneflow_api_token = args.oneflow_api_token;
     config.oneflow_user_email = args.oneflow_user_email;
     config.oneflow_sign_key = args.oneflow_sign_key;
-    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    let listener = match inherited {
+        Some(socket) => {
+            socket.set_nonblocking(true)?;
+            tokio::net::TcpListener::from_std(socket)?
+        }
+        None => tokio::net::TcpListener::bind(args.listen).await?,
+    };
     tracing::info!(
         "onOffice enterprise simulator on http://{} for storefront {}",
         listener.local_addr()?,

@@ -3,8 +3,8 @@
 //! addressed to a loopback name.
 
 use marktstand_simulator::{spawn_on_loopback, SimConfig};
+use std::io::{BufRead, BufReader};
 use std::process::Command;
-use std::time::Duration;
 
 fn simulator(args: &[&str], envs: &[(&str, &str)]) -> (Option<i32>, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_marktstand-simulator"))
@@ -17,17 +17,16 @@ fn simulator(args: &[&str], envs: &[(&str, &str)]) -> (Option<i32>, String) {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("simulator starts");
-    // A refusal ends the process at once; one that serves is still running after a moment.
-    for _ in 0..50 {
-        if let Some(status) = child.try_wait().unwrap() {
-            let out = child.wait_with_output().unwrap();
-            return (status.code(), String::from_utf8_lossy(&out.stderr).into_owned());
-        }
-        std::thread::sleep(Duration::from_millis(100));
+    // Serving announces its address; a refusal ends the process (its output ends).
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let serving = stdout.lines().map_while(Result::ok).any(|line| line.contains("simulator on http://"));
+    if serving {
+        child.kill().unwrap();
+        child.wait().unwrap();
+        return (None, String::new());
     }
-    child.kill().unwrap();
-    child.wait().unwrap();
-    (None, String::new())
+    let out = child.wait_with_output().unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 #[test]
