@@ -1,4 +1,5 @@
-//! The storefront's entry: enterprise loads `/` with the signed launch query.
+//! The storefront's entry: enterprise loads `/` with the signed launch query. The launch
+//! answer carries the catalogue, so the shop shows with this one round trip.
 
 use crate::components::problem::Problem;
 use crate::components::session::Session;
@@ -16,7 +17,10 @@ pub fn LaunchPage() -> impl IntoView {
     let launched = load(verify_launch(query));
     move || match launched.get() {
         None => loading(hint.texts().opening),
-        Some(Ok(launch)) => view! { <Session launch><Shop/></Session> }.into_any(),
+        Some(Ok(launch)) => {
+            let catalogue = launch.catalogue.clone();
+            view! { <Session launch><Shop catalogue=catalogue.clone()/></Session> }.into_any()
+        }
         Some(Err(error)) => view! { <Problem error lang=hint/> }.into_any(),
     }
 }

@@ -16,13 +16,17 @@ use crate::session::Fatal;
 use crate::ui::{load, loading};
 use leptos::prelude::*;
 
-/// The verified context, the host actions, and the catalogue once loaded.
+/// The verified context, the host actions, and the catalogue: the one the launch brought,
+/// else loaded.
 #[component]
-pub fn Shop() -> impl IntoView {
+pub fn Shop(catalogue: Option<Catalogue>) -> impl IntoView {
     let lang = expect_context::<Lang>();
     let fatal = expect_context::<Fatal>();
     provide_context(Checkout::default());
-    let loaded = load(load_catalogue());
+    let loaded = match catalogue {
+        Some(catalogue) => signal(Some(Ok(catalogue))).0,
+        None => load(load_catalogue()),
+    };
     let shelves = move || match loaded.get() {
         None => loading(lang.texts().loading),
         Some(Ok(catalogue)) => view! { <Shelves catalogue/> }.into_any(),

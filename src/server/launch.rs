@@ -14,7 +14,8 @@ pub fn open_session(state: &AppState, query: &str, now: i64) -> Result<Launch, A
     let (context, api_claim) = read_context(&verified)?;
     tracing::info!(customer = %context.customer_web_id, user = %context.user_id, "launch verified");
     let (token, expires_at) = state.sessions.issue(context.clone(), api_claim, now);
-    Ok(Launch { token, expires_at, context, allowed_origins: state.config.allowed_origins.clone() })
+    let catalogue = Some(state.catalogue.clone());
+    Ok(Launch { token, expires_at, context, allowed_origins: state.config.allowed_origins.clone(), catalogue })
 }
 
 /// A session for the page enterprise loads after payment (a new page has no token in memory).
@@ -34,7 +35,7 @@ pub fn resume_session(state: &AppState, order: &StoredOrder, now: i64) -> Launch
         parameter_cache_id: order.parameter_cache_id.clone(),
     };
     let (token, expires_at) = state.sessions.issue(context.clone(), String::new(), now);
-    Launch { token, expires_at, context, allowed_origins: state.config.allowed_origins.clone() }
+    Launch { token, expires_at, context, allowed_origins: state.config.allowed_origins.clone(), catalogue: None }
 }
 
 /// The service-iframe parameters; missing required ones reject the launch.

@@ -18,6 +18,26 @@ test('a signed launch shows the customer in the framed storefront', async () => 
   await context.close();
 });
 
+test('opening the shop takes one request to the server: the launch, started before the app', async () => {
+  const context = await stack.browser.newContext();
+  const calls = [];
+  const events = [];
+  context.on('request', (r) => {
+    if (r.url().startsWith(`${stack.store}/api/`)) { calls.push([r.url().split('/api/')[1]]); events.push(`asked ${calls.at(-1)[0]}`); }
+  });
+  context.on('requestfinished', (r) => { if (r.url().endsWith('_bg.wasm')) events.push('wasm loaded'); });
+  const page = await context.newPage();
+  await page.goto(`${stack.sim}/`);
+  await page.click('#open');
+  const frame = page.frameLocator('#service');
+  await frame.locator('[data-product] button.add').first().waitFor();
+  const before = calls.filter(([name]) => name !== 'property_info' && name !== 'my_orders').map(([name]) => name);
+  // One verification (the page's bootstrap sent it while the wasm loaded), no catalogue call.
+  assert.deepEqual(before, ['launch']);
+  assert.ok(events.indexOf('asked launch') < events.indexOf('wasm loaded'), events.join(', '));
+  await context.close();
+});
+
 test('a tampered launch explains that the link was modified', async () => {
   const { context, frame } = await openService(stack, {}, 'tampered');
   const problem = frame.locator('[data-problem]');
