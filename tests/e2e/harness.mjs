@@ -119,11 +119,26 @@ export async function openService(stack, params = {}, mode = 'valid', options = 
   }
   await page.selectOption('#mode', mode);
   await page.evaluate(() => { document.getElementById('launch-url').textContent = ''; });
+  await options.beforeOpen?.(page);
   await page.click('#open');
   // The simulator shows the signed URL once it has set the frame's address.
   await page.waitForFunction(() => document.getElementById('launch-url').textContent.startsWith('http'));
   const frame = page.frameLocator('#service');
   return { context, page, frame };
+}
+
+/** The session token in a launch answer (`POST /api/launch`). The answer is postcard: its
+ * first field, the token, is a varint length followed by that many UTF-8 bytes. */
+export async function launchToken(response) {
+  const body = new Uint8Array(await response.body());
+  let length = 0;
+  let at = 0;
+  for (let shift = 0; ; shift += 7) {
+    const byte = body[at++];
+    length |= (byte & 0x7f) << shift;
+    if (!(byte & 0x80)) break;
+  }
+  return new TextDecoder().decode(body.subarray(at, at + length));
 }
 
 /** Runs in every frame of the context before its scripts: in the storefront's frame,

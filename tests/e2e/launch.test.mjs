@@ -2,7 +2,7 @@
 // with a signed launch; tampered and stale launches are explained; no cookie is ever set.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, openService, messages, postedTargets, eventually, SECRET } from './harness.mjs';
+import { startStack, openService, messages, postedTargets, eventually, launchToken, SECRET } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -133,13 +133,17 @@ test('framed by an origin that is not allowed, the storefront does not load and 
 test('an expired session asks the user to reopen the service', async () => {
   const short = await startStack({ MARKTSTAND_SESSION_TTL_SECS: '2' });
   try {
-    const { context, page, frame } = await openService(short, {});
-    const sent = page.waitForRequest((r) => r.url().startsWith(`${short.store}/api/`) && r.headers().authorization);
+    // The shop's first screen needs no request of its own, so the token comes from the launch.
+    let launched;
+    const beforeOpen = (page) => { launched = page.waitForResponse((r) => r.url() === `${short.store}/api/launch`); };
+    const { context, frame } = await openService(short, {}, 'valid', { beforeOpen });
     await frame.locator('#customer-name').waitFor();
-    // Wait until the server itself refuses the storefront's session, not for a guessed time.
-    const authorization = (await sent).headers().authorization;
-    await eventually('the session to expire', async () =>
-      (await fetch(`${short.store}/api/catalogue`, { method: 'POST', headers: { authorization } })).status === 401);
+    const authorization = `Bearer ${await launchToken(await launched)}`;
+    // Wait until the server itself refuses the storefront's session as expired, not for a guessed time.
+    await eventually('the session to expire', async () => {
+      const answer = await fetch(`${short.store}/api/catalogue`, { method: 'POST', headers: { authorization } });
+      return answer.status === 401 && (await answer.text()).includes('session_expired');
+    });
     await frame.locator('#refresh').click();
     const problem = frame.locator('[data-problem]');
     await problem.waitFor();
