@@ -15,7 +15,7 @@ async fn get(base: &str, path: &str, accept: Option<&str>) -> reqwest::Response 
 
 #[tokio::test]
 async fn hashed_assets_come_precompressed_and_cached_for_good() {
-    let root = std::env::temp_dir().join(format!("marktstand-assets-{}-{}", std::process::id(), now()));
+    let root = common::scratch_dir("assets");
     std::fs::create_dir_all(root.join("public/images")).unwrap();
     let wasm = "app-0123456789abcdef_bg.wasm";
     std::fs::write(root.join(wasm), "the module").unwrap();

@@ -63,7 +63,7 @@ fn verify_url_names_the_reason_and_exits_1() {
 
 #[test]
 fn a_malformed_catalogue_stops_the_server_with_file_line_and_field() {
-    let dir = std::env::temp_dir().join(format!("marktstand-cli-{}", std::process::id()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("marktstand-cli");
     std::fs::create_dir_all(dir.join("public")).unwrap();
     std::fs::write(dir.join("index.html"), "<html></html>").unwrap();
     let catalogue = dir.join("shop.toml");

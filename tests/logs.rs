@@ -12,8 +12,7 @@ const CLAIM: &str = "claim-must-not-be-logged";
 #[tokio::test]
 async fn json_logs_carry_request_ids_and_no_secrets() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir =
-        std::env::temp_dir().join(format!("marktstand-logs-{}-{}", std::process::id(), marktstand::server::now()));
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("marktstand-logs");
     std::fs::create_dir_all(&dir).unwrap();
     let mut child = Command::new(BIN)
         // A port the system picks; the log says which.

@@ -73,8 +73,7 @@ async fn server_with(db: &str, gate: Arc<Semaphore>) -> TestServer {
 
 /// `lock_secs` for the claims; `entered` counts the gated handler's starts.
 async fn server_locking(db: &str, gate: Arc<Semaphore>, lock_secs: u32, entered: Arc<AtomicUsize>) -> TestServer {
-    let dir = std::env::temp_dir().join(format!("marktstand-pipeline-{}-{}", std::process::id(), rand_name()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch_dir("pipeline");
     let file = dir.join("webhooks.toml");
     let services: String = ["gated", "panics", "hangs", "busy"]
         .iter()

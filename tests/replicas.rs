@@ -91,8 +91,7 @@ async fn fresh_database(server: &str) -> String {
 async fn two_replicas_on_one_postgres_act_as_one() {
     let Some(server) = common::postgres() else { return };
     let db = fresh_database(&server).await;
-    let dir: PathBuf = std::env::temp_dir().join(format!("marktstand-replicas-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir: PathBuf = common::scratch_dir("replicas");
     let shipped = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("webhooks.toml")).unwrap();
     std::fs::write(dir.join("webhooks.toml"), format!("lock_secs = 2\n{shipped}")).unwrap();
     let a = replica(&dir, &db).await;

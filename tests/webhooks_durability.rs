@@ -97,11 +97,7 @@ fn signed(estate: usize) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deliveries_answered_before_a_crash_survive_it_and_are_processed() {
-    let dir: PathBuf = std::env::temp_dir().join(format!(
-        "marktstand-durability-{}-{}",
-        std::process::id(),
-        marktstand::server::now()
-    ));
+    let dir: PathBuf = common::scratch_dir("durability");
     copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("public"), &dir.join("public"));
     std::fs::write(dir.join("index.html"), "<!DOCTYPE html><html><head></head><body></body></html>").unwrap();
     // The shipped services, with claims that run out in 2 s instead of a minute, so the

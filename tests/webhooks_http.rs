@@ -162,8 +162,7 @@ impl WebhookHandler for Flaky {
 
 #[tokio::test]
 async fn a_handler_asking_for_a_retry_runs_again_after_the_backoff() {
-    let dir = std::env::temp_dir().join(format!("marktstand-webhooks-{}-{}", std::process::id(), now()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch_dir("webhooks");
     let file = dir.join("webhooks.toml");
     std::fs::write(&file, "[[webhook]]\nname = \"flaky\"\nhandler = \"flaky\"\n").unwrap();
     let calls = Arc::new(AtomicUsize::new(0));

@@ -66,10 +66,23 @@ pub async fn start_config(config: Config) -> TestServer {
     TestServer { base: format!("http://{addr}"), state, worker }
 }
 
-/// A fresh SQLite file per server, like the embedded default.
+/// A fresh SQLite file per server, like the embedded default, under the target's scratch
+/// directory (`scripts/test` empties it first), not the machine's `/tmp`.
 pub fn temp_db() -> String {
     let name = format!("marktstand-test-{}-{}.db", std::process::id(), rand_suffix());
-    format!("sqlite://{}?mode=rwc", std::env::temp_dir().join(name).display())
+    format!("sqlite://{}?mode=rwc", scratch().join(name).display())
+}
+
+/// The target's scratch directory (`scripts/test` empties it before the tests).
+pub fn scratch() -> &'static std::path::Path {
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+}
+
+/// A new, empty directory under [`scratch`], named after what it is for.
+pub fn scratch_dir(purpose: &str) -> std::path::PathBuf {
+    let dir = scratch().join(format!("marktstand-{purpose}-{}-{}", std::process::id(), rand_suffix()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 fn rand_suffix() -> u64 {

@@ -1,7 +1,7 @@
 // Starts the real storefront server and the onOffice host simulator on free loopback
 // ports, and Debian's Chromium through Playwright. Used by every end-to-end test.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, existsSync } from 'node:fs';
+import { mkdtempSync, existsSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -99,6 +99,7 @@ export async function startStack(env = {}) {
       await browser.close();
       server.kill('SIGTERM');
       simulator.kill('SIGTERM');
+      rmSync(data, { recursive: true, force: true });
     },
   };
 }
