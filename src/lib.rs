@@ -4,6 +4,7 @@
 
 pub mod activation;
 pub mod app;
+pub mod back_office;
 pub mod catalogue;
 pub mod checkout;
 pub mod client;

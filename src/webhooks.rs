@@ -52,6 +52,32 @@ pub struct WebhookRow {
     pub last_error: Option<String>,
     pub received_at: i64,
     pub processed_at: Option<i64>,
+    /// How often the provider re-queued it after it had failed ("retry now").
+    pub retry_round: i64,
+    /// The last such re-queue: when, and from which address.
+    pub retried_at: Option<i64>,
+    pub retried_by: Option<String>,
+    /// Every attempt, oldest first.
+    pub history: Vec<AttemptRow>,
+}
+
+/// One attempt at a delivery: how it ended and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttemptRow {
+    pub retry_round: i64,
+    pub attempt: i64,
+    pub finished_at: i64,
+    pub outcome: DeliveryStatus,
+    pub error: Option<String>,
+}
+
+/// What "retry now" did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Requeued {
+    /// Queued again by this request.
+    Now,
+    /// An earlier request (a double click, another tab) had already re-queued that round.
+    Already,
 }
 
 /// Where a delivery stands. Stored as its [`code`](DeliveryStatus::code); the worker moves it
@@ -121,4 +147,12 @@ mod tests {
 pub async fn admin_webhooks(admin_token: String) -> Result<Vec<WebhookRow>, AppError> {
     use crate::server::{admin, handle};
     handle(|state| async move { admin::webhooks(&state, &admin_token).await }).await
+}
+
+/// Queues a failed delivery again, once: `retry_round` is the round the provider saw, so a
+/// repeated click re-queues nothing more.
+#[server(endpoint = "admin_retry_webhook", client = SessionClient, output = Postcard)]
+pub async fn admin_retry_webhook(admin_token: String, id: String, retry_round: i64) -> Result<Requeued, AppError> {
+    use crate::server::{admin, handle};
+    handle(|state| async move { admin::retry_webhook(&state, &admin_token, &id, retry_round).await }).await
 }

@@ -11,3 +11,4 @@ pub mod product_card;
 pub mod property_panel;
 pub mod session;
 pub mod subscription_card;
+pub mod webhook_table;

@@ -1,85 +1,158 @@
-//! The provider's page: orders (paged), their CSV export and webhook deliveries, behind the admin token
-//! (kept in memory only, like sessions).
+//! The provider's back office: a sign-in kept for the tab (see [`crate::back_office`]), then
+//! the orders (paged), their CSV export and the webhook deliveries with "retry now"; German
+//! or English, from the browser and switchable.
 
+use crate::back_office::{self, admin_sign_in};
 use crate::catalogue::format_price;
 use crate::components::order_export::OrderExport;
 use crate::components::problem::Problem;
+use crate::components::webhook_table::{local_time, WebhookTable};
+use crate::errors::AppError;
 use crate::i18n::Lang;
 use crate::orders::{admin_orders, OrderPage};
-use crate::webhooks::{admin_webhooks, WebhookRow};
+use crate::webhooks::admin_webhooks;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// A token form, then the orders newest first, a page at a time, and the webhook deliveries.
+/// The bar with title, language switch and sign-out, then the sign-in form or the lists.
 #[component]
 pub fn Admin() -> impl IntoView {
-    let lang = Lang::from_browser();
-    let t = lang.texts();
-    let token = RwSignal::new(String::new());
-    let pending = RwSignal::new(false);
-    let result = RwSignal::new(None);
-    let deliveries = RwSignal::new(None);
-    let show = move |page: u32| {
-        pending.set(true);
-        spawn_local(async move {
-            let token = token.get_untracked();
-            result.set(Some(admin_orders(token.clone(), page).await));
-            deliveries.set(admin_webhooks(token).await.ok());
-            pending.set(false);
-        });
+    let lang = RwSignal::new(back_office::stored_lang().unwrap_or_else(Lang::from_browser));
+    let credential = RwSignal::new(back_office::stored_sign_in());
+    // Set when a kept sign-in was refused (expired, or the admin token changed).
+    let refused = RwSignal::new(false);
+    let lost = Callback::new(move |()| {
+        back_office::forget_sign_in();
+        refused.set(true);
+        credential.set(None);
+    });
+    let sign_out = move |_| {
+        back_office::forget_sign_in();
+        refused.set(false);
+        credential.set(None);
     };
+    let switch = move |_| {
+        let next = if lang.get_untracked() == Lang::De { Lang::En } else { Lang::De };
+        back_office::remember_lang(next);
+        lang.set(next);
+    };
+    Effect::new(move || {
+        let code = lang.get().code();
+        if let Some(html) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            let _ = html.set_attribute("lang", code);
+        }
+    });
     view! {
-        <h1>{t.orders}</h1>
-        <form class="admin-login" on:submit=move |ev| {
-            ev.prevent_default();
-            show(0);
-        }>
-            <label>{t.admin_token}" "
-                <input id="admin-token" type="password" autocomplete="off" on:input=move |ev| token.set(event_target_value(&ev))/>
-            </label>
-            " "<button type="submit" id="admin-show">{t.show}</button>
-        </form>
-        {move || pending.get().then(|| view! { <p class="loading">{t.loading}</p> })}
-        {move || result.get().map(|result| match result {
-            Ok(page) => Either::Left(view! { <OrderTable page lang show/><OrderExport token lang/> }),
-            Err(error) => Either::Right(view! { <Problem error lang/> }),
-        })}
-        {move || deliveries.get().map(|rows| view! { <WebhookTable rows lang/> })}
+        <header class="admin-bar">
+            <h1>{move || lang.get().back_office().title}</h1>
+            <button id="admin-language" on:click=switch>{move || lang.get().back_office().other_language}</button>
+            {move || credential.get().map(|_| view! {
+                " "<button id="admin-sign-out" on:click=sign_out>{lang.get_untracked().back_office().sign_out}</button>
+            })}
+        </header>
+        {move || {
+            let lang = lang.get();
+            match credential.get() {
+                None => Either::Left(view! { <SignIn lang credential refused/> }),
+                Some(token) => Either::Right(view! { <Dashboard lang token lost/> }),
+            }
+        }}
     }
 }
 
-fn local_time(unix: i64, lang: Lang) -> String {
-    let when = js_sys::Date::new(&((unix as f64) * 1000.0).into());
-    String::from(when.to_locale_string(lang.code(), &js_sys::Object::new()))
+/// The admin-token form. A right token is traded for a sign-in the tab keeps; the token
+/// itself is never stored.
+#[component]
+fn SignIn(lang: Lang, credential: RwSignal<Option<String>>, refused: RwSignal<bool>) -> impl IntoView {
+    let (t, b) = (lang.texts(), lang.back_office());
+    let token = RwSignal::new(String::new());
+    let pending = RwSignal::new(false);
+    let problem = RwSignal::new(None::<AppError>);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        pending.set(true);
+        problem.set(None);
+        spawn_local(async move {
+            let answer = admin_sign_in(token.get_untracked()).await;
+            pending.set(false);
+            match answer {
+                Ok(sign_in) => {
+                    back_office::remember_sign_in(&sign_in.token);
+                    refused.set(false);
+                    credential.set(Some(sign_in.token));
+                }
+                Err(error) => problem.set(Some(error)),
+            }
+        });
+    };
+    let explain = move |error: AppError| match error {
+        AppError::Unauthorized => Either::Left(b.wrong_token),
+        AppError::TooManyRequests { .. } => Either::Left(b.too_many),
+        AppError::NotFound => Either::Left(b.not_set_up),
+        other => Either::Right(view! { <Problem error=other lang/> }),
+    };
+    view! {
+        {move || refused.get().then(|| view! { <p id="signed-out" role="alert">{b.signed_out}</p> })}
+        <form class="admin-login" on:submit=submit>
+            <label>{t.admin_token}" "
+                <input id="admin-token" type="password" autocomplete="current-password" required
+                    on:input=move |ev| token.set(event_target_value(&ev))/>
+            </label>
+            " "<button type="submit" id="admin-sign-in" disabled=move || pending.get()>{b.sign_in}</button>
+        </form>
+        {move || pending.get().then(|| view! { <p class="loading" role="status">{t.loading}</p> })}
+        {move || problem.get().map(|error| view! {
+            <div class="problem" role="alert" data-problem="sign-in">{explain(error)}</div>
+        })}
+    }
 }
 
-/// Webhook deliveries with their status and, for failures, the reason.
+/// The lists behind a sign-in, loaded at once and again on "refresh" or after a retry.
 #[component]
-fn WebhookTable(rows: Vec<WebhookRow>, lang: Lang) -> impl IntoView {
-    let t = lang.texts();
-    let body = rows
-        .into_iter()
-        .map(|d| {
-            let status = d.status.code();
-            view! {
-                <tr class="delivery" data-delivery=d.id.clone() data-status=status>
-                    <td>{local_time(d.received_at, lang)}</td>
-                    <td>{d.host.code()}" · "{d.service}</td>
-                    <td>{d.customer_web_id}</td>
-                    <td class="status">{status}</td>
-                    <td>{d.attempts}</td>
-                    <td class="error">{d.last_error.unwrap_or_default()}</td>
-                </tr>
+fn Dashboard(lang: Lang, token: String, lost: Callback<()>) -> impl IntoView {
+    let (t, b) = (lang.texts(), lang.back_office());
+    let token = StoredValue::new(token);
+    let export_token = RwSignal::new(token.get_value());
+    let number = RwSignal::new(0u32);
+    let pending = RwSignal::new(false);
+    let orders = RwSignal::new(None);
+    let deliveries = RwSignal::new(None);
+    let load = move |page: u32| {
+        pending.set(true);
+        spawn_local(async move {
+            let page_answer = admin_orders(token.get_value(), page).await;
+            let webhooks = admin_webhooks(token.get_value()).await;
+            pending.set(false);
+            let refused = |e: &AppError| matches!(e, AppError::Unauthorized | AppError::SessionExpired);
+            if page_answer.as_ref().err().is_some_and(refused) || webhooks.as_ref().err().is_some_and(refused) {
+                lost.run(());
+                return;
             }
-        })
-        .collect_view();
+            number.set(page);
+            orders.set(Some(page_answer));
+            deliveries.set(Some(webhooks));
+        });
+    };
+    load(0);
+    let changed = Callback::new(move |()| load(number.get_untracked()));
     view! {
-        <h2>{t.webhooks}</h2>
-        <table class="orders" id="webhooks">
-            <thead><tr><th>{t.time}</th><th>"Service"</th><th>{t.customer}</th><th>{t.status}</th><th>{t.attempts}</th><th>{t.error}</th></tr></thead>
-            <tbody>{body}</tbody>
-        </table>
+        <p class="admin-actions">
+            <button id="admin-refresh" disabled=move || pending.get() on:click=move |_| load(number.get_untracked())>
+                {b.refresh}
+            </button>
+        </p>
+        {move || pending.get().then(|| view! { <p class="loading" role="status">{t.loading}</p> })}
+        <h2>{t.orders}</h2>
+        {move || orders.get().map(|answer| match answer {
+            Ok(page) => Either::Left(view! { <OrderTable page lang show=load/> }),
+            Err(error) => Either::Right(view! { <Problem error lang/> }),
+        })}
+        <OrderExport token=export_token lang/>
+        {move || deliveries.get().map(|answer| match answer {
+            Ok(rows) => Either::Left(view! { <WebhookTable rows lang token changed lost/> }),
+            Err(error) => Either::Right(view! { <Problem error lang/> }),
+        })}
     }
 }
 
@@ -103,7 +176,7 @@ fn OrderTable(page: OrderPage, lang: Lang, show: impl Fn(u32) + Copy + 'static) 
                     <td>{o.user_id}</td>
                     <td>{o.products.join(", ")}</td>
                     <td>{format_price(o.total_cents, lang)}</td>
-                    <td class="status">{status}</td>
+                    <td class="status">{t.order_status(o.status)}</td>
                     <td class="fulfilment" data-fulfilment=o.fulfilment.map(|f| f.code())>
                         {o.fulfilment.map(|f| t.fulfilment(f))}
                     </td>

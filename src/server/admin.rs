@@ -1,14 +1,35 @@
 //! The provider's pages behind the admin token: the token check (constant time, failed
-//! attempts limited per client address) and the lists they show.
+//! attempts limited per client address), back-office sign-ins, and the lists they show.
 
 use super::orders::product_names;
+use super::session::Sessions;
 use super::{storage, AppState};
+use crate::back_office::BackOfficeSignIn;
 use crate::errors::AppError;
 use crate::orders::{OrderPage, OrderRow, ORDER_PAGE_SIZE};
-use crate::webhooks::WebhookRow;
+use crate::webhooks::{Requeued, WebhookRow};
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Mutex;
+
+/// How long a back-office sign-in lasts: a working day.
+pub const SIGN_IN_SECS: i64 = 8 * 3600;
+/// Names what a sign-in token is sealed for, so no other sealed value passes as one.
+const SIGN_IN_AAD: &[u8] = b"marktstand back-office sign-in";
+
+/// What a sign-in token carries: its expiry, and which admin token it was made with (a
+/// fingerprint), so changing `MARKTSTAND_ADMIN_TOKEN` signs everybody out.
+#[derive(Serialize, Deserialize)]
+struct SignIn {
+    expires_at: i64,
+    admin: String,
+}
+
+fn fingerprint(admin_token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(&Sha256::digest(admin_token.as_bytes())[..16])
+}
 
 /// Failed attempts a client address may make within [`FAILURE_WINDOW_SECS`]; after that
 /// every attempt from it is refused with 429 until the window has passed.
@@ -46,12 +67,54 @@ impl AdminGuard {
     }
 }
 
-/// Checks the admin token of the current server-function call.
-pub fn check(state: &AppState, token: &str) -> Result<(), AppError> {
-    let client = leptos::prelude::use_context::<http::request::Parts>()
+/// Checks a credential: the admin token itself (wrong ones limited per address), or a
+/// sign-in made with the current admin token that has not expired.
+pub fn authorize(state: &AppState, credential: &str, client: IpAddr, now: i64) -> Result<(), AppError> {
+    let Some(expected) = state.config.admin_token.as_deref() else { return Err(AppError::NotFound) };
+    match open_sign_in(&state.sessions, expected, credential, now) {
+        Some(verdict) => verdict,
+        None => state.admin_guard.check(Some(expected), credential, client, now),
+    }
+}
+
+/// A sign-in for the back office, for the admin token itself only: a sign-in cannot be
+/// traded for a longer one.
+pub fn sign_in(state: &AppState, admin_token: &str, client: IpAddr, now: i64) -> Result<BackOfficeSignIn, AppError> {
+    let Some(expected) = state.config.admin_token.as_deref() else { return Err(AppError::NotFound) };
+    state.admin_guard.check(Some(expected), admin_token, client, now)?;
+    Ok(seal_sign_in(&state.sessions, expected, now))
+}
+
+fn seal_sign_in(sessions: &Sessions, admin_token: &str, now: i64) -> BackOfficeSignIn {
+    let sign_in = SignIn { expires_at: now + SIGN_IN_SECS, admin: fingerprint(admin_token) };
+    let plain = serde_json::to_vec(&sign_in).expect("sign-in serialises");
+    BackOfficeSignIn { token: sessions.seal_other(&plain, SIGN_IN_AAD), expires_at: sign_in.expires_at }
+}
+
+/// The verdict on `credential` if it is a sign-in sealed by this server; `None` if it is
+/// not one (then it may be the admin token itself).
+fn open_sign_in(sessions: &Sessions, admin_token: &str, credential: &str, now: i64) -> Option<Result<(), AppError>> {
+    let plain = sessions.open_other(credential, SIGN_IN_AAD)?;
+    let Ok(sign_in) = serde_json::from_slice::<SignIn>(&plain) else { return Some(Err(AppError::Unauthorized)) };
+    Some(if sign_in.admin != fingerprint(admin_token) {
+        Err(AppError::Unauthorized)
+    } else if sign_in.expires_at <= now {
+        Err(AppError::SessionExpired)
+    } else {
+        Ok(())
+    })
+}
+
+/// The address of the current server-function call's client.
+pub fn client() -> IpAddr {
+    leptos::prelude::use_context::<http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip()))
-        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-    state.admin_guard.check(state.config.admin_token.as_deref(), token, client, super::now())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+}
+
+/// Checks the credential of the current server-function call.
+pub fn check(state: &AppState, credential: &str) -> Result<(), AppError> {
+    authorize(state, credential, client(), super::now())
 }
 
 /// One page of orders, newest first.
@@ -86,6 +149,14 @@ pub async fn webhooks(state: &AppState, token: &str) -> Result<Vec<WebhookRow>, 
     super::webhooks::recent(&state.db, 200).await
 }
 
+/// "Retry now" on a failed delivery; recorded with the client's address.
+pub async fn retry_webhook(state: &AppState, token: &str, id: &str, seen_round: i64) -> Result<Requeued, AppError> {
+    check(state, token)?;
+    let requeued = super::webhooks::retry_now(&state.db, id, seen_round, &client().to_string(), super::now()).await?;
+    state.webhooks.notify().notify_one();
+    Ok(requeued)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,5 +172,32 @@ mod tests {
         assert_eq!(guard.check(Some("right"), "right", b, 1001), Ok(()));
         assert_eq!(guard.check(Some("right"), "right", a, 1000 + FAILURE_WINDOW_SECS), Ok(()));
         assert_eq!(guard.check(None, "right", b, 1001), Err(AppError::NotFound));
+    }
+
+    #[test]
+    fn a_sign_in_lasts_a_working_day_and_ends_with_the_admin_token() {
+        let sessions = Sessions::new(&[[3; 32]], 600);
+        let sign_in = seal_sign_in(&sessions, "admin", 1000);
+        assert_eq!(sign_in.expires_at, 1000 + SIGN_IN_SECS);
+        assert_eq!(open_sign_in(&sessions, "admin", &sign_in.token, 1000 + SIGN_IN_SECS - 1), Some(Ok(())));
+        assert_eq!(
+            open_sign_in(&sessions, "admin", &sign_in.token, 1000 + SIGN_IN_SECS),
+            Some(Err(AppError::SessionExpired))
+        );
+        // A new admin token signs everybody out.
+        assert_eq!(open_sign_in(&sessions, "new admin", &sign_in.token, 1001), Some(Err(AppError::Unauthorized)));
+        // Another server key: not a sign-in of ours, so it is checked as a (wrong) admin token.
+        assert_eq!(open_sign_in(&Sessions::new(&[[4; 32]], 600), "admin", &sign_in.token, 1001), None);
+        // The token is neither the admin token in clear nor usable as a storefront session.
+        assert!(!sign_in.token.contains("admin"));
+        assert_eq!(sessions.open(&sign_in.token, 1001).unwrap_err(), AppError::Unauthorized);
+    }
+
+    #[test]
+    fn a_storefront_session_is_not_a_sign_in() {
+        let sessions = Sessions::new(&[[3; 32]], 600);
+        let context = crate::launch::LaunchContext::customer("M".into(), "1".into(), "2".into(), "p".into());
+        let (token, _) = sessions.issue(context, "claim".into(), 1000);
+        assert_eq!(open_sign_in(&sessions, "admin", &token, 1001), None);
     }
 }

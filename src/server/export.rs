@@ -54,7 +54,7 @@ pub async fn orders_csv(
 }
 
 async fn export(state: &AppState, client: SocketAddr, form: &ExportForm) -> Result<(String, String), AppError> {
-    state.admin_guard.check(state.config.admin_token.as_deref(), &form.token, client.ip(), super::now())?;
+    super::admin::authorize(state, &form.token, client.ip(), super::now())?;
     let range = Range::parse(&form.from, &form.to, form.offset)?;
     let orders = storage::orders_between(&state.db, range.start, range.end, MAX_ROWS + 1).await?;
     if orders.len() as i64 > MAX_ROWS {

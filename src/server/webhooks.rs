@@ -19,7 +19,7 @@ use super::hosts::Host;
 use super::storage::Db;
 use super::AppState;
 use crate::errors::AppError;
-use crate::webhooks::{DeliveryStatus, WebhookRow};
+use crate::webhooks::{AttemptRow, DeliveryStatus, Requeued, WebhookRow};
 use signing::url::UrlVerifier;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -94,7 +94,7 @@ impl Webhooks {
         &self.0.processing_db
     }
 
-    fn notify(&self) -> Arc<Notify> {
+    pub fn notify(&self) -> Arc<Notify> {
         self.0.committed.clone()
     }
 
@@ -154,32 +154,120 @@ pub fn spawn_worker(state: AppState) -> tokio::task::JoinHandle<()> {
     worker::spawn(state)
 }
 
-/// The newest deliveries, for the provider's page.
+/// The newest deliveries with their attempts, for the provider's page.
 pub async fn recent(db: &Db, limit: i64) -> Result<Vec<WebhookRow>, AppError> {
-    type Tuple = (String, String, String, String, String, i64, Option<String>, i64, Option<i64>);
+    type Tuple = (
+        String,
+        String,
+        String,
+        String,
+        String,
+        i64,
+        Option<String>,
+        i64,
+        Option<i64>,
+        i64,
+        Option<i64>,
+        Option<String>,
+    );
     let rows: Vec<Tuple> = sqlx::query_as(
-        "SELECT id, host, service, customer_web_id, status, attempts, last_error, received_at, processed_at \
-         FROM webhook_deliveries ORDER BY received_at DESC, id DESC LIMIT $1",
+        "SELECT id, host, service, customer_web_id, status, attempts, last_error, received_at, processed_at, \
+         retry_round, retried_at, retried_by FROM webhook_deliveries ORDER BY received_at DESC, id DESC LIMIT $1",
     )
     .bind(limit)
     .fetch_all(db)
     .await?;
+    let mut history = attempts_of_recent(db, limit).await?;
     rows.into_iter()
-        .map(|(id, host, service, customer_web_id, status, attempts, last_error, received_at, processed_at)| {
-            Ok(WebhookRow {
+        .map(
+            |(
                 id,
-                host: Host::from_code(&host).unwrap_or(Host::OnOffice),
+                host,
                 service,
                 customer_web_id,
-                status: DeliveryStatus::try_from(status).map_err(|e| {
-                    tracing::error!(error = %e, "stored webhook delivery has an unknown status");
-                    AppError::Internal
-                })?,
+                status,
                 attempts,
                 last_error,
                 received_at,
                 processed_at,
-            })
-        })
+                retry_round,
+                retried_at,
+                retried_by,
+            )| {
+                Ok(WebhookRow {
+                    history: history.remove(&id).unwrap_or_default(),
+                    id,
+                    host: Host::from_code(&host).unwrap_or(Host::OnOffice),
+                    service,
+                    customer_web_id,
+                    status: status_of(status)?,
+                    attempts,
+                    last_error,
+                    received_at,
+                    processed_at,
+                    retry_round,
+                    retried_at,
+                    retried_by,
+                })
+            },
+        )
         .collect()
+}
+
+fn status_of(code: String) -> Result<DeliveryStatus, AppError> {
+    DeliveryStatus::try_from(code).map_err(|e| {
+        tracing::error!(error = %e, "stored webhook delivery has an unknown status");
+        AppError::Internal
+    })
+}
+
+/// The attempts of the newest `limit` deliveries, by delivery, oldest first.
+async fn attempts_of_recent(db: &Db, limit: i64) -> Result<HashMap<String, Vec<AttemptRow>>, AppError> {
+    type Tuple = (String, i64, i64, i64, String, Option<String>);
+    let rows: Vec<Tuple> = sqlx::query_as(
+        "SELECT a.delivery_id, a.retry_round, a.attempt, a.finished_at, a.outcome, a.error FROM webhook_attempts a \
+         JOIN (SELECT id FROM webhook_deliveries ORDER BY received_at DESC, id DESC LIMIT $1) d ON a.delivery_id = d.id \
+         ORDER BY a.retry_round, a.attempt",
+    )
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    let mut by_delivery: HashMap<String, Vec<AttemptRow>> = HashMap::new();
+    for (id, retry_round, attempt, finished_at, outcome, error) in rows {
+        let outcome = status_of(outcome)?;
+        by_delivery.entry(id).or_default().push(AttemptRow { retry_round, attempt, finished_at, outcome, error });
+    }
+    Ok(by_delivery)
+}
+
+/// Queues a failed delivery again for a new round of attempts, if it is still failed in the
+/// round the provider saw; `who` and `now` are recorded.
+pub async fn retry_now(db: &Db, id: &str, seen_round: i64, who: &str, now: i64) -> Result<Requeued, AppError> {
+    let done = sqlx::query(
+        "UPDATE webhook_deliveries SET status = 'queued', attempts = 0, retry_round = retry_round + 1, \
+         next_attempt_at = $3, processed_at = NULL, retried_at = $3, retried_by = $4 \
+         WHERE id = $1 AND status = 'failed' AND retry_round = $2",
+    )
+    .bind(id)
+    .bind(seen_round)
+    .bind(now)
+    .bind(who)
+    .execute(db)
+    .await?;
+    if done.rows_affected() == 1 {
+        tracing::info!(delivery = %id, round = seen_round + 1, by = %who, "webhook delivery re-queued by the provider");
+        return Ok(Requeued::Now);
+    }
+    let current: Option<(String, i64)> =
+        sqlx::query_as("SELECT status, retry_round FROM webhook_deliveries WHERE id = $1")
+            .bind(id)
+            .fetch_optional(db)
+            .await?;
+    match current {
+        None => Err(AppError::NotFound),
+        Some((_, round)) if round > seen_round => Ok(Requeued::Already),
+        Some((status, _)) => {
+            Err(AppError::Conflict { message: format!("only a failed delivery can be retried; this one is {status}") })
+        }
+    }
 }

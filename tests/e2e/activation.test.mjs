@@ -2,7 +2,7 @@
 // webhooks fired by the simulator showing up as processed on the provider's page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, openService, messages, eventually, ADMIN_TOKEN } from './harness.mjs';
+import { startStack, openService, messages, eventually, signIn, refreshAdmin } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -67,12 +67,9 @@ test('a webhook fired from enterprise shows up as processed on the provider\'s p
   await page.fill('#estateid', '4242');
   await page.click('#fire-webhook');
   await page.locator('#webhook-result[data-status="202"]').waitFor();
-  const admin = await context.newPage();
-  await admin.goto(`${stack.store}/admin`);
-  await admin.fill('#admin-token', ADMIN_TOKEN);
+  const admin = await signIn(stack, context);
   await eventually('the delivery shown as done', async () => {
-    await admin.click('#admin-show');
-    await admin.locator('#webhooks').waitFor();
+    await refreshAdmin(admin);
     return (await admin.locator('#webhooks tr.delivery[data-status="done"]').count()) > 0;
   });
   assert.equal(await admin.locator('#webhooks tr.delivery[data-status="done"]').count(), 1);

@@ -1,9 +1,13 @@
-// The provider's page: the accounting export downloads the orders of a date range as CSV in
-// the page's language, and a range that cannot be right is explained beside the button.
+// The provider's page: a sign-in that survives a reload (and nothing else kept), German or
+// English; the accounting export downloads the orders of a date range as CSV in the page's
+// language, and a range that cannot be right is explained beside the button; a webhook that
+// failed is retried from the page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { startStack, storedOrders, ADMIN_TOKEN } from './harness.mjs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startStack, openService, storedOrders, eventually, signIn, refreshAdmin, ADMIN_TOKEN } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -23,10 +27,7 @@ test('the export downloads this month\'s orders as a German spreadsheet', async 
   const context = await stack.browser.newContext({ locale: 'de-DE', acceptDownloads: true });
   await placeRequest(context);
   const [order] = await storedOrders(stack);
-  const admin = await context.newPage();
-  await admin.goto(`${stack.store}/admin`);
-  await admin.fill('#admin-token', ADMIN_TOKEN);
-  await admin.click('#admin-show');
+  const admin = await signIn(stack, context);
   await admin.locator('#export').waitFor();
   // This month so far, in the browser's time zone, is the default range.
   const today = await admin.evaluate(() => { const d = new Date(); return [d.getFullYear(), d.getMonth() + 1, d.getDate()]; });
@@ -46,10 +47,7 @@ test('the export downloads this month\'s orders as a German spreadsheet', async 
 
 test('a range that ends before it starts is explained, and nothing downloads', async () => {
   const context = await stack.browser.newContext({ locale: 'en-GB', acceptDownloads: true });
-  const admin = await context.newPage();
-  await admin.goto(`${stack.store}/admin`);
-  await admin.fill('#admin-token', ADMIN_TOKEN);
-  await admin.click('#admin-show');
+  const admin = await signIn(stack, context);
   await admin.locator('#export').waitFor();
   assert.equal(await admin.locator('#export h2').textContent(), 'Export for accounting (CSV)');
   let downloads = 0;
@@ -61,4 +59,98 @@ test('a range that ends before it starts is explained, and nothing downloads', a
   assert.match(await admin.locator('#export-problem').textContent(), /starts \(2026-12-01\) after it ends \(2026-11-01\)/);
   assert.equal(downloads, 0);
   await context.close();
+});
+
+test('the sign-in survives a reload, keeps no admin token, switches language and signs out', async () => {
+  const context = await stack.browser.newContext({ locale: 'de-DE' });
+  const admin = await signIn(stack, context);
+  assert.equal(await admin.locator('h1').textContent(), 'Back Office');
+  // What the tab keeps is a sealed sign-in, not the admin token; no cookie, nothing lasting.
+  const kept = await admin.evaluate(() => ({ ...sessionStorage }));
+  assert.deepEqual(Object.keys(kept), ['marktstand.back-office.sign-in']);
+  assert.ok(!JSON.stringify(kept).includes(ADMIN_TOKEN));
+  assert.equal(await admin.evaluate(() => localStorage.length), 0);
+  assert.deepEqual(await context.cookies(), []);
+  assert.ok(!stack.logs.join('\n').includes(kept['marktstand.back-office.sign-in']), 'the sign-in is in no log line');
+
+  await admin.reload();
+  await admin.locator('#orders, #no-orders').first().waitFor();
+  assert.equal(await admin.locator('#admin-token').count(), 0, 'still signed in after a reload');
+
+  await admin.click('#admin-language');
+  await admin.locator('h1', { hasText: 'Back office' }).waitFor();
+  assert.equal(await admin.locator('#admin-refresh').textContent(), 'Refresh');
+  assert.equal(await admin.getAttribute('html', 'lang'), 'en');
+  await admin.reload();
+  await admin.locator('#admin-refresh', { hasText: 'Refresh' }).waitFor();
+
+  await admin.click('#admin-sign-out');
+  await admin.locator('#admin-token').waitFor();
+  assert.equal(await admin.evaluate(() => sessionStorage.getItem('marktstand.back-office.sign-in')), null);
+  await admin.reload();
+  await admin.locator('#admin-token').waitFor();
+  assert.equal(await admin.locator('#orders').count(), 0);
+
+  // A sign-in the server no longer accepts sends the provider back to the form, saying why.
+  await admin.evaluate(() => sessionStorage.setItem('marktstand.back-office.sign-in', 'not-a-sign-in'));
+  await admin.reload();
+  assert.equal(await admin.locator('#signed-out').textContent(), 'Your sign-in has expired or is no longer valid. Please sign in again.');
+  assert.equal(await admin.evaluate(() => sessionStorage.getItem('marktstand.back-office.sign-in')), null);
+  await context.close();
+});
+
+test('a contract that failed while Oneflow was down is retried from the page, once, and then done', async () => {
+  // One attempt only: the delivery stays failed until the provider retries it.
+  const dir = mkdtempSync(join(tmpdir(), 'marktstand-e2e-config-'));
+  const config = join(dir, 'webhooks.toml');
+  writeFileSync(config, `max_attempts = 1\n${readFileSync(new URL('../../webhooks.toml', import.meta.url), 'utf8')}`);
+  const own = await startStack({ MARKTSTAND_WEBHOOKS: config });
+  try {
+    const context = await own.browser.newContext({ locale: 'en-GB' });
+    const oneflow = await context.newPage();
+    await oneflow.goto(`${own.sim}/oneflow`);
+    await oneflow.click('#outage-start');
+    await oneflow.locator('#availability[data-down="true"]').waitFor();
+
+    const shop = await openService(own, { estateid: '815', UserLanguage: 'ENG' });
+    await shop.frame.locator('[data-product="brokerage-agreement"] button.add').click();
+    await shop.frame.locator('#order').click();
+    await shop.page.locator('#payment').waitFor({ state: 'visible' });
+    await shop.page.click('#pay-confirm');
+    await shop.frame.locator('#result').waitFor();
+    await shop.context.close();
+
+    const admin = await signIn(own, context);
+    const failed = admin.locator('#webhooks tr.delivery[data-status="failed"]');
+    await eventually('the contract delivery shown as failed', async () => {
+      await refreshAdmin(admin);
+      return (await failed.count()) === 1;
+    });
+    assert.match(await failed.locator('td.error').textContent(), /HTTP 503/);
+    assert.equal(await failed.locator('td.status').textContent(), 'failed');
+    const id = await failed.getAttribute('data-delivery');
+    const outcomes = () => admin.locator(`tr.history[data-delivery="${id}"] li.attempt`)
+      .evaluateAll((items) => items.map((li) => li.dataset.outcome));
+    assert.deepEqual(await outcomes(), ['failed']);
+
+    await oneflow.click('#outage-end');
+    await oneflow.locator('#availability[data-down="false"]').waitFor();
+    await failed.locator('button.retry').click();
+    const row = admin.locator(`#webhooks tr.delivery[data-delivery="${id}"]`);
+    await eventually('the retried delivery shown as done', async () => {
+      await refreshAdmin(admin);
+      return (await row.getAttribute('data-status')) === 'done';
+    });
+    assert.equal(await row.getAttribute('data-round'), '1', 'done in the round the button started');
+    assert.deepEqual(await outcomes(), ['failed', 'done']);
+    const history = admin.locator(`tr.history[data-delivery="${id}"]`);
+    await history.locator('summary').click();
+    assert.match(await history.locator('p.retried').textContent(), /^Queued again .+ by 127\.0\.0\.1$/);
+    await oneflow.goto(`${own.sim}/oneflow`);
+    assert.equal(await oneflow.locator('#contracts tr.contract').count(), 1, 'one contract, created by the retry');
+    await context.close();
+  } finally {
+    await own.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -128,6 +128,23 @@ export async function openService(stack, params = {}, mode = 'valid', options = 
   return { context, page, frame };
 }
 
+/** Opens the back office in a new page of `context` and signs in with the admin token;
+ * returns the page once the lists are shown. */
+export async function signIn(stack, context) {
+  const admin = await context.newPage();
+  await admin.goto(`${stack.store}/admin`);
+  await admin.fill('#admin-token', ADMIN_TOKEN);
+  await admin.click('#admin-sign-in');
+  await admin.locator('#orders, #no-orders').first().waitFor();
+  return admin;
+}
+
+/** Reloads the back office's lists and waits until they are shown again. */
+export async function refreshAdmin(admin) {
+  await admin.click('#admin-refresh');
+  await admin.locator('#admin-refresh:not([disabled])').waitFor();
+}
+
 /** The session token in a launch answer (`POST /api/launch`). The answer is postcard: its
  * first field, the token, is a varint length followed by that many UTF-8 bytes. */
 export async function launchToken(response) {

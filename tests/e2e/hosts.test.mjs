@@ -3,17 +3,14 @@
 // product fulfilled by a Oneflow contract, ordered and paid through onOffice, signed in Oneflow.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, openService, storedOrders, eventually } from './harness.mjs';
+import { startStack, openService, storedOrders, eventually, signIn, refreshAdmin } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
 after(async () => { await stack?.stop(); });
 
 async function adminOrders(context) {
-  const admin = await context.newPage();
-  await admin.goto(`${stack.store}/admin`);
-  await admin.fill('#admin-token', 'e2e-admin-token');
-  await admin.click('#admin-show');
+  const admin = await signIn(stack, context);
   await admin.locator('#orders').waitFor();
   return admin;
 }
@@ -83,8 +80,7 @@ test('a contract product paid through onOffice is signed in Oneflow and shows as
   const cell = admin.locator(`#orders tr.order[data-order="${order.id}"] td.fulfilment`);
   // The signed-contract webhook is processed in the background too.
   await eventually('the order shown as signed', async () => {
-    await admin.click('#admin-show');
-    await admin.locator('#orders').waitFor();
+    await refreshAdmin(admin);
     return (await cell.getAttribute('data-fulfilment')) === 'signed';
   });
   // And the agent sees it among their orders when opening the service again.

@@ -169,10 +169,10 @@ test('the provider sees the orders behind the admin token', async () => {
   const admin = await context.newPage();
   await admin.goto(`${stack.store}/admin`);
   await admin.fill('#admin-token', 'wrong');
-  await admin.click('#admin-show');
-  await admin.locator('[data-problem]').waitFor();
+  await admin.click('#admin-sign-in');
+  assert.equal(await admin.locator('[data-problem="sign-in"]').textContent(), 'This admin token is wrong.');
   await admin.fill('#admin-token', 'e2e-admin-token');
-  await admin.click('#admin-show');
+  await admin.click('#admin-sign-in');
   await admin.locator('#orders, #no-orders').first().waitFor();
   const rows = await admin.locator('#orders tr.order').count();
   assert.equal(rows, (await storedOrders(stack)).length);

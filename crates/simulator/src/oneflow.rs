@@ -1,8 +1,10 @@
 //! A Oneflow stand-in: the two API calls fulfilment makes (create a contract from a
 //! template, publish it), checked for Oneflow's two headers, and a page listing the
 //! contracts with buttons that send Oneflow's signed notification (`signature` =
-//! `sha1(callback_id + sign_key)`) to the storefront, or a wrongly signed one.
+//! `sha1(callback_id + sign_key)`) to the storefront, or a wrongly signed one. An outage
+//! switch makes the API answer 503, as a provider sees when Oneflow is down.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Path, State};
@@ -32,11 +34,20 @@ pub struct Oneflow {
     user_email: String,
     sign_key: String,
     contracts: Mutex<Vec<Contract>>,
+    /// While set, every API call answers 503.
+    down: AtomicBool,
 }
 
 impl Oneflow {
     pub fn new(storefront: url::Url, api_token: String, user_email: String, sign_key: String) -> Self {
-        Oneflow { storefront, api_token, user_email, sign_key, contracts: Mutex::new(Vec::new()) }
+        Oneflow {
+            storefront,
+            api_token,
+            user_email,
+            sign_key,
+            contracts: Mutex::new(Vec::new()),
+            down: AtomicBool::new(false),
+        }
     }
 
     pub fn contracts(&self) -> Vec<Contract> {
@@ -54,6 +65,7 @@ pub fn router(state: Arc<Oneflow>) -> Router {
         .route("/oneflow/v1/contracts/create", post(create))
         .route("/oneflow/v1/contracts/{id}/publish", post(publish))
         .route("/oneflow/notify", post(notify))
+        .route("/oneflow/availability", post(availability))
         .with_state(state)
 }
 
@@ -62,12 +74,35 @@ fn authorised(o: &Oneflow, headers: &HeaderMap) -> bool {
     h("x-oneflow-api-token") == o.api_token && h("x-oneflow-user-email") == o.user_email
 }
 
+/// The answer of every API call during a simulated outage.
+fn unavailable(o: &Oneflow) -> Option<Response> {
+    o.down.load(Ordering::SeqCst).then(|| {
+        (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"error": "Oneflow is unavailable (simulated outage)"})))
+            .into_response()
+    })
+}
+
+#[derive(Deserialize)]
+struct AvailabilityForm {
+    /// `1` starts the outage, anything else ends it.
+    down: String,
+}
+
+/// Starts or ends the simulated outage; back to the list.
+async fn availability(State(o): OState, axum::Form(form): axum::Form<AvailabilityForm>) -> Response {
+    o.down.store(form.down == "1", Ordering::SeqCst);
+    (StatusCode::SEE_OTHER, [(header::LOCATION, "/oneflow")]).into_response()
+}
+
 fn refused() -> Response {
     (StatusCode::UNAUTHORIZED, Json(json!({"error": "x-oneflow-api-token or x-oneflow-user-email is wrong"})))
         .into_response()
 }
 
 async fn create(State(o): OState, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+    if let Some(down) = unavailable(&o) {
+        return down;
+    }
     if !authorised(&o, &headers) {
         return refused();
     }
@@ -83,6 +118,9 @@ async fn create(State(o): OState, headers: HeaderMap, Json(body): Json<Value>) -
 }
 
 async fn publish(State(o): OState, headers: HeaderMap, Path(id): Path<u64>) -> Response {
+    if let Some(down) = unavailable(&o) {
+        return down;
+    }
     if !authorised(&o, &headers) {
         return refused();
     }
@@ -125,10 +163,17 @@ async fn page(State(o): OState) -> Response {
             )
         })
         .collect();
+    let outage = if o.down.load(Ordering::SeqCst) {
+        "<form method=\"post\" action=\"/oneflow/availability\"><p id=\"availability\" data-down=\"true\">\
+         The API answers 503. <button id=\"outage-end\" name=\"down\" value=\"0\">End the outage</button></p></form>"
+    } else {
+        "<form method=\"post\" action=\"/oneflow/availability\"><p id=\"availability\" data-down=\"false\">\
+         The API is up. <button id=\"outage-start\" name=\"down\" value=\"1\">Simulate an outage</button></p></form>"
+    };
     let html = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Oneflow (simulated)</title>\
          <link rel=\"stylesheet\" href=\"/assets/simulator.css\"></head><body>\
-         <h1>Oneflow (simulated)</h1><p><a href=\"/\">onOffice</a> · <a href=\"/kolibri24\">Kolibri24</a></p>\
+         <h1>Oneflow (simulated)</h1><p><a href=\"/\">onOffice</a> · <a href=\"/kolibri24\">Kolibri24</a></p>{outage}\
          <table id=\"contracts\"><thead><tr><th>id</th><th>template</th><th>party</th><th>state</th><th>notify</th><th>last notification</th></tr></thead>\
          <tbody>{rows}</tbody></table></body></html>"
     );

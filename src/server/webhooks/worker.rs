@@ -117,14 +117,17 @@ async fn round(state: &AppState) -> Result<usize, sqlx::Error> {
     tx.commit().await?;
 
     let mut deliveries = Vec::with_capacity(claimed.len());
+    let mut rounds = std::collections::HashMap::with_capacity(claimed.len());
     for id in &claimed {
         if let Some(row) = sqlx::query_as::<_, Row>(
-            "SELECT id, host, service, customer_web_id, user_id, params, attempts, received_at FROM webhook_deliveries WHERE id = $1",
+            "SELECT id, host, service, customer_web_id, user_id, params, attempts, received_at, retry_round \
+             FROM webhook_deliveries WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(db)
         .await?
         {
+            rounds.insert(row.id.clone(), row.retry_round);
             deliveries.push(row.into_delivery());
         }
     }
@@ -171,18 +174,33 @@ async fn round(state: &AppState) -> Result<usize, sqlx::Error> {
             Step::Failed { error } => (DeliveryStatus::Failed, Some(error), at, Some(at)),
         };
         crate::server::metrics::delivery(d.host.code(), &d.service, status.code());
-        sqlx::query(
+        let recorded = sqlx::query(
             "UPDATE webhook_deliveries SET status = $2, last_error = $3, next_attempt_at = $4, processed_at = $5, \
              locked_until = NULL WHERE id = $1 AND status = 'working' AND locked_until = $6",
         )
         .bind(&d.id)
         .bind(status.code())
-        .bind(error)
+        .bind(&error)
         .bind(next_at)
         .bind(processed_at)
         .bind(until)
         .execute(&mut *tx)
         .await?;
+        // The attempt's line in the delivery's history, only while the claim was still ours.
+        if recorded.rows_affected() == 1 {
+            sqlx::query(
+                "INSERT INTO webhook_attempts (delivery_id, retry_round, attempt, finished_at, outcome, error) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (delivery_id, retry_round, attempt) DO NOTHING",
+            )
+            .bind(&d.id)
+            .bind(rounds.get(&d.id).copied().unwrap_or(0))
+            .bind(d.attempts)
+            .bind(at)
+            .bind(status.code())
+            .bind(&error)
+            .execute(&mut *tx)
+            .await?;
+        }
     }
     tx.commit().await?;
     Ok(outcomes.len())
@@ -233,6 +251,7 @@ struct Row {
     params: String,
     attempts: i64,
     received_at: i64,
+    retry_round: i64,
 }
 
 impl Row {

@@ -402,3 +402,6 @@ mod tests {
         assert_eq!(Lang::from_raw_query("a=1&UserLanguage=ENG"), Lang::En);
     }
 }
+
+mod back_office;
+pub use back_office::BackOfficeTexts;

@@ -1,0 +1,105 @@
+//! The back office's own texts (sign-in, webhook history), apart from the storefront's.
+
+use super::Lang;
+use crate::webhooks::DeliveryStatus;
+
+pub struct BackOfficeTexts {
+    pub title: &'static str,
+    pub sign_in: &'static str,
+    pub sign_out: &'static str,
+    /// Shown on the sign-in form when a stored sign-in was refused.
+    pub signed_out: &'static str,
+    pub wrong_token: &'static str,
+    pub too_many: &'static str,
+    pub not_set_up: &'static str,
+    pub refresh: &'static str,
+    /// The button that switches to the other language, in that language.
+    pub other_language: &'static str,
+    pub service: &'static str,
+    pub retry_now: &'static str,
+    pub retrying: &'static str,
+    pub retried: &'static str,
+    pub by: &'static str,
+    pub history: &'static str,
+    pub attempt: &'static str,
+    pub round: &'static str,
+    pub no_attempts: &'static str,
+    /// In [`DeliveryStatus`]'s order.
+    pub delivery_statuses: [&'static str; 5],
+}
+
+impl BackOfficeTexts {
+    pub fn delivery_status(&self, s: DeliveryStatus) -> &'static str {
+        self.delivery_statuses[DeliveryStatus::ALL.iter().position(|x| *x == s).unwrap_or(0)]
+    }
+}
+
+impl Lang {
+    pub fn back_office(self) -> &'static BackOfficeTexts {
+        match self {
+            Lang::De => &DE,
+            Lang::En => &EN,
+        }
+    }
+}
+
+static DE: BackOfficeTexts = BackOfficeTexts {
+    title: "Back Office",
+    sign_in: "Anmelden",
+    sign_out: "Abmelden",
+    signed_out: "Ihre Anmeldung ist abgelaufen oder nicht mehr gültig. Bitte melden Sie sich erneut an.",
+    wrong_token: "Dieses Admin-Token stimmt nicht.",
+    too_many: "Zu viele falsche Versuche von dieser Adresse. Bitte warten Sie einige Minuten.",
+    not_set_up: "Das Back Office ist nicht eingerichtet: setzen Sie MARKTSTAND_ADMIN_TOKEN auf dem Server.",
+    refresh: "Aktualisieren",
+    other_language: "English",
+    service: "Dienst",
+    retry_now: "Jetzt erneut versuchen",
+    retrying: "Wird eingereiht …",
+    retried: "Erneut eingereiht",
+    by: "von",
+    history: "Verlauf",
+    attempt: "Versuch",
+    round: "Runde",
+    no_attempts: "Noch kein Versuch.",
+    delivery_statuses: ["wartet", "läuft", "wird wiederholt", "erledigt", "fehlgeschlagen"],
+};
+
+static EN: BackOfficeTexts = BackOfficeTexts {
+    title: "Back office",
+    sign_in: "Sign in",
+    sign_out: "Sign out",
+    signed_out: "Your sign-in has expired or is no longer valid. Please sign in again.",
+    wrong_token: "This admin token is wrong.",
+    too_many: "Too many wrong attempts from this address. Please wait a few minutes.",
+    not_set_up: "The back office is not set up: set MARKTSTAND_ADMIN_TOKEN on the server.",
+    refresh: "Refresh",
+    other_language: "Deutsch",
+    service: "Service",
+    retry_now: "Retry now",
+    retrying: "Queueing …",
+    retried: "Queued again",
+    by: "by",
+    history: "History",
+    attempt: "Attempt",
+    round: "round",
+    no_attempts: "No attempt yet.",
+    delivery_statuses: ["queued", "working", "will retry", "done", "failed"],
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_delivery_status_has_its_own_words_in_both_languages() {
+        for lang in [Lang::De, Lang::En] {
+            let t = lang.back_office();
+            let words: std::collections::HashSet<_> =
+                DeliveryStatus::ALL.iter().map(|s| t.delivery_status(*s)).collect();
+            assert_eq!(words.len(), DeliveryStatus::ALL.len());
+        }
+        assert_eq!(Lang::En.back_office().delivery_status(DeliveryStatus::Failed), "failed");
+        assert_eq!(Lang::De.back_office().delivery_status(DeliveryStatus::Done), "erledigt");
+    }
+}

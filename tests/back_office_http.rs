@@ -1,0 +1,140 @@
+//! The back office over real HTTP: the admin token is traded for a sign-in that every
+//! back-office call and the export accept, and that ends when the admin token changes; a
+//! failed webhook delivery is re-queued once by "retry now", with its history kept.
+#![cfg(feature = "ssr")]
+
+mod common;
+use common::*;
+use futures::future::BoxFuture;
+use marktstand::back_office::BackOfficeSignIn;
+use marktstand::server::webhooks::{Delivery, HandlerContext, HandlerError, Registry, WebhookConfig, WebhookHandler};
+use marktstand::webhooks::{DeliveryStatus, Requeued, WebhookRow};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+async fn sign_in(server: &TestServer, admin_token: &str) -> reqwest::Response {
+    post_form(&server.base, "/api/admin_sign_in", &[("admin_token", admin_token)], None).await
+}
+
+#[tokio::test]
+async fn the_admin_token_is_traded_for_a_sign_in_that_ends_with_it() {
+    let db = temp_db();
+    let server = start_with(args(&db)).await;
+    assert_eq!(sign_in(&server, "wrong").await.status(), 401);
+    let answer = decode::<BackOfficeSignIn>(sign_in(&server, ADMIN_TOKEN).await).await;
+    let token = answer["token"].as_str().unwrap().to_string();
+    assert!(answer["expires_at"].as_i64().unwrap() >= now() + 8 * 3600 - 5, "a working day: {answer}");
+    assert!(!token.contains(ADMIN_TOKEN));
+
+    // Every back-office call takes the sign-in in place of the admin token.
+    let orders = post_form(&server.base, "/api/admin_orders", &[("admin_token", &token), ("page", "0")], None).await;
+    assert_eq!(orders.status(), 200);
+    let webhooks = post_form(&server.base, "/api/admin_webhooks", &[("admin_token", &token)], None).await;
+    assert_eq!(webhooks.status(), 200);
+    let export = reqwest::Client::new()
+        .post(format!("{}/admin/orders.csv", server.base))
+        .form(&[
+            ("token", token.as_str()),
+            ("from", "2026-11-01"),
+            ("to", "2026-11-30"),
+            ("offset", "0"),
+            ("lang", "en"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(export.status(), 200);
+    // A sign-in buys no second one (it could otherwise be extended for ever) ...
+    assert_eq!(sign_in(&server, &token).await.status(), 401);
+    // ... and is no storefront session.
+    let catalogue = post_form(&server.base, "/api/catalogue", &[], Some(&token)).await;
+    assert_eq!(catalogue.status(), 401);
+
+    // The same server key with a new admin token: everybody is signed out.
+    let mut rotated = args(&db);
+    rotated.admin_token = Some("the new admin token".into());
+    let after = start_with(rotated).await;
+    let orders = post_form(&after.base, "/api/admin_orders", &[("admin_token", &token), ("page", "0")], None).await;
+    assert_eq!(orders.status(), 401);
+}
+
+/// Fails for good on its first call ("the template is missing"), then succeeds: what a
+/// provider fixes elsewhere and then retries.
+struct FailsOnce(Arc<AtomicUsize>);
+
+impl WebhookHandler for FailsOnce {
+    fn name(&self) -> &'static str {
+        "fails_once"
+    }
+
+    fn handle<'a>(&'a self, _: &'a HandlerContext, _: &'a Delivery) -> BoxFuture<'a, Result<(), HandlerError>> {
+        Box::pin(async move {
+            match self.0.fetch_add(1, Ordering::SeqCst) {
+                0 => Err(HandlerError::Permanent("the template is missing".into())),
+                _ => Ok(()),
+            }
+        })
+    }
+}
+
+async fn row(server: &TestServer, id: &str) -> WebhookRow {
+    let rows = marktstand::server::webhooks::recent(&server.state.db, 200).await.unwrap();
+    rows.into_iter().find(|r| r.id == id).expect("listed")
+}
+
+async fn settled(server: &TestServer, id: &str, status: DeliveryStatus) -> WebhookRow {
+    for _ in 0..200 {
+        let r = row(server, id).await;
+        if r.status == status {
+            return r;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("delivery {id} never became {status:?}: {:?}", row(server, id).await);
+}
+
+async fn retry(server: &TestServer, token: &str, id: &str, round: &str) -> reqwest::Response {
+    let form = [("admin_token", token), ("id", id), ("retry_round", round)];
+    post_form(&server.base, "/api/admin_retry_webhook", &form, None).await
+}
+
+#[tokio::test]
+async fn retry_now_queues_a_failed_delivery_once_and_keeps_its_history() {
+    let file = scratch_dir("back-office").join("webhooks.toml");
+    std::fs::write(&file, "[[webhook]]\nname = \"contract\"\nhandler = \"fails_once\"\n").unwrap();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let mut registry = Registry::builtin();
+    registry.register(FailsOnce(calls.clone()));
+    let mut config = marktstand::server::config::Config::from_args(args(&temp_db())).unwrap();
+    config.webhooks = WebhookConfig::load_with(&file, &registry).unwrap();
+    let server = start_config(config).await;
+    let url = "http://shop.test:8443/webhooks/contract?customerWebId=4711&userId=17";
+    let path = signing::url::sign_url(SECRET.as_bytes(), url, now()).unwrap().split_once("8443").unwrap().1.to_string();
+    let accepted: serde_json::Value =
+        reqwest::get(format!("{}{path}", server.base)).await.unwrap().json().await.unwrap();
+    let id = accepted["id"].as_str().unwrap().to_string();
+    let failed = settled(&server, &id, DeliveryStatus::Failed).await;
+    assert_eq!((failed.retry_round, failed.last_error.as_deref()), (0, Some("the template is missing")));
+
+    assert_eq!(retry(&server, "wrong", &id, "0").await.status(), 401);
+    assert_eq!(retry(&server, ADMIN_TOKEN, "no-such-delivery", "0").await.status(), 404);
+    // Two clicks on the same row (or two tabs): one new round.
+    assert_eq!(decode::<Requeued>(retry(&server, ADMIN_TOKEN, &id, "0").await).await, "Now");
+    assert_eq!(decode::<Requeued>(retry(&server, ADMIN_TOKEN, &id, "0").await).await, "Already");
+    let done = settled(&server, &id, DeliveryStatus::Done).await;
+    assert_eq!((done.retry_round, done.attempts, done.last_error.as_deref()), (1, 1, None));
+    assert_eq!(done.retried_by.as_deref(), Some("127.0.0.1"));
+    assert!(done.retried_at.unwrap() >= failed.received_at);
+    let history: Vec<_> =
+        done.history.iter().map(|a| (a.retry_round, a.attempt, a.outcome, a.error.as_deref())).collect();
+    assert_eq!(
+        history,
+        [(0, 1, DeliveryStatus::Failed, Some("the template is missing")), (1, 1, DeliveryStatus::Done, None)]
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 2, "ran once per round");
+    // Only a failed delivery can be retried; a done one says so.
+    let refused = retry(&server, ADMIN_TOKEN, &id, "1").await;
+    assert_eq!(refused.status(), 409);
+    assert!(refused.text().await.unwrap().contains("only a failed delivery can be retried; this one is done"));
+}
