@@ -1,9 +1,12 @@
-//! The provider's back office as both sides see it: signing in. The sign-in token is sealed
-//! by the server (like storefront sessions) and kept by the back-office page in its tab's
-//! `sessionStorage`, so a reload stays signed in and closing the tab signs out.
+//! The provider's back office as both sides see it: signing in, and the overview of sales.
+//! The sign-in token is sealed by the server (like storefront sessions) and kept by the
+//! back-office page in its tab's `sessionStorage`, so a reload stays signed in and closing
+//! the tab signs out.
 
 use crate::client::SessionClient;
 use crate::errors::AppError;
+use crate::orders::OrderStatus;
+use crate::webhooks::Host;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Postcard;
 use serde::{Deserialize, Serialize};
@@ -22,6 +25,56 @@ pub struct BackOfficeSignIn {
 pub async fn admin_sign_in(admin_token: String) -> Result<BackOfficeSignIn, AppError> {
     use crate::server::{admin, handle, now};
     handle(|state| async move { admin::sign_in(&state, &admin_token, admin::client(), now()) }).await
+}
+
+/// Days the overview's chart covers, today included.
+pub const CHART_DAYS: usize = 30;
+
+/// Orders and revenue of a period. Revenue counts what is sold: paid orders (`success`) and
+/// requests the provider invoices (`requested`); orders count everything placed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub orders: i64,
+    pub revenue_cents: i64,
+}
+
+/// One local day of the chart, by host (only hosts with orders that day).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Day {
+    /// `YYYY-MM-DD` in the browser's time zone.
+    pub date: String,
+    pub by_host: Vec<(Host, Totals)>,
+}
+
+impl Day {
+    pub fn total(&self) -> Totals {
+        self.by_host.iter().fold(Totals::default(), |sum, (_, t)| Totals {
+            orders: sum.orders + t.orders,
+            revenue_cents: sum.revenue_cents + t.revenue_cents,
+        })
+    }
+}
+
+/// How the business is going: today, this month, where every order stands, and the last
+/// [`CHART_DAYS`] days, oldest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overview {
+    pub today: Totals,
+    pub month: Totals,
+    /// Every stored order by status (what is waiting for payment now, what failed).
+    pub by_status: Vec<(OrderStatus, i64)>,
+    pub days: Vec<Day>,
+}
+
+/// The overview in the browser's time zone (`offset`: minutes east of UTC).
+#[server(endpoint = "admin_overview", client = SessionClient, output = Postcard)]
+pub async fn admin_overview(admin_token: String, offset: i32) -> Result<Overview, AppError> {
+    use crate::server::{admin, handle, overview};
+    handle(|state| async move {
+        admin::check(&state, &admin_token)?;
+        overview::overview(&state, offset).await
+    })
+    .await
 }
 
 /// Where the page keeps the sign-in and the chosen language: the tab's `sessionStorage` of

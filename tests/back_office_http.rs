@@ -138,3 +138,32 @@ async fn retry_now_queues_a_failed_delivery_once_and_keeps_its_history() {
     assert_eq!(refused.status(), 409);
     assert!(refused.text().await.unwrap().contains("only a failed delivery can be retried; this one is done"));
 }
+
+#[tokio::test]
+async fn the_overview_counts_todays_orders_and_sums_what_was_paid() {
+    let server = start().await;
+    let paid = placed_order(&server).await;
+    let unpaid = placed_order(&server).await;
+    let res = reqwest::get(format!("{}{}", server.base, callback(&paid, "status=success&transactionid=T1", now())))
+        .await
+        .unwrap();
+    assert!(res.status().is_success() || res.status().is_redirection(), "{}", res.status());
+    assert_eq!((status_of(&server, &paid).await, status_of(&server, &unpaid).await), ("success", "pending"));
+    let total = marktstand::server::storage::order(&server.state.db, &paid).await.unwrap().unwrap().total_cents;
+
+    let overview = |token: &'static str, offset: &'static str| {
+        let base = server.base.clone();
+        async move { post_form(&base, "/api/admin_overview", &[("admin_token", token), ("offset", offset)], None).await }
+    };
+    assert_eq!(overview("wrong", "60").await.status(), 401);
+    let refused = overview(ADMIN_TOKEN, "900").await;
+    assert_eq!(refused.status(), 400);
+    assert!(refused.text().await.unwrap().contains("offset 900 is not a time zone"));
+
+    let o = decode::<marktstand::back_office::Overview>(overview(ADMIN_TOKEN, "60").await).await;
+    assert_eq!(o["today"], serde_json::json!({"orders": 2, "revenue_cents": total}), "{o}");
+    assert_eq!(o["by_status"], serde_json::json!([["pending", 1], ["success", 1]]));
+    let days = o["days"].as_array().unwrap();
+    assert_eq!(days.len(), 30);
+    assert_eq!(days[29]["by_host"], serde_json::json!([["onoffice", {"orders": 2, "revenue_cents": total}]]));
+}

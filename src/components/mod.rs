@@ -9,6 +9,7 @@ pub mod order_history;
 pub mod problem;
 pub mod product_card;
 pub mod property_panel;
+pub mod sales_overview;
 pub mod session;
 pub mod subscription_card;
 pub mod webhook_table;

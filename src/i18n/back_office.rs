@@ -24,6 +24,13 @@ pub struct BackOfficeTexts {
     pub attempt: &'static str,
     pub round: &'static str,
     pub no_attempts: &'static str,
+    pub overview: &'static str,
+    pub today: &'static str,
+    pub this_month: &'static str,
+    pub revenue: &'static str,
+    pub revenue_rule: &'static str,
+    pub by_status: &'static str,
+    pub chart_title: &'static str,
     /// In [`DeliveryStatus`]'s order.
     pub delivery_statuses: [&'static str; 5],
 }
@@ -62,6 +69,13 @@ static DE: BackOfficeTexts = BackOfficeTexts {
     attempt: "Versuch",
     round: "Runde",
     no_attempts: "Noch kein Versuch.",
+    overview: "Übersicht",
+    today: "Heute",
+    this_month: "Dieser Monat",
+    revenue: "Umsatz",
+    revenue_rule: "Umsatz zählt bezahlte Bestellungen und Anfragen, die Sie in Rechnung stellen; Bestellungen zählen alle aufgegebenen.",
+    by_status: "Alle Bestellungen nach Status",
+    chart_title: "Umsatz (Balken, nach Host) und Bestellungen (Punkte) der letzten 30 Tage",
     delivery_statuses: ["wartet", "läuft", "wird wiederholt", "erledigt", "fehlgeschlagen"],
 };
 
@@ -84,6 +98,13 @@ static EN: BackOfficeTexts = BackOfficeTexts {
     attempt: "Attempt",
     round: "round",
     no_attempts: "No attempt yet.",
+    overview: "Overview",
+    today: "Today",
+    this_month: "This month",
+    revenue: "Revenue",
+    revenue_rule: "Revenue counts paid orders and requests you invoice; orders count everything placed.",
+    by_status: "All orders by status",
+    chart_title: "Revenue (bars, by host) and orders (dots) over the last 30 days",
     delivery_statuses: ["queued", "working", "will retry", "done", "failed"],
 };
 

@@ -1,11 +1,12 @@
 //! The provider's back office: a sign-in kept for the tab (see [`crate::back_office`]), then
-//! the orders (paged), their CSV export and the webhook deliveries with "retry now"; German
-//! or English, from the browser and switchable.
+//! the overview with its chart, the orders (paged), their CSV export and the webhook
+//! deliveries with "retry now"; German or English, from the browser and switchable.
 
-use crate::back_office::{self, admin_sign_in};
+use crate::back_office::{self, admin_overview, admin_sign_in};
 use crate::catalogue::format_price;
 use crate::components::order_export::OrderExport;
 use crate::components::problem::Problem;
+use crate::components::sales_overview::SalesOverview;
 use crate::components::webhook_table::{local_time, WebhookTable};
 use crate::errors::AppError;
 use crate::i18n::Lang;
@@ -116,20 +117,30 @@ fn Dashboard(lang: Lang, token: String, lost: Callback<()>) -> impl IntoView {
     let export_token = RwSignal::new(token.get_value());
     let number = RwSignal::new(0u32);
     let pending = RwSignal::new(false);
+    let overview = RwSignal::new(None);
     let orders = RwSignal::new(None);
     let deliveries = RwSignal::new(None);
     let load = move |page: u32| {
         pending.set(true);
         spawn_local(async move {
-            let page_answer = admin_orders(token.get_value(), page).await;
-            let webhooks = admin_webhooks(token.get_value()).await;
+            // Minutes east of UTC: the overview's days are the browser's days.
+            let offset = -js_sys::Date::new_0().get_timezone_offset() as i32;
+            let (figures, page_answer, webhooks) = futures::join!(
+                admin_overview(token.get_value(), offset),
+                admin_orders(token.get_value(), page),
+                admin_webhooks(token.get_value())
+            );
             pending.set(false);
             let refused = |e: &AppError| matches!(e, AppError::Unauthorized | AppError::SessionExpired);
-            if page_answer.as_ref().err().is_some_and(refused) || webhooks.as_ref().err().is_some_and(refused) {
+            if figures.as_ref().err().is_some_and(refused)
+                || page_answer.as_ref().err().is_some_and(refused)
+                || webhooks.as_ref().err().is_some_and(refused)
+            {
                 lost.run(());
                 return;
             }
             number.set(page);
+            overview.set(Some(figures));
             orders.set(Some(page_answer));
             deliveries.set(Some(webhooks));
         });
@@ -143,6 +154,10 @@ fn Dashboard(lang: Lang, token: String, lost: Callback<()>) -> impl IntoView {
             </button>
         </p>
         {move || pending.get().then(|| view! { <p class="loading" role="status">{t.loading}</p> })}
+        {move || overview.get().map(|answer| match answer {
+            Ok(overview) => Either::Left(view! { <SalesOverview overview lang/> }),
+            Err(error) => Either::Right(view! { <Problem error lang/> }),
+        })}
         <h2>{t.orders}</h2>
         {move || orders.get().map(|answer| match answer {
             Ok(page) => Either::Left(view! { <OrderTable page lang show=load/> }),

@@ -13,6 +13,7 @@ pub mod hosts;
 pub mod launch;
 pub mod metrics;
 pub mod orders;
+pub mod overview;
 pub mod routes;
 pub mod sealing;
 pub mod session;

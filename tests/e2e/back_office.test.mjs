@@ -13,10 +13,10 @@ let stack;
 before(async () => { stack = await startStack(); });
 after(async () => { await stack?.stop(); });
 
-/** One Kolibri24 request: an order placed without payment, in one click. */
-async function placeRequest(context) {
+/** One Kolibri24 request for `entity`: an order placed without payment, in one click. */
+async function placeRequest(context, entity = 'E-1') {
   const page = await context.newPage();
-  await page.goto(`${stack.sim}/kolibri24?entityId=E-1&realEstateAgencyId=Agentur%20M%C3%BCller&entityType=RealEstate&validity=valid`);
+  await page.goto(`${stack.sim}/kolibri24?entityId=${entity}&realEstateAgencyId=Agentur%20M%C3%BCller&entityType=RealEstate&validity=valid`);
   const widget = page.frameLocator('#widget');
   await widget.locator('[data-product="energy-certificate"] button.request').click();
   await widget.locator('#requests li.request').waitFor();
@@ -58,6 +58,36 @@ test('a range that ends before it starts is explained, and nothing downloads', a
   await admin.locator('#export-problem').waitFor();
   assert.match(await admin.locator('#export-problem').textContent(), /starts \(2026-12-01\) after it ends \(2026-11-01\)/);
   assert.equal(downloads, 0);
+  await context.close();
+});
+
+test('the overview shows the orders placed today in its figures and in the chart', async () => {
+  const context = await stack.browser.newContext({ locale: 'en-GB' });
+  await placeRequest(context, 'E-2');
+  await placeRequest(context, 'E-3');
+  const stored = await storedOrders(stack);
+  const sold = stored.filter((o) => ['success', 'requested'].includes(o.status)).reduce((sum, o) => sum + o.total_cents, 0);
+  assert.ok(sold > 0);
+  const admin = await signIn(stack, context);
+  const today = admin.locator('#overview #today');
+  assert.equal(await today.getAttribute('data-orders'), String(stored.length));
+  assert.equal(await today.getAttribute('data-revenue'), String(sold));
+  assert.match(await today.locator('.revenue').textContent(), /^€\d/);
+  const date = await admin.evaluate(() => {
+    const d = new Date();
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  });
+  const bars = admin.locator('#sales-chart g.day');
+  assert.equal(await bars.count(), 30);
+  const bar = bars.last();
+  assert.equal(await bar.getAttribute('data-date'), date, 'the last day is today, in the browser\'s time zone');
+  assert.equal(await bar.getAttribute('data-orders'), String(stored.length));
+  assert.equal(await bar.getAttribute('data-revenue'), String(sold));
+  assert.equal(await bar.locator('rect.bar.host-kolibri24').count(), 1, 'the revenue is drawn, by host');
+  assert.match(await bar.locator('title').textContent(), new RegExp(`^${date}: €`));
+  assert.match(await admin.locator('figure.chart ul.legend').textContent(), /Kolibri24/);
+  assert.equal(await admin.locator('#overview ul.by-status li[data-status="requested"] strong').textContent(),
+    String(stored.filter((o) => o.status === 'requested').length));
   await context.close();
 });
 
