@@ -5,7 +5,7 @@
 
 use crate::client::SessionClient;
 use crate::errors::AppError;
-use crate::orders::OrderStatus;
+use crate::orders::{OrderRow, OrderStatus};
 use crate::webhooks::Host;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Postcard;
@@ -75,6 +75,77 @@ pub async fn admin_overview(admin_token: String, offset: i32) -> Result<Overview
         overview::overview(&state, offset).await
     })
     .await
+}
+
+/// What became of a payment callback.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CallbackOutcome {
+    /// Verified, and it moved the order.
+    Applied,
+    /// Verified, and the order already stood where it asked.
+    Repeated,
+    /// Verified, but not allowed from the order's status (e.g. `success` after `error`).
+    Ignored,
+    /// Not verified: wrong signature, too old, or modified. Nothing changed.
+    Refused,
+}
+
+impl CallbackOutcome {
+    pub const ALL: [CallbackOutcome; 4] =
+        [CallbackOutcome::Applied, CallbackOutcome::Repeated, CallbackOutcome::Ignored, CallbackOutcome::Refused];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            CallbackOutcome::Applied => "applied",
+            CallbackOutcome::Repeated => "repeated",
+            CallbackOutcome::Ignored => "ignored",
+            CallbackOutcome::Refused => "refused",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        CallbackOutcome::ALL.into_iter().find(|o| o.code() == code)
+    }
+}
+
+/// One line of an order's timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TimelineEntry {
+    /// Created and signed for the payment popup (or requested, without payment).
+    Created {
+        at: i64,
+    },
+    /// A payment callback: `detail` is the status it asked for, or why it was refused.
+    Callback {
+        at: i64,
+        outcome: CallbackOutcome,
+        detail: String,
+    },
+    Status {
+        at: i64,
+        from: OrderStatus,
+        to: OrderStatus,
+        reference: Option<String>,
+    },
+}
+
+/// One order as the back office shows it: the row, where it came from, and its timeline.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderDetail {
+    pub row: OrderRow,
+    pub group_id: Option<String>,
+    pub estate_id: Option<String>,
+    pub address_id: Option<String>,
+    /// Enterprise's message with a failed payment.
+    pub message: Option<String>,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// One order with its timeline.
+#[server(endpoint = "admin_order", client = SessionClient, output = Postcard)]
+pub async fn admin_order(admin_token: String, id: String) -> Result<OrderDetail, AppError> {
+    use crate::server::{admin, handle};
+    handle(|state| async move { admin::order_detail(&state, &admin_token, &id).await }).await
 }
 
 /// Where the page keeps the sign-in and the chosen language: the tab's `sessionStorage` of

@@ -93,6 +93,14 @@ pub enum OrderStatus {
 }
 
 impl OrderStatus {
+    pub const ALL: [OrderStatus; 5] = [
+        OrderStatus::Pending,
+        OrderStatus::Success,
+        OrderStatus::Inprocess,
+        OrderStatus::Error,
+        OrderStatus::Requested,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             OrderStatus::Pending => "pending",
@@ -273,11 +281,28 @@ pub struct OrderPage {
 /// Rows per page of the provider's order list.
 pub const ORDER_PAGE_SIZE: u32 = 50;
 
-/// One page of the provider's order list, behind the admin token from configuration.
+/// What the provider's order list is narrowed to; empty fields narrow nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderFilter {
+    pub status: Option<OrderStatus>,
+    /// An order's id, a customer's id, or part of a customer's name.
+    #[serde(default)]
+    pub search: String,
+    /// First and last day (`YYYY-MM-DD`, both included) in the browser's time zone,
+    /// `offset` minutes east of UTC; either may be empty.
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub offset: i32,
+}
+
+/// One page of the provider's order list, narrowed by `filter`, behind the admin token.
 #[server(endpoint = "admin_orders", client = SessionClient, output = Postcard)]
-pub async fn admin_orders(admin_token: String, page: u32) -> Result<OrderPage, AppError> {
+pub async fn admin_orders(admin_token: String, page: u32, filter: Option<OrderFilter>) -> Result<OrderPage, AppError> {
     use crate::server::{admin, handle};
-    handle(|state| async move { admin::orders(&state, &admin_token, page).await }).await
+    handle(|state| async move { admin::orders(&state, &admin_token, page, &filter.unwrap_or_default()).await }).await
 }
 
 #[cfg(test)]

@@ -167,3 +167,72 @@ async fn the_overview_counts_todays_orders_and_sums_what_was_paid() {
     assert_eq!(days.len(), 30);
     assert_eq!(days[29]["by_host"], serde_json::json!([["onoffice", {"orders": 2, "revenue_cents": total}]]));
 }
+
+async fn listed(server: &TestServer, filter: &[(&str, &str)]) -> reqwest::Response {
+    let mut form = vec![("admin_token", ADMIN_TOKEN), ("page", "0")];
+    form.extend_from_slice(filter);
+    post_form(&server.base, "/api/admin_orders", &form, None).await
+}
+
+async fn ids(server: &TestServer, filter: &[(&str, &str)]) -> Vec<String> {
+    let page = decode::<marktstand::orders::OrderPage>(listed(server, filter).await).await;
+    page["rows"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn orders_are_found_by_status_text_and_day_and_show_every_callback() {
+    let server = start().await;
+    let paid = placed_order(&server).await;
+    let open = placed_order(&server).await;
+    let get = |path: String| {
+        let base = server.base.clone();
+        async move { reqwest::get(format!("{base}{path}")).await.unwrap().status().as_u16() }
+    };
+    // Tampered after signing: refused, and recorded with the reason for the provider.
+    let good = callback(&paid, "status=success&transactionid=T1", now());
+    assert_eq!(get(good.replace("T1", "T2")).await, 401);
+    // The same for an order that does not exist: refused and not recorded anywhere.
+    assert_eq!(get(callback("no-such-order", "status=success", now()).replace("success", "error")).await, 401);
+    // The real one, then the same URL again: one callback.
+    assert_eq!(get(good.clone()).await, 200);
+    assert_eq!(get(good).await, 200);
+
+    assert_eq!(ids(&server, &[("filter[status]", "success")]).await, [paid.as_str()]);
+    assert_eq!(ids(&server, &[("filter[status]", "pending")]).await, [open.as_str()]);
+    assert_eq!(ids(&server, &[("filter[search]", &paid)]).await, [paid.as_str()]);
+    let mut both = ids(&server, &[("filter[search]", "MUSTERfirma")]).await;
+    both.sort();
+    let mut expected = [open.clone(), paid.clone()];
+    expected.sort();
+    assert_eq!(both, expected, "part of the name, in any case");
+    assert!(ids(&server, &[("filter[search]", "%")]).await.is_empty(), "% is a character, not a wildcard");
+    let today = time::OffsetDateTime::from_unix_timestamp(now()).unwrap().date().to_string();
+    let day = [("filter[from]", today.as_str()), ("filter[to]", today.as_str()), ("filter[offset]", "0")];
+    assert_eq!(ids(&server, &day).await.len(), 2);
+    let tomorrow =
+        (time::OffsetDateTime::from_unix_timestamp(now()).unwrap().date() + time::Duration::days(1)).to_string();
+    assert!(ids(&server, &[("filter[from]", tomorrow.as_str())]).await.is_empty());
+    let backwards = listed(&server, &[("filter[from]", tomorrow.as_str()), ("filter[to]", today.as_str())]).await;
+    assert_eq!(backwards.status(), 400);
+
+    let detail = |id: String| {
+        let base = server.base.clone();
+        async move { post_form(&base, "/api/admin_order", &[("admin_token", ADMIN_TOKEN), ("id", &id)], None).await }
+    };
+    assert_eq!(detail("no-such-order".into()).await.status(), 404);
+    let d = decode::<marktstand::back_office::OrderDetail>(detail(paid.clone()).await).await;
+    let timeline = d["timeline"].as_array().unwrap();
+    assert_eq!(timeline.len(), 4, "{d}");
+    assert!(timeline[0]["Created"].is_object());
+    let callbacks: Vec<_> =
+        timeline[1..3].iter().map(|e| (e["Callback"]["outcome"].clone(), e["Callback"]["detail"].clone())).collect();
+    assert!(callbacks.contains(&("Refused".into(), "signature_mismatch".into())), "{d}");
+    assert!(callbacks.contains(&("Applied".into(), "success".into())), "{d}");
+    assert_eq!(
+        timeline[3]["Status"],
+        serde_json::json!({"at": timeline[3]["Status"]["at"], "from": "pending", "to": "success", "reference": "T1"})
+    );
+    assert_eq!(d["row"]["user_id"], "17");
+    let unpaid = decode::<marktstand::back_office::OrderDetail>(detail(open).await).await;
+    assert_eq!(unpaid["timeline"].as_array().unwrap().len(), 1, "only created: {unpaid}");
+}

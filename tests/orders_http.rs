@@ -44,7 +44,7 @@ async fn the_same_idempotency_key_makes_one_order() {
     assert_eq!(a["order_id"], b["order_id"]);
     let other = decode::<PlacedOrder>(order(&server, &token, request, "other").await).await;
     assert_ne!(other["order_id"], a["order_id"]);
-    let all = marktstand::server::storage::list_orders(&server.state.db, 100, 0).await.unwrap();
+    let all = marktstand::server::storage::list_orders(&server.state.db, &Default::default(), 100, 0).await.unwrap();
     assert_eq!(all.len(), 2);
 }
 

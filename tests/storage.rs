@@ -75,8 +75,25 @@ async fn exercise(url: &str) {
     assert!(!storage::claim_result_session(&db, &first.id, k2).await.unwrap());
     assert!(!storage::claim_result_session(&db, &first.id, k3).await.unwrap());
     assert!(storage::order(&db, "missing").await.unwrap().is_none());
-    let listed = storage::list_orders(&db, 1000, 0).await.unwrap();
+    let listed = storage::list_orders(&db, &Default::default(), 1000, 0).await.unwrap();
     assert!(listed.iter().any(|o| o.id == first.id));
+    // The back office's search, in the same SQL on both databases: by id, by part of the
+    // name in another case, with `%` and `_` taken literally, and by status and time.
+    let found = |text: &'static str, status: Option<OrderStatus>, created: Option<(i64, i64)>| {
+        let db = db.clone();
+        async move {
+            let search = storage::OrderSearch { text: Some(text), status, created };
+            storage::list_orders(&db, &search, 1000, 0).await.unwrap().into_iter().map(|o| o.id).collect::<Vec<_>>()
+        }
+    };
+    let id: &'static str = Box::leak(first.id.clone().into_boxed_str());
+    assert_eq!(found(id, None, None).await, [id]);
+    assert!(found("SÖHNE <gmbh", None, None).await.contains(&first.id));
+    assert!(found("& S", Some(OrderStatus::Success), Some((100, 101))).await.contains(&first.id));
+    assert!(!found(id, Some(OrderStatus::Pending), None).await.contains(&first.id));
+    assert!(!found(id, None, Some((0, 100))).await.contains(&first.id), "created at 100: outside [0, 100)");
+    let window = Some((100, 101));
+    assert!(found("%", None, window).await.is_empty() && found("_", None, window).await.is_empty());
 }
 
 /// Callback keys unique to this run (PostgreSQL keeps rows between runs).

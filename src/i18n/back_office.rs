@@ -1,6 +1,7 @@
 //! The back office's own texts (sign-in, webhook history), apart from the storefront's.
 
 use super::Lang;
+use crate::back_office::CallbackOutcome;
 use crate::webhooks::DeliveryStatus;
 
 pub struct BackOfficeTexts {
@@ -31,11 +32,31 @@ pub struct BackOfficeTexts {
     pub revenue_rule: &'static str,
     pub by_status: &'static str,
     pub chart_title: &'static str,
+    pub search: &'static str,
+    pub all_statuses: &'static str,
+    pub filter: &'static str,
+    pub clear: &'static str,
+    pub no_match: &'static str,
+    pub details: &'static str,
+    pub close: &'static str,
+    pub origin: &'static str,
+    pub property: &'static str,
+    pub address: &'static str,
+    pub group: &'static str,
+    pub created: &'static str,
+    pub callback: &'static str,
+    pub status_change: &'static str,
+    /// In [`CallbackOutcome`]'s order.
+    pub callback_outcomes: [&'static str; 4],
     /// In [`DeliveryStatus`]'s order.
     pub delivery_statuses: [&'static str; 5],
 }
 
 impl BackOfficeTexts {
+    pub fn callback_outcome(&self, o: CallbackOutcome) -> &'static str {
+        self.callback_outcomes[CallbackOutcome::ALL.iter().position(|x| *x == o).unwrap_or(0)]
+    }
+
     pub fn delivery_status(&self, s: DeliveryStatus) -> &'static str {
         self.delivery_statuses[DeliveryStatus::ALL.iter().position(|x| *x == s).unwrap_or(0)]
     }
@@ -69,6 +90,21 @@ static DE: BackOfficeTexts = BackOfficeTexts {
     attempt: "Versuch",
     round: "Runde",
     no_attempts: "Noch kein Versuch.",
+    search: "Suche (Bestellnummer, Kundennummer oder Name)",
+    all_statuses: "Alle",
+    filter: "Filtern",
+    clear: "Zurücksetzen",
+    no_match: "Keine Bestellung passt zu diesem Filter.",
+    details: "Details",
+    close: "Schließen",
+    origin: "Herkunft",
+    property: "Immobilie",
+    address: "Adresse",
+    group: "Gruppe",
+    created: "Erstellt und für das Zahlungsfenster signiert",
+    callback: "Zahlungsrückmeldung",
+    status_change: "Status",
+    callback_outcomes: ["übernommen", "wiederholt", "ignoriert (vom Status aus nicht erlaubt)", "abgelehnt"],
     overview: "Übersicht",
     today: "Heute",
     this_month: "Dieser Monat",
@@ -98,6 +134,21 @@ static EN: BackOfficeTexts = BackOfficeTexts {
     attempt: "Attempt",
     round: "round",
     no_attempts: "No attempt yet.",
+    search: "Search (order number, customer number or name)",
+    all_statuses: "All",
+    filter: "Filter",
+    clear: "Clear",
+    no_match: "No order matches this filter.",
+    details: "Details",
+    close: "Close",
+    origin: "Origin",
+    property: "Property",
+    address: "Address",
+    group: "Group",
+    created: "Created and signed for the payment popup",
+    callback: "Payment callback",
+    status_change: "Status",
+    callback_outcomes: ["applied", "repeated", "ignored (not allowed from its status)", "refused"],
     overview: "Overview",
     today: "Today",
     this_month: "This month",

@@ -2,15 +2,17 @@
 //! the overview with its chart, the orders (paged), their CSV export and the webhook
 //! deliveries with "retry now"; German or English, from the browser and switchable.
 
-use crate::back_office::{self, admin_overview, admin_sign_in};
+use crate::back_office::{self, admin_order, admin_overview, admin_sign_in};
 use crate::catalogue::format_price;
+use crate::components::order_detail::OrderDetailView;
 use crate::components::order_export::OrderExport;
+use crate::components::order_filter::OrderFilterForm;
 use crate::components::problem::Problem;
 use crate::components::sales_overview::SalesOverview;
 use crate::components::webhook_table::{local_time, WebhookTable};
 use crate::errors::AppError;
 use crate::i18n::Lang;
-use crate::orders::{admin_orders, OrderPage};
+use crate::orders::{admin_orders, OrderFilter, OrderPage};
 use crate::webhooks::admin_webhooks;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -120,6 +122,8 @@ fn Dashboard(lang: Lang, token: String, lost: Callback<()>) -> impl IntoView {
     let overview = RwSignal::new(None);
     let orders = RwSignal::new(None);
     let deliveries = RwSignal::new(None);
+    let filter = RwSignal::new(OrderFilter::default());
+    let opened = RwSignal::new(None);
     let load = move |page: u32| {
         pending.set(true);
         spawn_local(async move {
@@ -127,7 +131,7 @@ fn Dashboard(lang: Lang, token: String, lost: Callback<()>) -> impl IntoView {
             let offset = -js_sys::Date::new_0().get_timezone_offset() as i32;
             let (figures, page_answer, webhooks) = futures::join!(
                 admin_overview(token.get_value(), offset),
-                admin_orders(token.get_value(), page),
+                admin_orders(token.get_value(), page, Some(filter.get_untracked())),
                 admin_webhooks(token.get_value())
             );
             pending.set(false);
@@ -147,6 +151,20 @@ fn Dashboard(lang: Lang, token: String, lost: Callback<()>) -> impl IntoView {
     };
     load(0);
     let changed = Callback::new(move |()| load(number.get_untracked()));
+    let apply = Callback::new(move |narrowed: OrderFilter| {
+        filter.set(narrowed);
+        load(0);
+    });
+    let open = Callback::new(move |id: String| {
+        spawn_local(async move {
+            match admin_order(token.get_value(), id).await {
+                Err(AppError::Unauthorized | AppError::SessionExpired) => lost.run(()),
+                answer => opened.set(Some(answer)),
+            }
+        });
+    });
+    let close = Callback::new(move |()| opened.set(None));
+    let filtered = move || filter.with(|f| *f != OrderFilter::default());
     view! {
         <p class="admin-actions">
             <button id="admin-refresh" disabled=move || pending.get() on:click=move |_| load(number.get_untracked())>
@@ -159,8 +177,13 @@ fn Dashboard(lang: Lang, token: String, lost: Callback<()>) -> impl IntoView {
             Err(error) => Either::Right(view! { <Problem error lang/> }),
         })}
         <h2>{t.orders}</h2>
+        <OrderFilterForm lang apply/>
         {move || orders.get().map(|answer| match answer {
-            Ok(page) => Either::Left(view! { <OrderTable page lang show=load/> }),
+            Ok(page) => Either::Left(view! { <OrderTable page lang show=load open filtered=filtered()/> }),
+            Err(error) => Either::Right(view! { <Problem error lang/> }),
+        })}
+        {move || opened.get().map(|answer| match answer {
+            Ok(detail) => Either::Left(view! { <OrderDetailView detail lang close/> }),
             Err(error) => Either::Right(view! { <Problem error lang/> }),
         })}
         <OrderExport token=export_token lang/>
@@ -171,12 +194,18 @@ fn Dashboard(lang: Lang, token: String, lost: Callback<()>) -> impl IntoView {
     }
 }
 
-/// One page of orders with "newer"/"older" buttons.
+/// One page of orders with "newer"/"older" buttons; each row opens its details.
 #[component]
-fn OrderTable(page: OrderPage, lang: Lang, show: impl Fn(u32) + Copy + 'static) -> impl IntoView {
-    let t = lang.texts();
+fn OrderTable(
+    page: OrderPage,
+    lang: Lang,
+    show: impl Fn(u32) + Copy + 'static,
+    open: Callback<String>,
+    filtered: bool,
+) -> impl IntoView {
+    let (t, b) = (lang.texts(), lang.back_office());
     if page.rows.is_empty() && page.page == 0 {
-        return Either::Left(view! { <p id="no-orders">{t.no_orders}</p> });
+        return Either::Left(view! { <p id="no-orders">{if filtered { b.no_match } else { t.no_orders }}</p> });
     }
     let (number, more) = (page.page, page.more);
     let body = page
@@ -184,6 +213,7 @@ fn OrderTable(page: OrderPage, lang: Lang, show: impl Fn(u32) + Copy + 'static) 
         .into_iter()
         .map(|o| {
             let status = o.status.code();
+            let id = o.id.clone();
             view! {
                 <tr class="order" data-order=o.id.clone() data-status=status>
                     <td>{local_time(o.created_at, lang)}</td>
@@ -196,13 +226,14 @@ fn OrderTable(page: OrderPage, lang: Lang, show: impl Fn(u32) + Copy + 'static) 
                         {o.fulfilment.map(|f| t.fulfilment(f))}
                     </td>
                     <td>{o.reference.unwrap_or_default()}</td>
+                    <td><button type="button" class="open-order" on:click=move |_| open.run(id.clone())>{b.details}</button></td>
                 </tr>
             }
         })
         .collect_view();
     Either::Right(view! {
         <table class="orders" id="orders">
-            <thead><tr><th>{t.time}</th><th>{t.customer}</th><th>{t.user}</th><th>{t.products}</th><th>{t.total}</th><th>{t.status}</th><th>{t.contract}</th><th>{t.transaction}</th></tr></thead>
+            <thead><tr><th>{t.time}</th><th>{t.customer}</th><th>{t.user}</th><th>{t.products}</th><th>{t.total}</th><th>{t.status}</th><th>{t.contract}</th><th>{t.transaction}</th><th></th></tr></thead>
             <tbody>{body}</tbody>
         </table>
         <nav class="pages">

@@ -4,9 +4,9 @@
 use super::orders::product_names;
 use super::session::Sessions;
 use super::{storage, AppState};
-use crate::back_office::BackOfficeSignIn;
+use crate::back_office::{BackOfficeSignIn, OrderDetail};
 use crate::errors::AppError;
-use crate::orders::{OrderPage, OrderRow, ORDER_PAGE_SIZE};
+use crate::orders::{OrderFilter, OrderPage, OrderRow, ORDER_PAGE_SIZE};
 use crate::webhooks::{Requeued, WebhookRow};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -117,30 +117,58 @@ pub fn check(state: &AppState, credential: &str) -> Result<(), AppError> {
     authorize(state, credential, client(), super::now())
 }
 
-/// One page of orders, newest first.
-pub async fn orders(state: &AppState, token: &str, page: u32) -> Result<OrderPage, AppError> {
+/// One page of orders, newest first, narrowed by `filter`.
+pub async fn orders(state: &AppState, token: &str, page: u32, filter: &OrderFilter) -> Result<OrderPage, AppError> {
     check(state, token)?;
+    let created = if filter.from.trim().is_empty() && filter.to.trim().is_empty() {
+        None
+    } else {
+        let from = Some(filter.from.trim()).filter(|s| !s.is_empty()).unwrap_or("1970-01-01");
+        let to = Some(filter.to.trim()).filter(|s| !s.is_empty()).unwrap_or("9999-12-31");
+        let range = super::export::Range::parse(from, to, filter.offset)?;
+        Some((range.start, range.end))
+    };
+    let search = storage::OrderSearch {
+        status: filter.status,
+        text: Some(filter.search.trim()).filter(|s| !s.is_empty()),
+        created,
+    };
     let size = i64::from(ORDER_PAGE_SIZE);
-    let mut orders = storage::list_orders(&state.db, size + 1, i64::from(page) * size).await?;
+    let mut orders = storage::list_orders(&state.db, &search, size + 1, i64::from(page) * size).await?;
     let more = orders.len() as i64 > size;
     orders.truncate(ORDER_PAGE_SIZE as usize);
-    let rows = orders
-        .into_iter()
-        .map(|o| OrderRow {
-            products: product_names(&o),
-            fulfilment: o.contract_state(),
-            id: o.id,
-            customer_name: o.customer_name,
-            customer_web_id: o.customer_web_id,
-            user_id: o.user_id,
-            total_cents: o.total_cents,
-            status: o.status,
-            reference: o.transaction_id,
-            created_at: o.created_at,
-            host: o.host,
-        })
-        .collect();
-    Ok(OrderPage { rows, page, more })
+    Ok(OrderPage { rows: orders.into_iter().map(row).collect(), page, more })
+}
+
+fn row(o: storage::StoredOrder) -> OrderRow {
+    OrderRow {
+        products: product_names(&o),
+        fulfilment: o.contract_state(),
+        id: o.id,
+        customer_name: o.customer_name,
+        customer_web_id: o.customer_web_id,
+        user_id: o.user_id,
+        total_cents: o.total_cents,
+        status: o.status,
+        reference: o.transaction_id,
+        created_at: o.created_at,
+        host: o.host,
+    }
+}
+
+/// One order with where it came from and its timeline.
+pub async fn order_detail(state: &AppState, token: &str, id: &str) -> Result<OrderDetail, AppError> {
+    check(state, token)?;
+    let order = storage::order(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let timeline = super::order_log::timeline(&state.db, &order.id, order.created_at).await?;
+    Ok(OrderDetail {
+        group_id: order.group_id.clone(),
+        estate_id: order.estate_id.clone(),
+        address_id: order.address_id.clone(),
+        message: order.message.clone(),
+        row: row(order),
+        timeline,
+    })
 }
 
 /// The newest webhook deliveries.

@@ -12,6 +12,7 @@ pub mod headers;
 pub mod hosts;
 pub mod launch;
 pub mod metrics;
+pub mod order_log;
 pub mod orders;
 pub mod overview;
 pub mod routes;

@@ -4,6 +4,7 @@
 use super::session::Session;
 use super::storage::{self, StoredOrder, Transition};
 use super::AppState;
+use crate::back_office::CallbackOutcome;
 use crate::catalogue::{decimal, Catalogue, Circle, Needs};
 use crate::errors::AppError;
 use crate::i18n::Lang;
@@ -327,7 +328,13 @@ pub struct AppliedCallback {
 /// Verifies a payment callback (always: an unsigned or wrongly signed one changes nothing)
 /// and moves the order along the state machine once.
 pub async fn apply_callback(state: &AppState, query: &str, now: i64) -> Result<AppliedCallback, AppError> {
-    let verified = super::signed_request::verify(&state.verifiers.callback, query, now, "payment callback")?;
+    let verified = match super::signed_request::verify(&state.verifiers.callback, query, now, "payment callback") {
+        Ok(verified) => verified,
+        Err(refused) => {
+            super::order_log::record_refused(&state.db, query, now, &refused).await;
+            return Err(refused);
+        }
+    };
     let get = |k: &str| verified.get(k).filter(|s| !s.is_empty()).map(str::to_string);
     let id = get("order").ok_or_else(|| AppError::bad_request("the callback names no order"))?;
     let status = get("status")
@@ -346,18 +353,20 @@ pub async fn apply_callback(state: &AppState, query: &str, now: i64) -> Result<A
         at: now,
     };
     let order = storage::order(&state.db, &id).await?.ok_or(AppError::NotFound)?;
-    match storage::transition(&state.db, &id, &step).await? {
+    let outcome = match storage::transition(&state.db, &id, &step).await? {
         Some(from) => {
             tracing::info!(order = %id, from = from.code(), to = status.code(), "payment callback applied");
             super::metrics::order(status.code());
-            super::metrics::callback("applied");
+            CallbackOutcome::Applied
         }
         None if order.status != status => {
             tracing::warn!(order = %id, status = order.status.code(), asked = status.code(), "payment callback ignored: not allowed from here");
-            super::metrics::callback("ignored");
+            CallbackOutcome::Ignored
         }
-        None => super::metrics::callback("repeated"),
-    }
+        None => CallbackOutcome::Repeated,
+    };
+    super::metrics::callback(outcome.code());
+    super::order_log::record(&state.db, query, &id, now, outcome, status.code()).await;
     let order = storage::order(&state.db, &id).await?.ok_or(AppError::NotFound)?;
     // On every view of a paid order's callback: queued once, so a failure here is retried
     // by the next view instead of being lost.

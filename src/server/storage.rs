@@ -224,7 +224,6 @@ pub async fn orders_since(db: &Db, customer_web_id: &str, user_id: &str, since: 
     Ok(count)
 }
 
-/// Newest first, `limit` rows after skipping `offset`.
 /// Orders created in `[start, end)`, oldest first, at most `limit`.
 pub async fn orders_between(db: &Db, start: i64, end: i64, limit: i64) -> Result<Vec<StoredOrder>, sqlx::Error> {
     sqlx::query_as("SELECT * FROM orders WHERE created_at >= $1 AND created_at < $2 ORDER BY created_at, id LIMIT $3")
@@ -235,10 +234,59 @@ pub async fn orders_between(db: &Db, start: i64, end: i64, limit: i64) -> Result
         .await
 }
 
-pub async fn list_orders(db: &Db, limit: i64, offset: i64) -> Result<Vec<StoredOrder>, sqlx::Error> {
-    sqlx::query_as("SELECT * FROM orders ORDER BY created_at DESC, id DESC LIMIT $1 OFFSET $2")
-        .bind(limit)
-        .bind(offset)
-        .fetch_all(db)
-        .await
+/// What [`list_orders`] narrows to; `None` narrows nothing.
+#[derive(Debug, Default)]
+pub struct OrderSearch<'a> {
+    pub status: Option<OrderStatus>,
+    /// Matches an order id or customer id exactly, or part of the customer's name (any case
+    /// for ASCII letters; SQLite lowercases only those).
+    pub text: Option<&'a str>,
+    /// Created in `[start, end)`.
+    pub created: Option<(i64, i64)>,
+}
+
+/// Newest first, `limit` rows after skipping `offset`, narrowed by `search`.
+pub async fn list_orders(
+    db: &Db,
+    search: &OrderSearch<'_>,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<StoredOrder>, sqlx::Error> {
+    enum Value {
+        Text(String),
+        Int(i64),
+    }
+    let mut sql = String::from("SELECT * FROM orders WHERE 1 = 1");
+    let mut values = Vec::new();
+    let next = |values: &mut Vec<Value>, value: Value| {
+        values.push(value);
+        format!("${}", values.len())
+    };
+    if let Some(status) = search.status {
+        let at = next(&mut values, Value::Text(status.code().into()));
+        sql += &format!(" AND status = {at}");
+    }
+    if let Some(text) = search.text {
+        let exact = next(&mut values, Value::Text(text.into()));
+        // `%` and `_` in what the provider typed are characters, not wildcards.
+        let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let part = next(&mut values, Value::Text(format!("%{escaped}%")));
+        sql += &format!(
+            " AND (id = {exact} OR customer_web_id = {exact} OR LOWER(customer_name) LIKE {part} ESCAPE '\\')"
+        );
+    }
+    if let Some((start, end)) = search.created {
+        let (start, end) = (next(&mut values, Value::Int(start)), next(&mut values, Value::Int(end)));
+        sql += &format!(" AND created_at >= {start} AND created_at < {end}");
+    }
+    let (limit, offset) = (next(&mut values, Value::Int(limit)), next(&mut values, Value::Int(offset)));
+    sql += &format!(" ORDER BY created_at DESC, id DESC LIMIT {limit} OFFSET {offset}");
+    let mut query = sqlx::query_as(&sql);
+    for value in values {
+        query = match value {
+            Value::Text(t) => query.bind(t),
+            Value::Int(i) => query.bind(i),
+        };
+    }
+    query.fetch_all(db).await
 }

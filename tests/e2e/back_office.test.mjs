@@ -91,6 +91,53 @@ test('the overview shows the orders placed today in its figures and in the chart
   await context.close();
 });
 
+test('filter and search find an order, and its timeline shows a refused callback with the reason', async () => {
+  const shop = await openService(stack, { estateid: '815' });
+  await shop.frame.locator('[data-product="expose-text"] button.add').click();
+  await shop.frame.locator('#order').click();
+  await shop.page.locator('#payment').waitFor({ state: 'visible' });
+  await shop.page.click('#pay-confirm');
+  await shop.frame.locator('#result').waitFor();
+  await shop.context.close();
+  const [order] = (await storedOrders(stack)).filter((o) => o.host === 'onoffice');
+  // Someone sends a callback for it with a made-up signature: refused, nothing changes.
+  const forged = await fetch(`${stack.store}/orders/callback?order=${order.id}&status=error&timestamp=${Math.floor(Date.now() / 1000)}&signature=${'0'.repeat(64)}`);
+  assert.equal(forged.status, 401);
+
+  const context = await stack.browser.newContext({ locale: 'de-DE' });
+  const admin = await signIn(stack, context);
+  const rows = admin.locator('#orders tr.order');
+  assert.ok(await rows.count() > 1, 'the Kolibri24 requests are listed too');
+  await admin.selectOption('#filter-status', 'success');
+  await admin.click('#filter-apply');
+  await admin.locator('#orders tr.order:not([data-status="success"])').first().waitFor({ state: 'detached' });
+  assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.order)), [order.id]);
+  // Searching by part of the customer's name, in another case, among all statuses.
+  await admin.selectOption('#filter-status', '');
+  await admin.fill('#filter-search', 'MUSTERFIRMA');
+  await admin.press('#filter-search', 'Enter');
+  await eventually('only the onOffice order listed', async () =>
+    (await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.order))).join() === order.id);
+  await admin.fill('#filter-search', 'niemand');
+  await admin.click('#filter-apply');
+  assert.equal(await admin.locator('#no-orders').textContent(), 'Keine Bestellung passt zu diesem Filter.');
+  await admin.click('#filter-clear');
+  await eventually('every order listed again', async () => (await rows.count()) > 1);
+
+  await admin.locator(`#orders tr.order[data-order="${order.id}"] button.open-order`).click();
+  const detail = admin.locator(`#order-detail[data-order="${order.id}"]`);
+  await detail.waitFor();
+  const kinds = await detail.locator('ol.timeline li').evaluateAll((lis) => lis.map((li) => li.dataset.outcome ?? li.dataset.kind));
+  assert.deepEqual(kinds.filter((k) => k !== 'created' && k !== 'status').sort(), ['applied', 'refused']);
+  assert.equal(kinds[0], 'created');
+  assert.match(await detail.locator('li[data-outcome="refused"]').textContent(), /abgelehnt: signature_mismatch/);
+  assert.match(await detail.locator('li[data-kind="status"]').textContent(), /^.+ · Status: offen → bezahlt \(TX-/);
+  assert.match(await detail.locator('dl.origin').textContent(), /Musterfirma/);
+  await detail.locator('#order-detail-close').click();
+  await detail.waitFor({ state: 'detached' });
+  await context.close();
+});
+
 test('the sign-in survives a reload, keeps no admin token, switches language and signs out', async () => {
   const context = await stack.browser.newContext({ locale: 'de-DE' });
   const admin = await signIn(stack, context);

@@ -1,0 +1,58 @@
+//! The back office's order filter: status, a date range and a search text.
+
+use crate::i18n::Lang;
+use crate::orders::{OrderFilter, OrderStatus};
+use leptos::prelude::*;
+
+/// Applies on submit (Enter in any field works); "clear" shows every order again.
+#[component]
+pub fn OrderFilterForm(lang: Lang, apply: Callback<OrderFilter>) -> impl IntoView {
+    let (t, b) = (lang.texts(), lang.back_office());
+    let status = RwSignal::new(String::new());
+    let from = RwSignal::new(String::new());
+    let to = RwSignal::new(String::new());
+    let search = RwSignal::new(String::new());
+    let current = move || OrderFilter {
+        status: OrderStatus::from_code(&status.get_untracked()),
+        search: search.get_untracked(),
+        from: from.get_untracked(),
+        to: to.get_untracked(),
+        // Minutes east of UTC: the dates are the browser's days.
+        offset: -js_sys::Date::new_0().get_timezone_offset() as i32,
+    };
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        apply.run(current());
+    };
+    let clear = move |_| {
+        for field in [status, from, to, search] {
+            field.set(String::new());
+        }
+        apply.run(OrderFilter::default());
+    };
+    let options = OrderStatus::ALL
+        .into_iter()
+        .map(|s| view! { <option value=s.code()>{t.order_status(s)}</option> })
+        .collect_view();
+    view! {
+        <form id="order-filter" class="order-filter" role="search" on:submit=submit>
+            <label>{t.status}" "
+                <select id="filter-status" prop:value=status on:change=move |ev| status.set(event_target_value(&ev))>
+                    <option value="">{b.all_statuses}</option>
+                    {options}
+                </select>
+            </label>
+            <label>{t.export_from}" "
+                <input id="filter-from" type="date" prop:value=from on:input=move |ev| from.set(event_target_value(&ev))/>
+            </label>
+            <label>{t.export_to}" "
+                <input id="filter-to" type="date" prop:value=to on:input=move |ev| to.set(event_target_value(&ev))/>
+            </label>
+            <label>{b.search}" "
+                <input id="filter-search" type="search" prop:value=search on:input=move |ev| search.set(event_target_value(&ev))/>
+            </label>
+            <button type="submit" id="filter-apply">{b.filter}</button>
+            <button type="button" id="filter-clear" on:click=clear>{b.clear}</button>
+        </form>
+    }
+}

@@ -1,0 +1,68 @@
+//! What happened to an order, for the back office: every payment callback received (also
+//! the refused ones, and why) next to the recorded status changes.
+
+use super::storage::Db;
+use crate::back_office::{CallbackOutcome, TimelineEntry};
+use crate::errors::AppError;
+use crate::orders::OrderStatus;
+use sha2::{Digest, Sha256};
+
+/// Records a callback once per distinct query; later copies of the same URL change nothing.
+pub async fn record(db: &Db, query: &str, order_id: &str, at: i64, outcome: CallbackOutcome, detail: &str) {
+    let key = hex::encode(Sha256::digest(query.trim_start_matches('?').as_bytes()));
+    let stored = sqlx::query(
+        "INSERT INTO order_callbacks (key, order_id, at, outcome, detail) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(key)
+    .bind(order_id)
+    .bind(at)
+    .bind(outcome.code())
+    .bind(detail)
+    .execute(db)
+    .await;
+    // The callback's own outcome must not depend on its log line.
+    if let Err(e) = stored {
+        tracing::warn!(order = %order_id, error = %e, "payment callback not recorded");
+    }
+}
+
+/// Records a refused callback against the order its (unverified) query names, if that order
+/// exists: so the provider sees why an agent's payment did not arrive, and a stranger's junk
+/// for made-up orders is not stored.
+pub async fn record_refused(db: &Db, query: &str, at: i64, error: &AppError) {
+    let query = query.trim_start_matches('?');
+    let Some(order_id) = url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "order").map(|(_, v)| v)
+    else {
+        return;
+    };
+    if !matches!(super::storage::order(db, &order_id).await, Ok(Some(_))) {
+        return;
+    }
+    let reason = match error {
+        AppError::LaunchRejected { reason } => reason.clone(),
+        other => other.to_string(),
+    };
+    record(db, query, &order_id, at, CallbackOutcome::Refused, &reason).await;
+}
+
+/// The order's timeline, oldest first: created, each callback, each status change.
+pub async fn timeline(db: &Db, order_id: &str, created_at: i64) -> Result<Vec<TimelineEntry>, AppError> {
+    let mut entries = vec![(created_at, 0, TimelineEntry::Created { at: created_at })];
+    let callbacks: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT at, outcome, detail FROM order_callbacks WHERE order_id = $1")
+            .bind(order_id)
+            .fetch_all(db)
+            .await?;
+    for (at, outcome, detail) in callbacks {
+        let outcome = CallbackOutcome::from_code(&outcome).unwrap_or(CallbackOutcome::Refused);
+        entries.push((at, 1, TimelineEntry::Callback { at, outcome, detail }));
+    }
+    for (at, from, to, reference) in super::storage::order_events(db, order_id).await? {
+        let (Some(from), Some(to)) = (OrderStatus::from_code(&from), OrderStatus::from_code(&to)) else { continue };
+        entries.push((at, 2, TimelineEntry::Status { at, from, to, reference }));
+    }
+    // Same second: the callback before the change it caused.
+    entries.sort_by_key(|(at, rank, _)| (*at, *rank));
+    Ok(entries.into_iter().map(|(_, _, e)| e).collect())
+}
