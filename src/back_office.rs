@@ -148,6 +148,27 @@ pub async fn admin_order(admin_token: String, id: String) -> Result<OrderDetail,
     handle(|state| async move { admin::order_detail(&state, &admin_token, &id).await }).await
 }
 
+/// A customer who activated the provider, as the back office lists them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerRow {
+    pub customer_web_id: String,
+    /// From their latest order, when there is one.
+    pub name: Option<String>,
+    pub activated_at: i64,
+    /// The storefront's last API read with their credentials, and onOffice's refusal if it
+    /// refused them (`None`: it answered).
+    pub api_checked_at: Option<i64>,
+    pub api_error: Option<String>,
+    pub orders: i64,
+}
+
+/// Every activated customer, latest activation first.
+#[server(endpoint = "admin_customers", client = SessionClient, output = Postcard)]
+pub async fn admin_customers(admin_token: String) -> Result<Vec<CustomerRow>, AppError> {
+    use crate::server::{admin, handle};
+    handle(|state| async move { admin::customers(&state, &admin_token).await }).await
+}
+
 /// Where the page keeps the sign-in and the chosen language: the tab's `sessionStorage` of
 /// the back office's own page (the storefront never reads or writes storage).
 const SIGN_IN_KEY: &str = "marktstand.back-office.sign-in";

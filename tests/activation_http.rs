@@ -208,3 +208,51 @@ async fn stored_credentials_open_only_for_their_customer_and_with_their_key() {
     assert_eq!(res.status(), 503);
     assert!(res.text().await.unwrap().contains("MARKTSTAND_CREDENTIALS_KEY"));
 }
+
+#[tokio::test]
+async fn the_back_office_lists_activated_customers_and_whether_their_credentials_work() {
+    let s = stack().await;
+    let customers = || {
+        let base = s.server.base.clone();
+        async move {
+            let res = post_form(&base, "/api/admin_customers", &[("admin_token", ADMIN_TOKEN)], None).await;
+            decode::<Vec<marktstand::back_office::CustomerRow>>(res).await
+        }
+    };
+    assert_eq!(customers().await, serde_json::json!([]));
+    let start = start_activation(&s, ACTIVATION).await;
+    assert_eq!(activate(&s, start["token"].as_str().unwrap(), "demo-secret", true).await.status(), 200);
+    let listed = customers().await;
+    assert_eq!(
+        (listed[0]["customer_web_id"].as_str(), listed[0]["api_checked_at"].clone()),
+        (Some("4711"), Value::Null)
+    );
+
+    // The storefront reads the property with the stored credentials: they work.
+    let token = launch_token(&s.server, PARAMS).await;
+    let read = || post_form(&s.server.base, "/api/property_info", &[], Some(&token));
+    assert_eq!(read().await.status(), 200);
+    let listed = customers().await;
+    assert!(listed[0]["api_checked_at"].as_i64().is_some(), "{listed}");
+    assert_eq!(listed[0]["api_error"], Value::Null);
+
+    // A fault at onOffice (5xx) says nothing about the key; a refusal (4xx) does.
+    let fail = |code: u16, message: &'static str| {
+        let api = s.api.clone();
+        async move {
+            reqwest::Client::new()
+                .post(format!("{api}/api/_fail"))
+                .json(&serde_json::json!({"status_code": code, "message": message, "times": 1}))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    fail(500, "maintenance").await;
+    read().await;
+    assert_eq!(customers().await[0]["api_error"], Value::Null);
+    fail(400, "the API token is not valid").await;
+    read().await;
+    let refused = customers().await;
+    assert!(refused[0]["api_error"].as_str().unwrap().contains("the API token is not valid"), "{refused}");
+}

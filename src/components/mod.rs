@@ -3,6 +3,7 @@
 pub mod cart;
 pub mod circle_picker;
 pub mod context_bar;
+pub mod customer_table;
 pub mod host_actions;
 pub mod order_detail;
 pub mod order_export;

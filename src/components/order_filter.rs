@@ -4,30 +4,62 @@ use crate::i18n::Lang;
 use crate::orders::{OrderFilter, OrderStatus};
 use leptos::prelude::*;
 
-/// Applies on submit (Enter in any field works); "clear" shows every order again.
-#[component]
-pub fn OrderFilterForm(lang: Lang, apply: Callback<OrderFilter>) -> impl IntoView {
-    let (t, b) = (lang.texts(), lang.back_office());
-    let status = RwSignal::new(String::new());
-    let from = RwSignal::new(String::new());
-    let to = RwSignal::new(String::new());
-    let search = RwSignal::new(String::new());
-    let current = move || OrderFilter {
-        status: OrderStatus::from_code(&status.get_untracked()),
-        search: search.get_untracked(),
-        from: from.get_untracked(),
-        to: to.get_untracked(),
-        // Minutes east of UTC: the dates are the browser's days.
-        offset: -js_sys::Date::new_0().get_timezone_offset() as i32,
-    };
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        apply.run(current());
-    };
-    let clear = move |_| {
-        for field in [status, from, to, search] {
+/// The filter's fields, kept by the page so other views (a customer's "orders" button) can
+/// fill them.
+#[derive(Clone, Copy)]
+pub struct FilterFields {
+    pub status: RwSignal<String>,
+    pub from: RwSignal<String>,
+    pub to: RwSignal<String>,
+    pub search: RwSignal<String>,
+}
+
+impl FilterFields {
+    pub fn new() -> Self {
+        FilterFields {
+            status: RwSignal::new(String::new()),
+            from: RwSignal::new(String::new()),
+            to: RwSignal::new(String::new()),
+            search: RwSignal::new(String::new()),
+        }
+    }
+
+    pub fn clear(self) {
+        for field in [self.status, self.from, self.to, self.search] {
             field.set(String::new());
         }
+    }
+
+    /// The filter the fields describe, in the browser's time zone.
+    pub fn filter(self) -> OrderFilter {
+        OrderFilter {
+            status: OrderStatus::from_code(&self.status.get_untracked()),
+            search: self.search.get_untracked(),
+            from: self.from.get_untracked(),
+            to: self.to.get_untracked(),
+            // Minutes east of UTC: the dates are the browser's days.
+            offset: -js_sys::Date::new_0().get_timezone_offset() as i32,
+        }
+    }
+}
+
+impl Default for FilterFields {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Applies on submit (Enter in any field works); "clear" shows every order again.
+#[component]
+pub fn OrderFilterForm(lang: Lang, fields: FilterFields, apply: Callback<OrderFilter>) -> impl IntoView {
+    let (t, b) = (lang.texts(), lang.back_office());
+    let FilterFields { status, from, to, search } = fields;
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        apply.run(fields.filter());
+    };
+    let clear = move |_| {
+        fields.clear();
         apply.run(OrderFilter::default());
     };
     let options = OrderStatus::ALL

@@ -2,11 +2,12 @@
 //! the overview with its chart, the orders (paged), their CSV export and the webhook
 //! deliveries with "retry now"; German or English, from the browser and switchable.
 
-use crate::back_office::{self, admin_order, admin_overview, admin_sign_in};
+use crate::back_office::{self, admin_customers, admin_order, admin_overview, admin_sign_in};
 use crate::catalogue::format_price;
+use crate::components::customer_table::CustomerTable;
 use crate::components::order_detail::OrderDetailView;
 use crate::components::order_export::OrderExport;
-use crate::components::order_filter::OrderFilterForm;
+use crate::components::order_filter::{FilterFields, OrderFilterForm};
 use crate::components::problem::Problem;
 use crate::components::sales_overview::SalesOverview;
 use crate::components::webhook_table::{local_time, WebhookTable};
@@ -122,23 +123,27 @@ fn Dashboard(lang: Lang, token: String, lost: Callback<()>) -> impl IntoView {
     let overview = RwSignal::new(None);
     let orders = RwSignal::new(None);
     let deliveries = RwSignal::new(None);
+    let customers = RwSignal::new(None);
     let filter = RwSignal::new(OrderFilter::default());
+    let fields = FilterFields::new();
     let opened = RwSignal::new(None);
     let load = move |page: u32| {
         pending.set(true);
         spawn_local(async move {
             // Minutes east of UTC: the overview's days are the browser's days.
             let offset = -js_sys::Date::new_0().get_timezone_offset() as i32;
-            let (figures, page_answer, webhooks) = futures::join!(
+            let (figures, page_answer, webhooks, activated) = futures::join!(
                 admin_overview(token.get_value(), offset),
                 admin_orders(token.get_value(), page, Some(filter.get_untracked())),
-                admin_webhooks(token.get_value())
+                admin_webhooks(token.get_value()),
+                admin_customers(token.get_value())
             );
             pending.set(false);
             let refused = |e: &AppError| matches!(e, AppError::Unauthorized | AppError::SessionExpired);
             if figures.as_ref().err().is_some_and(refused)
                 || page_answer.as_ref().err().is_some_and(refused)
                 || webhooks.as_ref().err().is_some_and(refused)
+                || activated.as_ref().err().is_some_and(refused)
             {
                 lost.run(());
                 return;
@@ -147,6 +152,7 @@ fn Dashboard(lang: Lang, token: String, lost: Callback<()>) -> impl IntoView {
             overview.set(Some(figures));
             orders.set(Some(page_answer));
             deliveries.set(Some(webhooks));
+            customers.set(Some(activated));
         });
     };
     load(0);
@@ -164,6 +170,16 @@ fn Dashboard(lang: Lang, token: String, lost: Callback<()>) -> impl IntoView {
         });
     });
     let close = Callback::new(move |()| opened.set(None));
+    let show_orders = Callback::new(move |customer: String| {
+        fields.clear();
+        fields.search.set(customer);
+        apply.run(fields.filter());
+        if let Some(list) =
+            web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("order-filter"))
+        {
+            list.scroll_into_view();
+        }
+    });
     let filtered = move || filter.with(|f| *f != OrderFilter::default());
     view! {
         <p class="admin-actions">
@@ -177,7 +193,7 @@ fn Dashboard(lang: Lang, token: String, lost: Callback<()>) -> impl IntoView {
             Err(error) => Either::Right(view! { <Problem error lang/> }),
         })}
         <h2>{t.orders}</h2>
-        <OrderFilterForm lang apply/>
+        <OrderFilterForm lang fields apply/>
         {move || orders.get().map(|answer| match answer {
             Ok(page) => Either::Left(view! { <OrderTable page lang show=load open filtered=filtered()/> }),
             Err(error) => Either::Right(view! { <Problem error lang/> }),
@@ -187,6 +203,10 @@ fn Dashboard(lang: Lang, token: String, lost: Callback<()>) -> impl IntoView {
             Err(error) => Either::Right(view! { <Problem error lang/> }),
         })}
         <OrderExport token=export_token lang/>
+        {move || customers.get().map(|answer| match answer {
+            Ok(rows) => Either::Left(view! { <CustomerTable rows lang show_orders/> }),
+            Err(error) => Either::Right(view! { <Problem error lang/> }),
+        })}
         {move || deliveries.get().map(|answer| match answer {
             Ok(rows) => Either::Left(view! { <WebhookTable rows lang token changed lost/> }),
             Err(error) => Either::Right(view! { <Problem error lang/> }),

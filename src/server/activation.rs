@@ -107,6 +107,7 @@ pub async fn property_info(state: &AppState, session: &Session) -> PropertyInfo 
             address: join(&[text(&a["Strasse"]), ",".into(), text(&a["Plz"]), text(&a["Ort"])]).replace(" ,", ","),
         })
     };
+    credentials::note_api_use(state, &ctx.customer_web_id, &result, super::now()).await;
     result.unwrap_or_else(|e| {
         tracing::warn!(customer = %ctx.customer_web_id, error = %e, "property read failed");
         PropertyInfo::Unavailable { message: e.to_string() }

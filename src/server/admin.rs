@@ -4,7 +4,7 @@
 use super::orders::product_names;
 use super::session::Sessions;
 use super::{storage, AppState};
-use crate::back_office::{BackOfficeSignIn, OrderDetail};
+use crate::back_office::{BackOfficeSignIn, CustomerRow, OrderDetail};
 use crate::errors::AppError;
 use crate::orders::{OrderFilter, OrderPage, OrderRow, ORDER_PAGE_SIZE};
 use crate::webhooks::{Requeued, WebhookRow};
@@ -169,6 +169,33 @@ pub async fn order_detail(state: &AppState, token: &str, id: &str) -> Result<Ord
         row: row(order),
         timeline,
     })
+}
+
+/// Every activated customer with their API check and how many orders they placed.
+pub async fn customers(state: &AppState, token: &str) -> Result<Vec<CustomerRow>, AppError> {
+    check(state, token)?;
+    type Tuple = (String, Option<String>, i64, Option<i64>, Option<String>, i64);
+    let rows: Vec<Tuple> = sqlx::query_as(
+        "SELECT c.customer_web_id, \
+         (SELECT o.customer_name FROM orders o WHERE o.customer_web_id = c.customer_web_id \
+          ORDER BY o.created_at DESC LIMIT 1), \
+         c.activated_at, c.api_checked_at, c.api_error, \
+         (SELECT COUNT(*) FROM orders o WHERE o.customer_web_id = c.customer_web_id) \
+         FROM customers c ORDER BY c.activated_at DESC, c.customer_web_id",
+    )
+    .fetch_all(&state.db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(customer_web_id, name, activated_at, api_checked_at, api_error, orders)| CustomerRow {
+            customer_web_id,
+            name,
+            activated_at,
+            api_checked_at,
+            api_error,
+            orders,
+        })
+        .collect())
 }
 
 /// The newest webhook deliveries.

@@ -2,7 +2,7 @@
 //! and never touches the database; each ciphertext is bound to its customer, so rows cannot
 //! be swapped between customers.
 
-use super::hosts::onoffice::api::Credentials;
+use super::hosts::onoffice::api::{ApiError, Credentials};
 use super::sealing::Sealer;
 use super::AppState;
 use crate::errors::AppError;
@@ -62,4 +62,51 @@ pub async fn load(state: &AppState, customer_web_id: &str) -> Result<Option<Cred
     })?;
     let sealed: Sealed = serde_json::from_slice(&plain).map_err(|_| AppError::Internal)?;
     Ok(Some(Credentials { token: sealed.token, secret: sealed.secret }))
+}
+
+/// What an API call says about the credentials it was made with: `Some(Ok)` when onOffice
+/// answered (a record not found included), `Some(Err)` when onOffice refused the request
+/// (a 4xx status or an action error), `None` when the API could not be reached or failed
+/// on its side (that says nothing about the credentials).
+pub fn verdict<T>(result: &Result<T, ApiError>) -> Option<Result<(), String>> {
+    match result {
+        Ok(_) | Err(ApiError::Unexpected(_)) => Some(Ok(())),
+        Err(e @ ApiError::Status { code: 400..=499, .. }) | Err(e @ ApiError::Action { .. }) => {
+            Some(Err(e.to_string()))
+        }
+        Err(ApiError::Status { .. } | ApiError::Transport(_) | ApiError::Http { .. }) => None,
+    }
+}
+
+/// Notes the verdict of a call with the customer's credentials, for the back office.
+pub async fn note_api_use<T>(state: &AppState, customer_web_id: &str, result: &Result<T, ApiError>, now: i64) {
+    let Some(verdict) = verdict(result) else { return };
+    let noted = sqlx::query("UPDATE customers SET api_checked_at = $2, api_error = $3 WHERE customer_web_id = $1")
+        .bind(customer_web_id)
+        .bind(now)
+        .bind(verdict.err())
+        .execute(&state.db)
+        .await;
+    if let Err(e) = noted {
+        tracing::warn!(customer = %customer_web_id, error = %e, "API check not recorded");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_onoffice_refusing_counts_against_the_credentials() {
+        assert_eq!(verdict(&Ok::<(), ApiError>(())), Some(Ok(())));
+        assert_eq!(verdict::<()>(&Err(ApiError::Unexpected("estate 9 not found".into()))), Some(Ok(())));
+        let hmac = ApiError::Action { errorcode: 22, message: "HMAC invalid".into() };
+        assert!(matches!(verdict::<()>(&Err(hmac)), Some(Err(m)) if m.contains("HMAC invalid")));
+        let token = ApiError::Status { code: 400, errorcode: 29, message: "token unknown".into() };
+        assert!(matches!(verdict::<()>(&Err(token)), Some(Err(m)) if m.contains("token unknown")));
+        assert_eq!(verdict::<()>(&Err(ApiError::Transport("refused".into()))), None);
+        assert_eq!(verdict::<()>(&Err(ApiError::Http { status: 502 })), None);
+        let maintenance = ApiError::Status { code: 500, errorcode: 0, message: "maintenance".into() };
+        assert_eq!(verdict::<()>(&Err(maintenance)), None, "a fault at onOffice says nothing about the key");
+    }
 }

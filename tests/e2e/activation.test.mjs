@@ -60,6 +60,36 @@ test('after activation the storefront names the property it was opened from', as
   await context.close();
 });
 
+test('the back office lists the activated customer, whether its API access works, and its orders', async () => {
+  const { context, frame } = await openActivation();
+  await frame.locator('#api-key').fill('demo-secret');
+  await frame.locator('#consent').check();
+  await frame.locator('#activate').click();
+  await frame.locator('#active').waitFor();
+  // The storefront reads the property with the stored credentials, then an order is placed.
+  const shop = await openService(stack, { estateid: '815' });
+  await shop.frame.locator('#property-title').waitFor();
+  await shop.frame.locator('[data-product="expose-text"] button.add').click();
+  await shop.frame.locator('#order').click();
+  await shop.page.locator('#payment').waitFor({ state: 'visible' });
+  await shop.context.close();
+
+  const admin = await signIn(stack, context);
+  const row = admin.locator('#customers tr.customer[data-customer="12345"]');
+  await row.waitFor();
+  assert.equal(await row.getAttribute('data-api'), 'ok');
+  assert.match(await row.locator('td.api').textContent(), /^(works|funktioniert) \(/);
+  const count = Number(await row.locator('td.count').textContent());
+  assert.ok(count >= 1);
+  await row.locator('button.customer-orders').click();
+  assert.equal(await admin.inputValue('#filter-search'), '12345');
+  await eventually('only that customer\'s orders listed', async () => {
+    const customers = await admin.locator('#orders tr.order td:nth-child(2)').allTextContents();
+    return customers.length === count && customers.every((c) => c.includes('onoffice 12345'));
+  });
+  await context.close();
+});
+
 test('a webhook fired from enterprise shows up as processed on the provider\'s page', async () => {
   const context = await stack.browser.newContext();
   const page = await context.newPage();
