@@ -142,11 +142,21 @@ mod tests {
     }
 }
 
-/// The newest deliveries, behind the admin token.
+/// What the provider's delivery list is narrowed to; empty fields narrow nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookFilter {
+    pub host: Option<Host>,
+    /// The service exactly as listed (an onOffice webhook's name, a Kolibri24 category, …).
+    #[serde(default)]
+    pub service: String,
+    pub status: Option<DeliveryStatus>,
+}
+
+/// The newest deliveries, narrowed by `filter`, behind the admin token.
 #[server(endpoint = "admin_webhooks", client = SessionClient, output = Postcard)]
-pub async fn admin_webhooks(admin_token: String) -> Result<Vec<WebhookRow>, AppError> {
+pub async fn admin_webhooks(admin_token: String, filter: Option<WebhookFilter>) -> Result<Vec<WebhookRow>, AppError> {
     use crate::server::{admin, handle};
-    handle(|state| async move { admin::webhooks(&state, &admin_token).await }).await
+    handle(|state| async move { admin::webhooks(&state, &admin_token, &filter.unwrap_or_default()).await }).await
 }
 
 /// Queues a failed delivery again, once: `retry_round` is the round the provider saw, so a

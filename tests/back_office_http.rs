@@ -79,7 +79,7 @@ impl WebhookHandler for FailsOnce {
 }
 
 async fn row(server: &TestServer, id: &str) -> WebhookRow {
-    let rows = marktstand::server::webhooks::recent(&server.state.db, 200).await.unwrap();
+    let rows = marktstand::server::webhooks::recent(&server.state.db, 200, &Default::default()).await.unwrap();
     rows.into_iter().find(|r| r.id == id).expect("listed")
 }
 
@@ -116,6 +116,24 @@ async fn retry_now_queues_a_failed_delivery_once_and_keeps_its_history() {
     let id = accepted["id"].as_str().unwrap().to_string();
     let failed = settled(&server, &id, DeliveryStatus::Failed).await;
     assert_eq!((failed.retry_round, failed.last_error.as_deref()), (0, Some("the template is missing")));
+
+    // The provider's list narrowed by host, service and status.
+    let listed = |filter: &'static [(&'static str, &'static str)]| {
+        let base = server.base.clone();
+        async move {
+            let mut form = vec![("admin_token", ADMIN_TOKEN)];
+            form.extend_from_slice(filter);
+            let rows = decode::<Vec<WebhookRow>>(post_form(&base, "/api/admin_webhooks", &form, None).await).await;
+            rows.as_array().unwrap().len()
+        }
+    };
+    assert_eq!(
+        listed(&[("filter[status]", "failed"), ("filter[host]", "onoffice"), ("filter[service]", "contract")]).await,
+        1
+    );
+    assert_eq!(listed(&[("filter[status]", "done")]).await, 0);
+    assert_eq!(listed(&[("filter[host]", "kolibri24")]).await, 0);
+    assert_eq!(listed(&[("filter[service]", "other")]).await, 0);
 
     assert_eq!(retry(&server, "wrong", &id, "0").await.status(), 401);
     assert_eq!(retry(&server, ADMIN_TOKEN, "no-such-delivery", "0").await.status(), 404);

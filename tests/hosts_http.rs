@@ -185,7 +185,7 @@ async fn post_to(server: &TestServer, path: &str, body: String) -> (u16, Value) 
 }
 
 async fn rows(server: &TestServer, host: Host) -> Vec<WebhookRow> {
-    let all = marktstand::server::webhooks::recent(&server.state.db, 200).await.unwrap();
+    let all = marktstand::server::webhooks::recent(&server.state.db, 200, &Default::default()).await.unwrap();
     all.into_iter().filter(|r| r.host == host).collect()
 }
 

@@ -30,7 +30,7 @@ async fn call(server: &TestServer, path: &str) -> (u16, Value) {
 
 /// The provider's list, as the admin page shows it.
 async fn listed(server: &TestServer) -> Vec<WebhookRow> {
-    marktstand::server::webhooks::recent(&server.state.db, 200).await.unwrap()
+    marktstand::server::webhooks::recent(&server.state.db, 200, &Default::default()).await.unwrap()
 }
 
 /// Waits until delivery `id` is `done` or `failed`.

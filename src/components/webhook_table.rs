@@ -3,7 +3,7 @@
 
 use crate::errors::AppError;
 use crate::i18n::Lang;
-use crate::webhooks::{admin_retry_webhook, AttemptRow, DeliveryStatus, WebhookRow};
+use crate::webhooks::{admin_retry_webhook, AttemptRow, DeliveryStatus, Host, WebhookFilter, WebhookRow};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -13,21 +13,26 @@ pub fn local_time(unix: i64, lang: Lang) -> String {
     String::from(when.to_locale_string(lang.code(), &js_sys::Object::new()))
 }
 
-/// One row per delivery, newest first. `changed` runs after a retry was queued (to reload
-/// the lists); `lost` when the sign-in was refused.
+/// One row per delivery, newest first, under a filter by host, service and status.
+/// `changed` runs after a retry was queued (to reload the lists); `lost` when the sign-in
+/// was refused.
 #[component]
 pub fn WebhookTable(
     rows: Vec<WebhookRow>,
     lang: Lang,
     token: StoredValue<String>,
+    filter: WebhookFilter,
+    apply: Callback<WebhookFilter>,
     changed: Callback<()>,
     lost: Callback<()>,
 ) -> impl IntoView {
-    let t = lang.texts();
-    let b = lang.back_office();
+    let (t, b) = (lang.texts(), lang.back_office());
+    let empty = rows.is_empty();
     let body = rows.into_iter().map(|d| view! { <Delivery d lang token changed lost/> }).collect_view();
     view! {
         <h2>{t.webhooks}</h2>
+        <DeliveryFilter filter lang apply/>
+        {empty.then(|| view! { <p id="no-deliveries">{b.no_deliveries}</p> })}
         <table class="orders" id="webhooks">
             <thead><tr>
                 <th>{t.time}</th><th>{b.service}</th><th>{t.customer}</th><th>{t.status}</th>
@@ -35,6 +40,47 @@ pub fn WebhookTable(
             </tr></thead>
             <tbody>{body}</tbody>
         </table>
+    }
+}
+
+/// Host, service and status; submitting applies, "clear" shows every delivery.
+#[component]
+fn DeliveryFilter(filter: WebhookFilter, lang: Lang, apply: Callback<WebhookFilter>) -> impl IntoView {
+    let (t, b) = (lang.texts(), lang.back_office());
+    let host = RwSignal::new(filter.host.map(|h| h.code().to_string()).unwrap_or_default());
+    let service = RwSignal::new(filter.service);
+    let status = RwSignal::new(filter.status.map(|s| s.code().to_string()).unwrap_or_default());
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        apply.run(WebhookFilter {
+            host: Host::from_code(&host.get_untracked()),
+            service: service.get_untracked(),
+            status: DeliveryStatus::from_code(&status.get_untracked()),
+        });
+    };
+    let hosts = Host::ALL.map(|h| view! { <option value=h.code()>{h.code()}</option> }).into_iter().collect_view();
+    let statuses = DeliveryStatus::ALL
+        .map(|s| view! { <option value=s.code()>{b.delivery_status(s)}</option> })
+        .into_iter()
+        .collect_view();
+    view! {
+        <form id="delivery-filter" class="order-filter" role="search" on:submit=submit>
+            <label>"Host "
+                <select id="delivery-host" prop:value=host on:change=move |ev| host.set(event_target_value(&ev))>
+                    <option value="">{b.all_statuses}</option>{hosts}
+                </select>
+            </label>
+            <label>{b.service}" "
+                <input id="delivery-service" prop:value=service on:input=move |ev| service.set(event_target_value(&ev))/>
+            </label>
+            <label>{t.status}" "
+                <select id="delivery-status" prop:value=status on:change=move |ev| status.set(event_target_value(&ev))>
+                    <option value="">{b.all_statuses}</option>{statuses}
+                </select>
+            </label>
+            <button type="submit" id="delivery-apply">{b.filter}</button>
+            <button type="button" id="delivery-clear" on:click=move |_| apply.run(WebhookFilter::default())>{b.clear}</button>
+        </form>
     }
 }
 

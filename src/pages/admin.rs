@@ -14,7 +14,7 @@ use crate::components::webhook_table::{local_time, WebhookTable};
 use crate::errors::AppError;
 use crate::i18n::Lang;
 use crate::orders::{admin_orders, OrderFilter, OrderPage};
-use crate::webhooks::admin_webhooks;
+use crate::webhooks::{admin_webhooks, WebhookFilter};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -126,6 +126,7 @@ fn Dashboard(lang: Lang, token: String, lost: Callback<()>) -> impl IntoView {
     let customers = RwSignal::new(None);
     let filter = RwSignal::new(OrderFilter::default());
     let fields = FilterFields::new();
+    let delivery_filter = RwSignal::new(WebhookFilter::default());
     let opened = RwSignal::new(None);
     let load = move |page: u32| {
         pending.set(true);
@@ -135,7 +136,7 @@ fn Dashboard(lang: Lang, token: String, lost: Callback<()>) -> impl IntoView {
             let (figures, page_answer, webhooks, activated) = futures::join!(
                 admin_overview(token.get_value(), offset),
                 admin_orders(token.get_value(), page, Some(filter.get_untracked())),
-                admin_webhooks(token.get_value()),
+                admin_webhooks(token.get_value(), Some(delivery_filter.get_untracked())),
                 admin_customers(token.get_value())
             );
             pending.set(false);
@@ -170,6 +171,10 @@ fn Dashboard(lang: Lang, token: String, lost: Callback<()>) -> impl IntoView {
         });
     });
     let close = Callback::new(move |()| opened.set(None));
+    let apply_deliveries = Callback::new(move |narrowed: WebhookFilter| {
+        delivery_filter.set(narrowed);
+        load(number.get_untracked());
+    });
     let show_orders = Callback::new(move |customer: String| {
         fields.clear();
         fields.search.set(customer);
@@ -208,7 +213,9 @@ fn Dashboard(lang: Lang, token: String, lost: Callback<()>) -> impl IntoView {
             Err(error) => Either::Right(view! { <Problem error lang/> }),
         })}
         {move || deliveries.get().map(|answer| match answer {
-            Ok(rows) => Either::Left(view! { <WebhookTable rows lang token changed lost/> }),
+            Ok(rows) => Either::Left(view! {
+                <WebhookTable rows lang token filter=delivery_filter.get_untracked() apply=apply_deliveries changed lost/>
+            }),
             Err(error) => Either::Right(view! { <Problem error lang/> }),
         })}
     }

@@ -7,7 +7,7 @@ use super::{storage, AppState};
 use crate::back_office::{BackOfficeSignIn, CustomerRow, OrderDetail};
 use crate::errors::AppError;
 use crate::orders::{OrderFilter, OrderPage, OrderRow, ORDER_PAGE_SIZE};
-use crate::webhooks::{Requeued, WebhookRow};
+use crate::webhooks::{Requeued, WebhookFilter, WebhookRow};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -199,9 +199,9 @@ pub async fn customers(state: &AppState, token: &str) -> Result<Vec<CustomerRow>
 }
 
 /// The newest webhook deliveries.
-pub async fn webhooks(state: &AppState, token: &str) -> Result<Vec<WebhookRow>, AppError> {
+pub async fn webhooks(state: &AppState, token: &str, filter: &WebhookFilter) -> Result<Vec<WebhookRow>, AppError> {
     check(state, token)?;
-    super::webhooks::recent(&state.db, 200).await
+    super::webhooks::recent(&state.db, 200, filter).await
 }
 
 /// "Retry now" on a failed delivery; recorded with the client's address.

@@ -252,41 +252,72 @@ pub async fn list_orders(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<StoredOrder>, sqlx::Error> {
-    enum Value {
-        Text(String),
-        Int(i64),
-    }
-    let mut sql = String::from("SELECT * FROM orders WHERE 1 = 1");
-    let mut values = Vec::new();
-    let next = |values: &mut Vec<Value>, value: Value| {
-        values.push(value);
-        format!("${}", values.len())
-    };
+    let mut q = Conditions::new("SELECT * FROM orders");
     if let Some(status) = search.status {
-        let at = next(&mut values, Value::Text(status.code().into()));
-        sql += &format!(" AND status = {at}");
+        let at = q.value(Value::Text(status.code().into()));
+        q.and(format!("status = {at}"));
     }
     if let Some(text) = search.text {
-        let exact = next(&mut values, Value::Text(text.into()));
+        let exact = q.value(Value::Text(text.into()));
         // `%` and `_` in what the provider typed are characters, not wildcards.
         let escaped = text.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        let part = next(&mut values, Value::Text(format!("%{escaped}%")));
-        sql += &format!(
-            " AND (id = {exact} OR customer_web_id = {exact} OR LOWER(customer_name) LIKE {part} ESCAPE '\\')"
-        );
+        let part = q.value(Value::Text(format!("%{escaped}%")));
+        q.and(format!("(id = {exact} OR customer_web_id = {exact} OR LOWER(customer_name) LIKE {part} ESCAPE '\\')"));
     }
     if let Some((start, end)) = search.created {
-        let (start, end) = (next(&mut values, Value::Int(start)), next(&mut values, Value::Int(end)));
-        sql += &format!(" AND created_at >= {start} AND created_at < {end}");
+        let (start, end) = (q.value(Value::Int(start)), q.value(Value::Int(end)));
+        q.and(format!("created_at >= {start} AND created_at < {end}"));
     }
-    let (limit, offset) = (next(&mut values, Value::Int(limit)), next(&mut values, Value::Int(offset)));
-    sql += &format!(" ORDER BY created_at DESC, id DESC LIMIT {limit} OFFSET {offset}");
-    let mut query = sqlx::query_as(&sql);
-    for value in values {
-        query = match value {
-            Value::Text(t) => query.bind(t),
-            Value::Int(i) => query.bind(i),
-        };
+    let (limit, offset) = (q.value(Value::Int(limit)), q.value(Value::Int(offset)));
+    q.fetch_all(db, &format!("ORDER BY created_at DESC, id DESC LIMIT {limit} OFFSET {offset}")).await
+}
+
+/// A value for a [`Conditions`] placeholder.
+pub enum Value {
+    Text(String),
+    Int(i64),
+}
+
+/// A query narrowed by optional conditions, with numbered placeholders (`$1`, `$2`, …) that
+/// SQLite and PostgreSQL both accept; values are always bound, never written into the SQL.
+pub struct Conditions {
+    sql: String,
+    values: Vec<Value>,
+    any: bool,
+}
+
+impl Conditions {
+    /// `select` is the query up to its `WHERE`.
+    pub fn new(select: &str) -> Self {
+        Conditions { sql: select.to_string(), values: Vec::new(), any: false }
     }
-    query.fetch_all(db).await
+
+    /// Binds `value`; returns its placeholder.
+    pub fn value(&mut self, value: Value) -> String {
+        self.values.push(value);
+        format!("${}", self.values.len())
+    }
+
+    /// Adds a condition (`AND`ed with the others).
+    pub fn and(&mut self, condition: String) {
+        self.sql += if self.any { " AND " } else { " WHERE " };
+        self.sql += &condition;
+        self.any = true;
+    }
+
+    /// Runs the query with `tail` (order, limit) appended.
+    pub async fn fetch_all<T>(self, db: &Db, tail: &str) -> Result<Vec<T>, sqlx::Error>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        let sql = format!("{} {tail}", self.sql);
+        let mut query = sqlx::query_as::<_, T>(&sql);
+        for value in self.values {
+            query = match value {
+                Value::Text(t) => query.bind(t),
+                Value::Int(i) => query.bind(i),
+            };
+        }
+        query.fetch_all(db).await
+    }
 }

@@ -16,10 +16,10 @@ pub use writer::{NewDelivery, Stored};
 
 use super::config::Config;
 use super::hosts::Host;
-use super::storage::Db;
+use super::storage::{Conditions, Db, Value};
 use super::AppState;
 use crate::errors::AppError;
-use crate::webhooks::{AttemptRow, DeliveryStatus, Requeued, WebhookRow};
+use crate::webhooks::{AttemptRow, DeliveryStatus, Requeued, WebhookFilter, WebhookRow};
 use signing::url::UrlVerifier;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -154,8 +154,8 @@ pub fn spawn_worker(state: AppState) -> tokio::task::JoinHandle<()> {
     worker::spawn(state)
 }
 
-/// The newest deliveries with their attempts, for the provider's page.
-pub async fn recent(db: &Db, limit: i64) -> Result<Vec<WebhookRow>, AppError> {
+/// The newest deliveries with their attempts, narrowed by `filter`, for the provider's page.
+pub async fn recent(db: &Db, limit: i64, filter: &WebhookFilter) -> Result<Vec<WebhookRow>, AppError> {
     type Tuple = (
         String,
         String,
@@ -170,14 +170,25 @@ pub async fn recent(db: &Db, limit: i64) -> Result<Vec<WebhookRow>, AppError> {
         Option<i64>,
         Option<String>,
     );
-    let rows: Vec<Tuple> = sqlx::query_as(
+    let mut q = Conditions::new(
         "SELECT id, host, service, customer_web_id, status, attempts, last_error, received_at, processed_at, \
-         retry_round, retried_at, retried_by FROM webhook_deliveries ORDER BY received_at DESC, id DESC LIMIT $1",
-    )
-    .bind(limit)
-    .fetch_all(db)
-    .await?;
-    let mut history = attempts_of_recent(db, limit).await?;
+         retry_round, retried_at, retried_by FROM webhook_deliveries",
+    );
+    if let Some(host) = filter.host {
+        let at = q.value(Value::Text(host.code().into()));
+        q.and(format!("host = {at}"));
+    }
+    if !filter.service.trim().is_empty() {
+        let at = q.value(Value::Text(filter.service.trim().into()));
+        q.and(format!("service = {at}"));
+    }
+    if let Some(status) = filter.status {
+        let at = q.value(Value::Text(status.code().into()));
+        q.and(format!("status = {at}"));
+    }
+    let at = q.value(Value::Int(limit));
+    let rows: Vec<Tuple> = q.fetch_all(db, &format!("ORDER BY received_at DESC, id DESC LIMIT {at}")).await?;
+    let mut history = attempts_of(db, rows.iter().map(|r| r.0.as_str())).await?;
     rows.into_iter()
         .map(
             |(
@@ -221,17 +232,20 @@ fn status_of(code: String) -> Result<DeliveryStatus, AppError> {
     })
 }
 
-/// The attempts of the newest `limit` deliveries, by delivery, oldest first.
-async fn attempts_of_recent(db: &Db, limit: i64) -> Result<HashMap<String, Vec<AttemptRow>>, AppError> {
+/// The attempts of the deliveries `ids`, by delivery, oldest first.
+async fn attempts_of<'a>(
+    db: &Db,
+    ids: impl Iterator<Item = &'a str>,
+) -> Result<HashMap<String, Vec<AttemptRow>>, AppError> {
     type Tuple = (String, i64, i64, i64, String, Option<String>);
-    let rows: Vec<Tuple> = sqlx::query_as(
-        "SELECT a.delivery_id, a.retry_round, a.attempt, a.finished_at, a.outcome, a.error FROM webhook_attempts a \
-         JOIN (SELECT id FROM webhook_deliveries ORDER BY received_at DESC, id DESC LIMIT $1) d ON a.delivery_id = d.id \
-         ORDER BY a.retry_round, a.attempt",
-    )
-    .bind(limit)
-    .fetch_all(db)
-    .await?;
+    let mut q =
+        Conditions::new("SELECT delivery_id, retry_round, attempt, finished_at, outcome, error FROM webhook_attempts");
+    let placeholders: Vec<String> = ids.map(|id| q.value(Value::Text(id.into()))).collect();
+    if placeholders.is_empty() {
+        return Ok(HashMap::new());
+    }
+    q.and(format!("delivery_id IN ({})", placeholders.join(", ")));
+    let rows: Vec<Tuple> = q.fetch_all(db, "ORDER BY retry_round, attempt").await?;
     let mut by_delivery: HashMap<String, Vec<AttemptRow>> = HashMap::new();
     for (id, retry_round, attempt, finished_at, outcome, error) in rows {
         let outcome = status_of(outcome)?;

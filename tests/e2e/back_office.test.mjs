@@ -210,6 +210,16 @@ test('a contract that failed while Oneflow was down is retried from the page, on
       .evaluateAll((items) => items.map((li) => li.dataset.outcome));
     assert.deepEqual(await outcomes(), ['failed']);
 
+    // Narrowed to what failed, and back.
+    await admin.selectOption('#delivery-status', 'failed');
+    await admin.click('#delivery-apply');
+    await eventually('only failed deliveries listed', async () =>
+      (await admin.locator('#webhooks tr.delivery').evaluateAll((trs) => trs.map((tr) => tr.dataset.status))).join() === 'failed');
+    await admin.selectOption('#delivery-host', 'kolibri24');
+    await admin.click('#delivery-apply');
+    await admin.locator('#no-deliveries').waitFor();
+    await admin.click('#delivery-clear');
+    await admin.locator('#webhooks tr.delivery[data-status="done"], #webhooks tr.delivery').first().waitFor();
     await oneflow.click('#outage-end');
     await oneflow.locator('#availability[data-down="false"]').waitFor();
     await failed.locator('button.retry').click();
