@@ -298,6 +298,16 @@ pub struct OrderFilter {
     pub offset: i32,
 }
 
+impl OrderFilter {
+    /// Whether it narrows nothing (the offset alone does not narrow).
+    pub fn is_empty(&self) -> bool {
+        self.status.is_none()
+            && self.search.trim().is_empty()
+            && self.from.trim().is_empty()
+            && self.to.trim().is_empty()
+    }
+}
+
 /// One page of the provider's order list, narrowed by `filter`, behind the admin token.
 #[server(endpoint = "admin_orders", client = SessionClient, output = Postcard)]
 pub async fn admin_orders(admin_token: String, page: u32, filter: Option<OrderFilter>) -> Result<OrderPage, AppError> {

@@ -137,7 +137,8 @@ async fn two_replicas_on_one_postgres_act_as_one() {
     let pid = a.0.id().to_string();
     let answered = Arc::new(Mutex::new(Vec::<String>::new()));
     let count = Arc::new(AtomicUsize::new(0));
-    let client = reqwest::Client::new();
+    // A request the kill leaves hanging counts as unanswered: the burst always ends.
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
     futures::stream::iter(0..DELIVERIES)
         .map(|i| {
             let (client, answered, count, pid) = (client.clone(), answered.clone(), count.clone(), pid.clone());

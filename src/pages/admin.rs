@@ -185,7 +185,7 @@ fn Dashboard(lang: Lang, token: String, lost: Callback<()>) -> impl IntoView {
             list.scroll_into_view();
         }
     });
-    let filtered = move || filter.with(|f| *f != OrderFilter::default());
+    let filtered = move || filter.with(|f| !f.is_empty());
     view! {
         <p class="admin-actions">
             <button id="admin-refresh" disabled=move || pending.get() on:click=move |_| load(number.get_untracked())>
@@ -201,7 +201,11 @@ fn Dashboard(lang: Lang, token: String, lost: Callback<()>) -> impl IntoView {
         <OrderFilterForm lang fields apply/>
         {move || orders.get().map(|answer| match answer {
             Ok(page) => Either::Left(view! { <OrderTable page lang show=load open filtered=filtered()/> }),
-            Err(error) => Either::Right(view! { <Problem error lang/> }),
+            // A filter that cannot be right (a range that ends before it starts) says why.
+            Err(AppError::BadRequest { message }) => Either::Right(Either::Left(view! {
+                <p class="problem" id="filter-problem" role="alert">{message}</p>
+            })),
+            Err(error) => Either::Right(Either::Right(view! { <Problem error lang/> })),
         })}
         {move || opened.get().map(|answer| match answer {
             Ok(detail) => Either::Left(view! { <OrderDetailView detail lang close/> }),

@@ -121,6 +121,11 @@ test('filter and search find an order, and its timeline shows a refused callback
   await admin.fill('#filter-search', 'niemand');
   await admin.click('#filter-apply');
   assert.equal(await admin.locator('#no-orders').textContent(), 'Keine Bestellung passt zu diesem Filter.');
+  await admin.fill('#filter-search', '');
+  await admin.fill('#filter-from', '2026-12-01');
+  await admin.fill('#filter-to', '2026-11-01');
+  await admin.click('#filter-apply');
+  assert.match(await admin.locator('#filter-problem').textContent(), /starts \(2026-12-01\) after it ends \(2026-11-01\)/);
   await admin.click('#filter-clear');
   await eventually('every order listed again', async () => (await rows.count()) > 1);
 
