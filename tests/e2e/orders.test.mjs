@@ -119,6 +119,9 @@ test('a double click makes one order', async () => {
   // waits for payment every request it would send has been sent.
   await frame.locator('.order-status.waiting').waitFor();
   assert.equal(sent.length, 1, 'the second click sends nothing');
+  // The simulator records a message once it has verified it (a request of its own); the
+  // payment popup opens after that. One request sent means at most one order message.
+  await page.locator('#payment').waitFor({ state: 'visible' });
   assert.equal((await orderMessages(page)).length, 1);
   assert.equal((await storedOrders(stack)).length, before + 1);
   await context.close();
