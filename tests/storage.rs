@@ -94,6 +94,23 @@ async fn exercise(url: &str) {
     assert!(!found(id, None, Some((0, 100))).await.contains(&first.id), "created at 100: outside [0, 100)");
     let window = Some((100, 101));
     assert!(found("%", None, window).await.is_empty() && found("_", None, window).await.is_empty());
+
+    // Callbacks for the order's timeline: once per URL, refused ones only up to the bound.
+    use marktstand::back_office::CallbackOutcome;
+    use marktstand::server::order_log::{record, MAX_REFUSED_PER_ORDER};
+    for i in 0..MAX_REFUSED_PER_ORDER + 5 {
+        record(&db, &format!("order={id}&n={i}"), id, 300, CallbackOutcome::Refused, "signature_mismatch").await;
+    }
+    record(&db, &format!("order={id}&ok"), id, 301, CallbackOutcome::Applied, "success").await;
+    record(&db, &format!("order={id}&ok"), id, 302, CallbackOutcome::Repeated, "success").await;
+    let outcomes: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT outcome, COUNT(*) FROM order_callbacks WHERE order_id = $1 GROUP BY outcome ORDER BY outcome",
+    )
+    .bind(id)
+    .fetch_all(&db)
+    .await
+    .unwrap();
+    assert_eq!(outcomes, [("applied".to_string(), 1), ("refused".to_string(), MAX_REFUSED_PER_ORDER)]);
 }
 
 /// Callback keys unique to this run (PostgreSQL keeps rows between runs).
