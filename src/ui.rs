@@ -1,5 +1,6 @@
 //! Small helpers every page and component uses: the query as the browser has it, one-shot
-//! loading of a server function's answer, and the "loading" notice.
+//! loading of a server function's answer, the "loading" notice, and times in the browser's
+//! zone.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -25,4 +26,10 @@ where
 /// "Loading" in the page's language, announced to screen readers.
 pub fn loading(text: &'static str) -> AnyView {
     view! { <p class="loading" role="status" aria-busy="true">{text}</p> }.into_any()
+}
+
+/// A Unix time in the browser's zone, written the language's way.
+pub fn local_time(unix: i64, lang: crate::i18n::Lang) -> String {
+    let when = js_sys::Date::new(&((unix as f64) * 1000.0).into());
+    String::from(when.to_locale_string(lang.code(), &js_sys::Object::new()))
 }

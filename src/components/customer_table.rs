@@ -2,8 +2,8 @@
 //! credentials still work (as the storefront's last read with them showed), their orders.
 
 use crate::back_office::CustomerRow;
-use crate::components::webhook_table::local_time;
 use crate::i18n::Lang;
+use crate::ui::local_time;
 use leptos::prelude::*;
 
 /// One row per customer; "show orders" narrows the order list to them.

@@ -3,8 +3,8 @@
 
 use crate::back_office::{CallbackOutcome, OrderDetail, TimelineEntry};
 use crate::catalogue::format_price;
-use crate::components::webhook_table::local_time;
 use crate::i18n::Lang;
+use crate::ui::local_time;
 use leptos::prelude::*;
 
 /// The detail panel; "close" hands back to the list.

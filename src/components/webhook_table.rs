@@ -3,15 +3,10 @@
 
 use crate::errors::AppError;
 use crate::i18n::Lang;
+use crate::ui::local_time;
 use crate::webhooks::{admin_retry_webhook, AttemptRow, DeliveryStatus, Host, WebhookFilter, WebhookRow};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-
-/// A Unix time in the browser's zone, written the language's way.
-pub fn local_time(unix: i64, lang: Lang) -> String {
-    let when = js_sys::Date::new(&((unix as f64) * 1000.0).into());
-    String::from(when.to_locale_string(lang.code(), &js_sys::Object::new()))
-}
 
 /// One row per delivery, newest first, under a filter by host, service and status.
 /// `changed` runs after a retry was queued (to reload the lists); `lost` when the sign-in

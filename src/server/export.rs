@@ -121,10 +121,7 @@ pub struct Range {
 
 impl Range {
     pub fn parse(from: &str, to: &str, offset_minutes: i32) -> Result<Range, AppError> {
-        if offset_minutes.abs() > 14 * 60 {
-            return Err(bad(format!("offset {offset_minutes} is not a time zone: minutes east of UTC, at most ±840")));
-        }
-        let offset_secs = i64::from(offset_minutes) * 60;
+        let offset_secs = offset_secs(offset_minutes)?;
         let (from_day, to_day) = (day(from, "from")?, day(to, "to")?);
         if from_day > to_day {
             return Err(bad(format!("the range starts ({from}) after it ends ({to})")));
@@ -136,7 +133,7 @@ impl Range {
     pub fn timestamp(&self, unix: i64) -> String {
         let local = unix + self.offset_secs;
         let (days, secs) = (local.div_euclid(86_400), local.rem_euclid(86_400));
-        let date = time::Date::from_julian_day((days + 2_440_588) as i32).expect("a stored time is a date");
+        let date = date_of(days);
         let sign = if self.offset_secs < 0 { '-' } else { '+' };
         let off = self.offset_secs.abs() / 60;
         format!(
@@ -167,7 +164,23 @@ fn day(value: &str, field: &str) -> Result<i64, AppError> {
         (next(4).ok_or_else(wrong)?, next(2).ok_or_else(wrong)?, next(2).ok_or_else(wrong)?);
     let month = time::Month::try_from(month as u8).map_err(|_| wrong())?;
     let date = time::Date::from_calendar_date(i32::from(year), month, day_of_month as u8).map_err(|_| wrong())?;
-    Ok(i64::from(date.to_julian_day()) - 2_440_588)
+    Ok(i64::from(date.to_julian_day()) - UNIX_EPOCH_JULIAN)
+}
+
+/// Julian day number of 1970-01-01.
+const UNIX_EPOCH_JULIAN: i64 = 2_440_588;
+
+/// The date of a day counted since 1970-01-01.
+pub fn date_of(day: i64) -> time::Date {
+    time::Date::from_julian_day((day + UNIX_EPOCH_JULIAN) as i32).expect("a day since 1970 is a date")
+}
+
+/// A browser's offset (minutes east of UTC) in seconds; more than ±14 h is no time zone.
+pub fn offset_secs(offset_minutes: i32) -> Result<i64, AppError> {
+    if offset_minutes.abs() > 14 * 60 {
+        return Err(bad(format!("offset {offset_minutes} is not a time zone: minutes east of UTC, at most ±840")));
+    }
+    Ok(i64::from(offset_minutes) * 60)
 }
 
 fn bad(message: String) -> AppError {

@@ -2,6 +2,7 @@
 //! chart, in the browser's time zone, split by host. Summed here rather than in SQL, so the
 //! same code runs on SQLite and PostgreSQL and is tested without a database.
 
+use super::export::{date_of, offset_secs};
 use super::{now, AppState};
 use crate::back_office::{Day, Overview, Totals, CHART_DAYS};
 use crate::errors::AppError;
@@ -9,8 +10,6 @@ use crate::orders::OrderStatus;
 use crate::webhooks::Host;
 
 const DAY: i64 = 86_400;
-/// Julian day number of 1970-01-01.
-const UNIX_EPOCH_JULIAN: i64 = 2_440_588;
 
 /// One stored order, as far as the overview needs it.
 #[derive(Clone, Copy, Debug)]
@@ -26,13 +25,9 @@ pub fn is_sale(status: OrderStatus) -> bool {
     matches!(status, OrderStatus::Success | OrderStatus::Requested)
 }
 
-fn date(day: i64) -> time::Date {
-    time::Date::from_julian_day((day + UNIX_EPOCH_JULIAN) as i32).expect("a day since 1970 is a date")
-}
-
 /// The local day (days since 1970-01-01) of the first of `day`'s month.
 fn month_start(day: i64) -> i64 {
-    day - i64::from(date(day).day()) + 1
+    day - i64::from(date_of(day).day()) + 1
 }
 
 /// The first and the day after the last local day the overview covers, as Unix times.
@@ -48,7 +43,7 @@ pub fn summarise(placed: &[Placed], by_status: Vec<(OrderStatus, i64)>, now: i64
     let first_chart_day = today - CHART_DAYS as i64 + 1;
     let mut days: Vec<Day> = (first_chart_day..=today)
         .map(|d| {
-            let date = date(d);
+            let date = date_of(d);
             let date = format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day());
             Day { date, by_host: Vec::new() }
         })
@@ -91,12 +86,7 @@ pub fn summarise(placed: &[Placed], by_status: Vec<(OrderStatus, i64)>, now: i64
 
 /// The overview for a browser `offset_minutes` east of UTC.
 pub async fn overview(state: &AppState, offset_minutes: i32) -> Result<Overview, AppError> {
-    if offset_minutes.abs() > 14 * 60 {
-        return Err(AppError::bad_request(format!(
-            "offset {offset_minutes} is not a time zone: minutes east of UTC, at most ±840"
-        )));
-    }
-    let offset_secs = i64::from(offset_minutes) * 60;
+    let offset_secs = offset_secs(offset_minutes)?;
     let at = now();
     let (start, end) = window(at, offset_secs);
     let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(

@@ -156,20 +156,6 @@ pub fn spawn_worker(state: AppState) -> tokio::task::JoinHandle<()> {
 
 /// The newest deliveries with their attempts, narrowed by `filter`, for the provider's page.
 pub async fn recent(db: &Db, limit: i64, filter: &WebhookFilter) -> Result<Vec<WebhookRow>, AppError> {
-    type Tuple = (
-        String,
-        String,
-        String,
-        String,
-        String,
-        i64,
-        Option<String>,
-        i64,
-        Option<i64>,
-        i64,
-        Option<i64>,
-        Option<String>,
-    );
     let mut q = Conditions::new(
         "SELECT id, host, service, customer_web_id, status, attempts, last_error, received_at, processed_at, \
          retry_round, retried_at, retried_by FROM webhook_deliveries",
@@ -187,42 +173,44 @@ pub async fn recent(db: &Db, limit: i64, filter: &WebhookFilter) -> Result<Vec<W
         q.and(format!("status = {at}"));
     }
     let at = q.value(Value::Int(limit));
-    let rows: Vec<Tuple> = q.fetch_all(db, &format!("ORDER BY received_at DESC, id DESC LIMIT {at}")).await?;
-    let mut history = attempts_of(db, rows.iter().map(|r| r.0.as_str())).await?;
+    let rows: Vec<Listed> = q.fetch_all(db, &format!("ORDER BY received_at DESC, id DESC LIMIT {at}")).await?;
+    let mut history = attempts_of(db, rows.iter().map(|r| r.id.as_str())).await?;
     rows.into_iter()
-        .map(
-            |(
-                id,
-                host,
-                service,
-                customer_web_id,
-                status,
-                attempts,
-                last_error,
-                received_at,
-                processed_at,
-                retry_round,
-                retried_at,
-                retried_by,
-            )| {
-                Ok(WebhookRow {
-                    history: history.remove(&id).unwrap_or_default(),
-                    id,
-                    host: Host::from_code(&host).unwrap_or(Host::OnOffice),
-                    service,
-                    customer_web_id,
-                    status: status_of(status)?,
-                    attempts,
-                    last_error,
-                    received_at,
-                    processed_at,
-                    retry_round,
-                    retried_at,
-                    retried_by,
-                })
-            },
-        )
+        .map(|r| {
+            Ok(WebhookRow {
+                history: history.remove(&r.id).unwrap_or_default(),
+                host: Host::from_code(&r.host).unwrap_or(Host::OnOffice),
+                status: status_of(r.status)?,
+                id: r.id,
+                service: r.service,
+                customer_web_id: r.customer_web_id,
+                attempts: r.attempts,
+                last_error: r.last_error,
+                received_at: r.received_at,
+                processed_at: r.processed_at,
+                retry_round: r.retry_round,
+                retried_at: r.retried_at,
+                retried_by: r.retried_by,
+            })
+        })
         .collect()
+}
+
+/// A delivery as [`recent`] reads it.
+#[derive(sqlx::FromRow)]
+struct Listed {
+    id: String,
+    host: String,
+    service: String,
+    customer_web_id: String,
+    status: String,
+    attempts: i64,
+    last_error: Option<String>,
+    received_at: i64,
+    processed_at: Option<i64>,
+    retry_round: i64,
+    retried_at: Option<i64>,
+    retried_by: Option<String>,
 }
 
 fn status_of(code: String) -> Result<DeliveryStatus, AppError> {

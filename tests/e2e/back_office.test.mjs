@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startStack, openService, storedOrders, eventually, signIn, refreshAdmin, ADMIN_TOKEN } from './harness.mjs';
+import { startStack, storedOrders, eventually, signIn, refreshAdmin, buyAndPay, ADMIN_TOKEN } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -92,13 +92,7 @@ test('the overview shows the orders placed today in its figures and in the chart
 });
 
 test('filter and search find an order, and its timeline shows a refused callback with the reason', async () => {
-  const shop = await openService(stack, { estateid: '815' });
-  await shop.frame.locator('[data-product="expose-text"] button.add').click();
-  await shop.frame.locator('#order').click();
-  await shop.page.locator('#payment').waitFor({ state: 'visible' });
-  await shop.page.click('#pay-confirm');
-  await shop.frame.locator('#result').waitFor();
-  await shop.context.close();
+  await (await buyAndPay(stack, 'expose-text', { estateid: '815' })).context.close();
   const [order] = (await storedOrders(stack)).filter((o) => o.host === 'onoffice');
   // Someone sends a callback for it with a made-up signature: refused, nothing changes.
   const forged = await fetch(`${stack.store}/orders/callback?order=${order.id}&status=error&timestamp=${Math.floor(Date.now() / 1000)}&signature=${'0'.repeat(64)}`);
@@ -194,13 +188,7 @@ test('a contract that failed while Oneflow was down is retried from the page, on
     await oneflow.click('#outage-start');
     await oneflow.locator('#availability[data-down="true"]').waitFor();
 
-    const shop = await openService(own, { estateid: '815', UserLanguage: 'ENG' });
-    await shop.frame.locator('[data-product="brokerage-agreement"] button.add').click();
-    await shop.frame.locator('#order').click();
-    await shop.page.locator('#payment').waitFor({ state: 'visible' });
-    await shop.page.click('#pay-confirm');
-    await shop.frame.locator('#result').waitFor();
-    await shop.context.close();
+    await (await buyAndPay(own, 'brokerage-agreement', { estateid: '815', UserLanguage: 'ENG' })).context.close();
 
     const admin = await signIn(own, context);
     const failed = admin.locator('#webhooks tr.delivery[data-status="failed"]');

@@ -128,6 +128,18 @@ export async function openService(stack, params = {}, mode = 'valid', options = 
   return { context, page, frame };
 }
 
+/** Opens the service (launch `params`), puts `product` in the cart, orders it and pays in
+ * the simulator's payment popup; returns the open service once the result shows. */
+export async function buyAndPay(stack, product, params = {}) {
+  const shop = await openService(stack, params);
+  await shop.frame.locator(`[data-product="${product}"] button.add`).click();
+  await shop.frame.locator('#order').click();
+  await shop.page.locator('#payment').waitFor({ state: 'visible' });
+  await shop.page.click('#pay-confirm');
+  await shop.frame.locator('#result').waitFor();
+  return shop;
+}
+
 /** Opens the back office in a new page of `context` and signs in with the admin token;
  * returns the page once the lists are shown. */
 export async function signIn(stack, context) {

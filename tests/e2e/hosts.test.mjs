@@ -3,7 +3,7 @@
 // product fulfilled by a Oneflow contract, ordered and paid through onOffice, signed in Oneflow.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, openService, storedOrders, eventually, signIn, refreshAdmin } from './harness.mjs';
+import { startStack, openService, storedOrders, eventually, signIn, refreshAdmin, buyAndPay } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -53,12 +53,7 @@ test('a forged or expired widget call shows why in the frame', async () => {
 });
 
 test('a contract product paid through onOffice is signed in Oneflow and shows as signed', async () => {
-  const { context, page, frame } = await openService(stack, { estateid: '815', UserLanguage: 'ENG' });
-  await frame.locator('[data-product="brokerage-agreement"] button.add').click();
-  await frame.locator('#order').click();
-  await page.locator('#payment').waitFor({ state: 'visible' });
-  await page.click('#pay-confirm');
-  await frame.locator('#result').waitFor();
+  const { context } = await buyAndPay(stack, 'brokerage-agreement', { estateid: '815', UserLanguage: 'ENG' });
   const [order] = (await storedOrders(stack)).filter((o) => o.items.includes('brokerage-agreement'));
   assert.equal(order.status, 'success');
 
