@@ -8,12 +8,13 @@ use crate::messaging::Frame;
 use crate::orders::OrderRequest;
 use leptos::prelude::*;
 
-/// Progress of the checkout in words; shown where the user clicked.
+/// Progress of the checkout in words; shown where the user clicked. The live region is there
+/// from the start and only its words change, which is what screen readers announce.
 #[component]
 pub fn OrderStatusLine() -> impl IntoView {
     let t = expect_context::<Lang>().texts();
     let checkout = expect_context::<Checkout>();
-    move || {
+    let line = move || {
         let (class, text, order) = match checkout.state.get() {
             OrderState::Idle => return None,
             OrderState::Placing => ("notice order-status", t.placing.to_string(), None),
@@ -24,8 +25,9 @@ pub fn OrderStatusLine() -> impl IntoView {
             ),
             OrderState::Failed(message) => ("notice bad order-status", message, None),
         };
-        Some(view! { <p class=class role="status" data-order=order>{text}</p> })
-    }
+        Some(view! { <p class=class data-order=order>{text}</p> })
+    };
+    view! { <div class="order-status-region" role="status">{line}</div> }
 }
 
 /// Lines with quantity controls, the total, the images the order is for, and "order".
@@ -64,9 +66,9 @@ pub fn Cart() -> impl IntoView {
                         <td>{name}</td>
                         <td>{circle}</td>
                         <td class="qty">
-                            <button class="minus" aria-label="-" on:click=move |_| checkout.set_quantity(index, q - 1)>"−"</button>
+                            <button class="minus" aria-label=t.one_fewer on:click=move |_| checkout.set_quantity(index, q - 1)>"−"</button>
                             " "<span class="quantity">{q}</span>" "
-                            <button class="plus" aria-label="+" on:click=move |_| checkout.set_quantity(index, q + 1)>"+"</button>
+                            <button class="plus" aria-label=t.one_more on:click=move |_| checkout.set_quantity(index, q + 1)>"+"</button>
                         </td>
                         <td class="sum">{sum}</td>
                     </tr>
@@ -80,7 +82,7 @@ pub fn Cart() -> impl IntoView {
             <h2>{t.cart}</h2>
             <Show when=move || !checkout.cart.with(Vec::is_empty) fallback=move || view! { <p class="empty">{t.cart_empty}</p> }>
                 <table>
-                    <thead><tr><th></th><th>{t.circle}</th><th>{t.quantity}</th><th>{t.total}</th></tr></thead>
+                    <thead><tr><th><span class="visually-hidden">{t.product}</span></th><th>{t.circle}</th><th>{t.quantity}</th><th>{t.total}</th></tr></thead>
                     <tbody>{rows.clone()}</tbody>
                 </table>
                 <p class="total">{t.total}": "<span id="cart-total">{let total = total.clone(); move || format_price(total(), lang)}</span></p>
@@ -92,4 +94,6 @@ pub fn Cart() -> impl IntoView {
             </button>
         </section>
     }
+    // Erased here so the shop page's view type stays within the compiler's depth limit.
+    .into_any()
 }

@@ -36,7 +36,7 @@ pub fn CustomerTable(rows: Vec<CustomerRow>, lang: Lang, show_orders: Callback<S
     view! {
         <h2>{b.customers}</h2>
         <table class="orders" id="customers">
-            <thead><tr><th>{t.customer}</th><th>{b.activated}</th><th>{b.api_access}</th><th>{t.orders}</th><th></th></tr></thead>
+            <thead><tr><th>{t.customer}</th><th>{b.activated}</th><th>{b.api_access}</th><th>{t.orders}</th><th><span class="visually-hidden">{b.actions}</span></th></tr></thead>
             <tbody>{body}</tbody>
         </table>
     }

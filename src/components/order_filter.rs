@@ -67,7 +67,7 @@ pub fn OrderFilterForm(lang: Lang, fields: FilterFields, apply: Callback<OrderFi
         .map(|s| view! { <option value=s.code()>{t.order_status(s)}</option> })
         .collect_view();
     view! {
-        <form id="order-filter" class="order-filter" role="search" on:submit=submit>
+        <form id="order-filter" class="order-filter" role="search" aria-label=b.filter_orders on:submit=submit>
             <label>{t.status}" "
                 <select id="filter-status" prop:value=status on:change=move |ev| status.set(event_target_value(&ev))>
                     <option value="">{b.all_statuses}</option>

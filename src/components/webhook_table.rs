@@ -59,7 +59,7 @@ fn DeliveryFilter(filter: WebhookFilter, lang: Lang, apply: Callback<WebhookFilt
         .into_iter()
         .collect_view();
     view! {
-        <form id="delivery-filter" class="order-filter" role="search" on:submit=submit>
+        <form id="delivery-filter" class="order-filter" role="search" aria-label=b.filter_deliveries on:submit=submit>
             <label>"Host "
                 <select id="delivery-host" prop:value=host on:change=move |ev| host.set(event_target_value(&ev))>
                     <option value="">{b.all_statuses}</option>{hosts}

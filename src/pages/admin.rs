@@ -265,10 +265,10 @@ fn OrderTable(
         .collect_view();
     Either::Right(view! {
         <table class="orders" id="orders">
-            <thead><tr><th>{t.time}</th><th>{t.customer}</th><th>{t.user}</th><th>{t.products}</th><th>{t.total}</th><th>{t.status}</th><th>{t.contract}</th><th>{t.transaction}</th><th></th></tr></thead>
+            <thead><tr><th>{t.time}</th><th>{t.customer}</th><th>{t.user}</th><th>{t.products}</th><th>{t.total}</th><th>{t.status}</th><th>{t.contract}</th><th>{t.transaction}</th><th><span class="visually-hidden">{b.actions}</span></th></tr></thead>
             <tbody>{body}</tbody>
         </table>
-        <nav class="pages">
+        <nav class="pages" aria-label=t.orders>
             <button id="newer" disabled=number == 0 on:click=move |_| show(number.saturating_sub(1))>{t.newer}</button>
             " "{number + 1}" "
             <button id="older" disabled=!more on:click=move |_| show(number + 1)>{t.older}</button>

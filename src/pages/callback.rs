@@ -53,8 +53,15 @@ fn ResultText(result: OrderResult, lang: Lang) -> impl IntoView {
         OrderStatus::Inprocess => EitherOf3::B(view! { <h1>{t.thank_you}</h1><p class="notice">{t.inprocess}</p> }),
         OrderStatus::Error => EitherOf3::C(view! { <h1>{t.payment_failed}</h1> }),
     };
+    // The result takes the focus: a screen reader reads it, and Tab goes on from there.
+    let section = NodeRef::<leptos::html::Section>::new();
+    Effect::new(move |_| {
+        if let Some(section) = section.get() {
+            let _ = section.focus();
+        }
+    });
     view! {
-        <section class="result" id="result" data-status=result.status.code() data-order=result.order_id.clone()>
+        <section class="result" id="result" tabindex="-1" node_ref=section data-status=result.status.code() data-order=result.order_id.clone()>
             {body}
             {reference}
             {message}

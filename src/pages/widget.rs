@@ -114,7 +114,7 @@ fn RequestCard(product: Product, lang: Lang, on_requested: impl Fn() + Copy + 's
     };
     view! {
         <article class="product" data-product=product.id.clone()>
-            <h3>{product.name.get(lang).to_string()}</h3>
+            <h2>{product.name.get(lang).to_string()}</h2>
             <p>{product.description.get(lang).to_string()}</p>
             <p class="price">{format_price(product.price_cents, lang)}</p>
             <button class="request" disabled=move || busy.get() on:click=request>

@@ -51,11 +51,14 @@ function binary(name) {
   return path;
 }
 
-/** Starts storefront + simulator. `env` overrides the storefront's environment. */
-export async function startStack(env = {}) {
+/** Starts storefront + simulator (and Chromium through Playwright). `env` overrides the
+ * storefront's environment. `options.crossSite` addresses the simulator as `localhost`, so
+ * the framed storefront (on 127.0.0.1) is another site, as it is beside onOffice, and
+ * third-party rules apply; `options.playwright: false` starts no browser. */
+export async function startStack(env = {}, options = {}) {
   const [storeSocket, simSocket] = [await listeningSocket(), await listeningSocket()];
   const store = `http://127.0.0.1:${storeSocket.address().port}`;
-  const sim = `http://127.0.0.1:${simSocket.address().port}`;
+  const sim = `http://${options.crossSite ? 'localhost' : '127.0.0.1'}:${simSocket.address().port}`;
   const data = mkdtempSync(join(tmpdir(), 'marktstand-e2e-'));
   const logs = [];
   const server = spawnOn(storeSocket, binary('marktstand'), [], {
@@ -88,7 +91,7 @@ export async function startStack(env = {}) {
     { PATH: process.env.PATH, SIMULATOR_PROVIDER_SECRET: SECRET }, simulatorLogs);
   await waitFor(`${store}/healthz`, server, 'storefront');
   await waitFor(`${sim}/healthz`, simulator, 'simulator');
-  const browser = await chromium.launch({
+  const browser = options.playwright === false ? null : await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
@@ -96,7 +99,7 @@ export async function startStack(env = {}) {
   return {
     store, sim, browser, logs, simulatorLogs, data, db: join(data, 'shop.db'),
     async stop() {
-      await browser.close();
+      await browser?.close();
       server.kill('SIGTERM');
       simulator.kill('SIGTERM');
       rmSync(data, { recursive: true, force: true });

@@ -262,10 +262,10 @@ fn refusal_page(refusal: &WidgetRefusal) -> String {
         ),
     };
     format!(
-        "<!DOCTYPE html><html lang=\"de\"><head><meta charset=\"utf-8\"><title>401</title></head><body>\
+        "<!DOCTYPE html><html lang=\"de\"><head><meta charset=\"utf-8\"><title>401</title></head><body><main>\
          <h1>Nicht bestätigt</h1><p id=\"reason-de\">{de}</p>\
          <h1 lang=\"en\">Not confirmed</h1><p id=\"reason-en\" lang=\"en\">{en}</p>\
-         <p><small>{}</small></p></body></html>",
+         <p><small>{}</small></p></main></body></html>",
         refusal.code()
     )
 }
