@@ -6,7 +6,7 @@
 // MARKTSTAND_E2E_ENGINES=webkit,firefox runs only those.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, plain, storedOrders } from './harness.mjs';
+import { startStack, plain, storedOrders, eventually } from './harness.mjs';
 import { ENGINES, missing, startEngine } from './driver.mjs';
 
 const requireAll = process.env.MARKTSTAND_E2E_ALL_ENGINES === '1';
@@ -147,6 +147,15 @@ for (const engine of ENGINES) {
         assert.equal(await tab.disabled('#order'), true);
         assert.match(await tab.text('#needs-host'), /onOffice enterprise/);
         assert.equal(await tab.visible('#refresh'), false);
+        // Browsers let a script close only the tabs a script opened, each by its own rules:
+        // either the tab goes, or the storefront says to close it by hand.
+        await tab.click('#close');
+        const outcome = await eventually('the tab to close or say why not', async () => {
+          if (!(await browser.session.getAllWindowHandles()).includes(tab.handle)) return 'closed';
+          const said = await tab.text('#host-status').catch(() => null);
+          return said === 'Der Browser erlaubt nicht, diesen Tab zu schließen. Bitte schließen Sie ihn selbst.' && 'asked to close it';
+        });
+        console.log(`# ${engine.name}: closing a tab the user opened: ${outcome}`);
       } finally { await browser.quit(); }
     });
 
