@@ -1,0 +1,48 @@
+// Where a launch's time goes: one launch traced in Chromium (as a returning user with WARM=1,
+// after a first launch that fills the caches), printed as the framed shop's timeline: its
+// requests and the main-thread work of its renderer longer than 0.5 ms, in ms from the
+// moment the frame's document was requested.
+// usage: [WARM=1] node bench/trace_launch.mjs PARENT_URL SIGN_CMD SELECTOR
+import { chromium } from 'playwright-core';
+import { execSync } from 'node:child_process';
+
+const [parent, signCmd, selector] = process.argv.slice(2);
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+const context = await browser.newContext();
+const launch = async (page) => {
+  const frameUrl = execSync(signCmd).toString().trim();
+  await page.goto(`${parent}?frame=${encodeURIComponent(frameUrl)}`);
+  await page.frameLocator('#svc').locator(selector).first().waitFor({ state: 'attached', timeout: 30000 });
+  return frameUrl;
+};
+if (process.env.WARM === '1') { const first = await context.newPage(); await launch(first); await first.close(); }
+const page = await context.newPage();
+await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.wasm', 'blink', 'loading', 'toplevel', 'netlog'] });
+const frameUrl = await launch(page);
+const trace = JSON.parse((await browser.stopTracing()).toString());
+await browser.close();
+
+const events = trace.traceEvents;
+const origin = new URL(frameUrl).origin;
+// The frame's document request: time zero.
+const sent = events.filter((e) => e.name === 'ResourceSendRequest' && e.args?.data?.url?.startsWith(origin));
+const zero = Math.min(...sent.map((e) => e.ts));
+const urls = new Map(sent.map((e) => [e.args.data.requestId, e.args.data.url.replace(origin, '').split('?')[0] || '/']));
+// The shop's renderer: the process that parsed the frame's HTML.
+const pid = events.find((e) => e.name === 'ParseHTML' && e.args?.beginData?.url?.startsWith(origin))?.pid;
+const main = events.find((e) => e.pid === pid && e.name === 'thread_name' && e.args?.name === 'CrRendererMain')?.tid;
+const at = (ts) => ((ts - zero) / 1000).toFixed(1).padStart(6);
+const rows = [];
+for (const e of events) {
+  const id = e.args?.data?.requestId;
+  if (id && urls.has(id) && ['ResourceSendRequest', 'ResourceReceiveResponse', 'ResourceFinish'].includes(e.name)) {
+    rows.push([e.ts, `${at(e.ts)}  ${e.name.replace('Resource', '').padEnd(16)} ${urls.get(id)}`]);
+  }
+  if (e.pid === pid && e.tid === main && e.ph === 'X' && e.dur > 500 && e.ts >= zero) {
+    const what = e.args?.data?.url?.replace(origin, '') || e.args?.data?.functionName || e.args?.beginData?.url?.replace(origin, '').split('?')[0] || '';
+    rows.push([e.ts, `${at(e.ts)}  ${(e.dur / 1000).toFixed(1).padStart(5)} ms  ${e.name} ${what}`.trimEnd()]);
+  }
+}
+rows.sort((a, b) => a[0] - b[0]);
+console.log(rows.map(([, line]) => line).join('\n'));
