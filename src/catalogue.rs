@@ -145,7 +145,7 @@ pub async fn load_catalogue() -> Result<Catalogue, AppError> {
     use crate::server::{handle, session};
     handle(|state| async move {
         session::require_any(&state)?;
-        Ok(state.catalogue.clone())
+        Ok(Catalogue::clone(&state.catalogue))
     })
     .await
 }

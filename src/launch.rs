@@ -60,7 +60,8 @@ pub struct Launch {
     /// The host origins this storefront may talk to with postMessage.
     pub allowed_origins: Vec<String>,
     /// The catalogue, with a storefront launch: the first screen needs no second request.
-    pub catalogue: Option<crate::catalogue::Catalogue>,
+    /// Shared on the server (every launch sends the same one).
+    pub catalogue: Option<std::sync::Arc<crate::catalogue::Catalogue>>,
 }
 
 /// Verifies the launch query string exactly as it arrived (signature, freshness) and opens a

@@ -18,7 +18,7 @@ pub fn LaunchPage() -> impl IntoView {
     move || match launched.get() {
         None => loading(hint.texts().opening),
         Some(Ok(launch)) => {
-            let catalogue = launch.catalogue.clone();
+            let catalogue = launch.catalogue.clone().map(std::sync::Arc::unwrap_or_clone);
             view! { <Session launch><Shop catalogue=catalogue.clone()/></Session> }.into_any()
         }
         Some(Err(error)) => view! { <Problem error lang=hint/> }.into_any(),

@@ -39,7 +39,7 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub config: Config,
     pub verifiers: Verifiers,
-    pub catalogue: crate::catalogue::Catalogue,
+    pub catalogue: std::sync::Arc<crate::catalogue::Catalogue>,
     pub sessions: Sessions,
     /// Seals customers' API credentials; `None` while `MARKTSTAND_CREDENTIALS_KEY` is unset.
     pub credentials_sealer: Option<sealing::Sealer>,
@@ -82,7 +82,7 @@ impl AppState {
         AppState(Arc::new(Inner {
             config,
             verifiers,
-            catalogue,
+            catalogue: std::sync::Arc::new(catalogue),
             sessions,
             credentials_sealer,
             db,

@@ -73,6 +73,9 @@ impl Shell {
 }
 
 pub fn router(state: AppState, shell: Shell) -> Router {
+    // Shared, not copied: axum clones a route's handler and layers for every request, and
+    // three HTML pages cloned each time cost more than verifying a launch.
+    let shell = std::sync::Arc::new(shell);
     // `scripts/build` writes `.br` (quality 11) and `.gz` beside each asset once, so nothing is
     // compressed per request at a low level.
     let assets = ServeDir::new(&state.config.site_root).precompressed_br().precompressed_gzip();
@@ -80,7 +83,7 @@ pub fn router(state: AppState, shell: Shell) -> Router {
     let hsts = state.config.is_https();
     let fallback_shell = shell.clone();
     let callback_shell = shell.clone();
-    let back_office = shell.back_office();
+    let back_office = std::sync::Arc::new(shell.back_office());
     Router::new()
         // Server functions take a cart of at most 50 lines or a pasted key: 16 KiB is ample.
         .route("/api/{*fn_name}", post(server_fn).layer(RequestBodyLimitLayer::new(16 * 1024)))
@@ -167,8 +170,8 @@ async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 /// The app shell for every page route; never cached, so a deploy takes effect at once.
-async fn index(shell: Shell) -> Response {
-    let mut res = Html(shell.index_html).into_response();
+async fn index(shell: std::sync::Arc<Shell>) -> Response {
+    let mut res = Html(shell.index_html.clone()).into_response();
     res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
 }
@@ -177,7 +180,7 @@ async fn index(shell: Shell) -> Response {
 /// callback answers 401 (the app explains why) and changes nothing.
 async fn payment_callback(
     State(state): State<AppState>,
-    axum::Extension(shell): axum::Extension<Shell>,
+    axum::Extension(shell): axum::Extension<std::sync::Arc<Shell>>,
     uri: axum::http::Uri,
 ) -> Response {
     let status = match super::orders::apply_callback(&state, uri.query().unwrap_or(""), super::now()).await {

@@ -198,7 +198,11 @@ pub async fn check(
 
 /// `GET /kolibri24/widget`: the widget for a genuine call, framable by Kolibri24 only; a 401
 /// page saying why in German and English for anything else.
-pub async fn page(State(state): State<AppState>, axum::Extension(shell): axum::Extension<Shell>, uri: Uri) -> Response {
+pub async fn page(
+    State(state): State<AppState>,
+    axum::Extension(shell): axum::Extension<std::sync::Arc<Shell>>,
+    uri: Uri,
+) -> Response {
     let query = uri.query().unwrap_or("");
     let first = |name: &str| {
         url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
