@@ -36,6 +36,8 @@ async fn hashed_assets_come_precompressed_and_cached_for_good() {
         let h = res.headers().clone();
         assert_eq!(h.get("content-encoding").map(|v| v.to_str().unwrap()), encoding, "{accept:?}");
         assert_eq!(h["cache-control"], "public, max-age=31536000, immutable");
+        // Streaming compilation (`instantiateStreaming`) refuses any other type in every engine.
+        assert_eq!(h["content-type"], "application/wasm", "{accept:?}");
         if accept.is_some() {
             assert!(h["vary"].to_str().unwrap().to_ascii_lowercase().contains("accept-encoding"));
         }
