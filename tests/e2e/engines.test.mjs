@@ -14,8 +14,8 @@ const chosen = process.env.MARKTSTAND_E2E_ENGINES?.split(',');
 
 /** Opens the simulator in a fresh browser, fills the launch form and opens the service.
  * `options.browser` goes to `newBrowser`; `options.beforeOpen(page)` runs before the click. */
-async function openService(engine, stack, params = {}, mode = 'valid', options = {}) {
-  const browser = await engine.newBrowser(options.browser);
+async function openService(driver, stack, params = {}, mode = 'valid', options = {}) {
+  const browser = await driver.newBrowser(options.browser);
   const page = await browser.open(`${stack.sim}/`);
   for (const [name, value] of Object.entries(params)) {
     if (await page.evaluate((id) => document.getElementById(id).tagName, name) === 'SELECT') await page.select(`#${name}`, value);
