@@ -5,9 +5,8 @@
 
 mod common;
 use common::*;
-use futures::future::BoxFuture;
 use marktstand::back_office::BackOfficeSignIn;
-use marktstand::server::webhooks::{Delivery, HandlerContext, HandlerError, Registry, WebhookConfig, WebhookHandler};
+use marktstand::server::webhooks::HandlerError;
 use marktstand::webhooks::{DeliveryStatus, Requeued, WebhookRow};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -59,25 +58,6 @@ async fn the_admin_token_is_traded_for_a_sign_in_that_ends_with_it() {
     assert_eq!(orders.status(), 401);
 }
 
-/// Fails for good on its first call ("the template is missing"), then succeeds: what a
-/// provider fixes elsewhere and then retries.
-struct FailsOnce(Arc<AtomicUsize>);
-
-impl WebhookHandler for FailsOnce {
-    fn name(&self) -> &'static str {
-        "fails_once"
-    }
-
-    fn handle<'a>(&'a self, _: &'a HandlerContext, _: &'a Delivery) -> BoxFuture<'a, Result<(), HandlerError>> {
-        Box::pin(async move {
-            match self.0.fetch_add(1, Ordering::SeqCst) {
-                0 => Err(HandlerError::Permanent("the template is missing".into())),
-                _ => Ok(()),
-            }
-        })
-    }
-}
-
 async fn row(server: &TestServer, id: &str) -> WebhookRow {
     let rows = marktstand::server::webhooks::recent(&server.state.db, 200, &Default::default()).await.unwrap();
     rows.into_iter().find(|r| r.id == id).expect("listed")
@@ -101,14 +81,11 @@ async fn retry(server: &TestServer, token: &str, id: &str, round: &str) -> reqwe
 
 #[tokio::test]
 async fn retry_now_queues_a_failed_delivery_once_and_keeps_its_history() {
-    let file = scratch_dir("back-office").join("webhooks.toml");
-    std::fs::write(&file, "[[webhook]]\nname = \"contract\"\nhandler = \"fails_once\"\n").unwrap();
+    // Fails for good on its first call ("the template is missing"), then succeeds: what a
+    // provider fixes elsewhere and then retries.
     let calls = Arc::new(AtomicUsize::new(0));
-    let mut registry = Registry::builtin();
-    registry.register(FailsOnce(calls.clone()));
-    let mut config = marktstand::server::config::Config::from_args(args(&temp_db())).unwrap();
-    config.webhooks = WebhookConfig::load_with(&file, &registry).unwrap();
-    let server = start_config(config).await;
+    let first = || HandlerError::Permanent("the template is missing".into());
+    let server = start_with_handler("contract", FailsFirst { name: "fails_once", calls: calls.clone(), first }).await;
     let url = "http://shop.test:8443/webhooks/contract?customerWebId=4711&userId=17";
     let path = signing::url::sign_url(SECRET.as_bytes(), url, now()).unwrap().split_once("8443").unwrap().1.to_string();
     let accepted: serde_json::Value =

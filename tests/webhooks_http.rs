@@ -5,10 +5,7 @@
 
 mod common;
 use common::*;
-use futures::future::BoxFuture;
-use marktstand::server::webhooks::{
-    backoff_secs, next_step, Delivery, HandlerContext, HandlerError, Registry, Step, WebhookConfig, WebhookHandler,
-};
+use marktstand::server::webhooks::{backoff_secs, next_step, HandlerError, Registry, Step, WebhookConfig};
 use marktstand::webhooks::{DeliveryStatus, WebhookRow};
 use serde_json::Value;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -143,34 +140,11 @@ async fn a_delivery_without_a_property_fails_with_its_reason_shown() {
     assert_eq!(count(&server, "SELECT COUNT(*) FROM valuation_requests").await, 0);
 }
 
-/// Fails with `Retry` on its first call, then succeeds.
-struct Flaky(Arc<AtomicUsize>);
-
-impl WebhookHandler for Flaky {
-    fn name(&self) -> &'static str {
-        "flaky"
-    }
-    fn handle<'a>(&'a self, _: &'a HandlerContext, _: &'a Delivery) -> BoxFuture<'a, Result<(), HandlerError>> {
-        Box::pin(async move {
-            match self.0.fetch_add(1, Ordering::SeqCst) {
-                0 => Err(HandlerError::Retry("upstream busy".into())),
-                _ => Ok(()),
-            }
-        })
-    }
-}
-
 #[tokio::test]
 async fn a_handler_asking_for_a_retry_runs_again_after_the_backoff() {
-    let dir = common::scratch_dir("webhooks");
-    let file = dir.join("webhooks.toml");
-    std::fs::write(&file, "[[webhook]]\nname = \"flaky\"\nhandler = \"flaky\"\n").unwrap();
     let calls = Arc::new(AtomicUsize::new(0));
-    let mut registry = Registry::builtin();
-    registry.register(Flaky(calls.clone()));
-    let mut config = marktstand::server::config::Config::from_args(args(&temp_db())).unwrap();
-    config.webhooks = WebhookConfig::load_with(&file, &registry).unwrap();
-    let server = start_config(config).await;
+    let first = || HandlerError::Retry("upstream busy".into());
+    let server = start_with_handler("flaky", FailsFirst { name: "flaky", calls: calls.clone(), first }).await;
 
     let (status, body) = call(&server, &signed("flaky", "customerWebId=4711", now())).await;
     assert_eq!(status, 202);

@@ -259,3 +259,46 @@ pub async fn deliveries_settled(server: &TestServer) {
     }
     panic!("webhook deliveries still open after 15 s");
 }
+
+/// A webhook handler that fails its first call with `first()` and succeeds from then on,
+/// counting its calls: a permanent failure the provider fixes and retries, or a busy upstream.
+pub struct FailsFirst {
+    pub name: &'static str,
+    pub calls: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    pub first: fn() -> marktstand::server::webhooks::HandlerError,
+}
+
+impl marktstand::server::webhooks::WebhookHandler for FailsFirst {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn handle<'a>(
+        &'a self,
+        _: &'a marktstand::server::webhooks::HandlerContext,
+        _: &'a marktstand::server::webhooks::Delivery,
+    ) -> futures::future::BoxFuture<'a, Result<(), marktstand::server::webhooks::HandlerError>> {
+        Box::pin(async move {
+            match self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
+                0 => Err((self.first)()),
+                _ => Ok(()),
+            }
+        })
+    }
+}
+
+/// A server whose webhook service `service` is run by `handler` (registered beside the
+/// built-in ones).
+pub async fn start_with_handler(
+    service: &str,
+    handler: impl marktstand::server::webhooks::WebhookHandler + 'static,
+) -> TestServer {
+    use marktstand::server::webhooks::{Registry, WebhookConfig};
+    let file = scratch_dir("webhooks").join(format!("{service}.toml"));
+    std::fs::write(&file, format!("[[webhook]]\nname = \"{service}\"\nhandler = \"{}\"\n", handler.name())).unwrap();
+    let mut registry = Registry::builtin();
+    registry.register(handler);
+    let mut config = Config::from_args(args(&temp_db())).unwrap();
+    config.webhooks = WebhookConfig::load_with(&file, &registry).unwrap();
+    start_config(config).await
+}

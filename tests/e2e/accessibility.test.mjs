@@ -4,16 +4,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import axe from 'axe-core';
-import { startStack, openService, signIn, ADMIN_TOKEN } from './harness.mjs';
+import { startStack, openService, storeFrame, ADMIN_TOKEN } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
 after(async () => { await stack?.stop(); });
-
-/** The storefront's own frame in `page` (a Playwright Frame, to run scripts in). */
-function storeFrame(page) {
-  return page.frames().find((f) => f.url().startsWith(stack.store));
-}
 
 /** Runs axe-core in `target` (a page or frame of ours) and fails on any violation, the
  * serious and critical ones first, naming rule and elements. axe is evaluated, not injected
@@ -31,17 +26,17 @@ async function audit(target, view) {
 test('every storefront and result view passes axe-core without a violation', async () => {
   const { context, page, frame } = await openService(stack, { estateid: '815', imageIds: '5,9' });
   await frame.locator('#customer-name').waitFor();
-  await audit(storeFrame(page), 'catalogue');
+  await audit(storeFrame(stack, page), 'catalogue');
   await frame.locator('[data-product="floor-plan-2d"] button.add').click();
   await frame.locator('[data-product="energy-certificate"] button.add').click();
-  await audit(storeFrame(page), 'catalogue with a cart');
+  await audit(storeFrame(stack, page), 'catalogue with a cart');
   await frame.locator('#order').click();
   await frame.locator('.order-status.waiting').waitFor();
-  await audit(storeFrame(page), 'waiting for payment');
+  await audit(storeFrame(stack, page), 'waiting for payment');
   await page.locator('#payment').waitFor({ state: 'visible' });
   await page.click('#pay-confirm');
   await frame.locator('#result[data-status="success"]').waitFor();
-  await audit(storeFrame(page), 'thank-you');
+  await audit(storeFrame(stack, page), 'thank-you');
   await context.close();
 
   const cancelled = await openService(stack, { UserLanguage: 'ENG' });
@@ -50,13 +45,13 @@ test('every storefront and result view passes axe-core without a violation', asy
   await cancelled.page.locator('#payment').waitFor({ state: 'visible' });
   await cancelled.page.click('#pay-cancel');
   await cancelled.frame.locator('#result[data-status="error"]').waitFor();
-  await audit(storeFrame(cancelled.page), 'payment not completed');
+  await audit(storeFrame(stack, cancelled.page), 'payment not completed');
   await cancelled.context.close();
 
   for (const mode of ['tampered', 'stale']) {
     const problem = await openService(stack, {}, mode);
     await problem.frame.locator('[data-problem]').waitFor();
-    await audit(storeFrame(problem.page), `${mode} launch`);
+    await audit(storeFrame(stack, problem.page), `${mode} launch`);
     await problem.context.close();
   }
 
@@ -75,16 +70,16 @@ test('activation, the Kolibri24 widget and the back office pass axe-core without
   await page.click('#open-activation');
   const activation = page.frameLocator('#service');
   await activation.locator('#api-key').waitFor();
-  await audit(storeFrame(page), 'activation form');
+  await audit(storeFrame(stack, page), 'activation form');
   await activation.locator('#api-key').fill('not-the-key');
   await activation.locator('#consent').check();
   await activation.locator('#activate').click();
   await activation.locator('#activation-error').waitFor();
-  await audit(storeFrame(page), 'activation refused');
+  await audit(storeFrame(stack, page), 'activation refused');
   await activation.locator('#api-key').fill('demo-secret');
   await activation.locator('#activate').click();
   await activation.locator('#active').waitFor();
-  await audit(storeFrame(page), 'activation done');
+  await audit(storeFrame(stack, page), 'activation done');
 
   for (const validity of ['valid', 'invalid']) {
     await page.goto(`${stack.sim}/kolibri24?entityId=E-5&realEstateAgencyId=A-1&entityType=RealEstate&validity=${validity}`);
@@ -94,7 +89,7 @@ test('activation, the Kolibri24 widget and the back office pass axe-core without
       await widget.locator('[data-product="energy-certificate"] button.request').click();
       await widget.locator('#requests li.request').waitFor();
     }
-    await audit(storeFrame(page), `Kolibri24 widget (${validity})`);
+    await audit(storeFrame(stack, page), `Kolibri24 widget (${validity})`);
   }
 
   const admin = await context.newPage();
@@ -140,7 +135,7 @@ test('a product is bought with the keyboard alone, and every step is announced',
   await page.locator('#open').focus();
   await page.keyboard.press('Enter');
   await page.frameLocator('#service').locator('#customer-name').waitFor();
-  const frame = storeFrame(page);
+  const frame = storeFrame(stack, page);
   await tabTo(page, frame, '[data-product="expose-text"] button.add');
   assert.ok(await focusShown(frame), 'the focused button shows its focus');
   await page.keyboard.press('Enter');

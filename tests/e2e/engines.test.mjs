@@ -6,7 +6,7 @@
 // MARKTSTAND_E2E_ENGINES=webkit,firefox runs only those.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStack, plain, storedOrders, eventually } from './harness.mjs';
+import { startStack, messages, plain, storedOrders, eventually } from './harness.mjs';
 import { ENGINES, missing, startEngine } from './driver.mjs';
 
 const requireAll = process.env.MARKTSTAND_E2E_ALL_ENGINES === '1';
@@ -27,11 +27,6 @@ async function openService(driver, stack, params = {}, mode = 'valid', options =
   await page.click('#open');
   await page.waitUntil('the signed launch URL', () => document.getElementById('launch-url').textContent.startsWith('http'));
   return { browser, page, frame: page.frame('#service') };
-}
-
-/** What the simulator (enterprise) received and verified, in order. */
-function messages(page) {
-  return page.evaluate(() => window.simulatorMessages.map((m) => ({ kind: m.kind, valid: m.valid, origin: m.origin, data: m.data, reason: m.reason })));
 }
 
 async function pay(page, button) {

@@ -185,10 +185,14 @@ function recordTargets(store) {
   Object.defineProperty(window, 'parent', { configurable: true, get: () => standIn });
 }
 
+/** The storefront's own frame in `page` (a Playwright Frame, to run scripts in). */
+export function storeFrame(stack, page) {
+  return page.frames().find((f) => f.url().startsWith(stack.store));
+}
+
 /** The target origins the storefront's frame in `page` posted to, in order. */
 export async function postedTargets(stack, page) {
-  const frame = page.frames().find((f) => f.url().startsWith(stack.store));
-  return frame.evaluate(() => window.postedTargets);
+  return storeFrame(stack, page).evaluate(() => window.postedTargets);
 }
 
 /** Polls `check` until it returns something truthy (and returns that); fails after
@@ -204,7 +208,8 @@ export async function eventually(what, check, { timeout = 15000, every = 100 } =
   }
 }
 
-/** The messages the simulator received, as it verified them. */
+/** The messages the simulator received, as it verified them. `page` is a Playwright page or
+ * a `driver.mjs` view: both evaluate a function the same way. */
 export function messages(page) {
   return page.evaluate(() => window.simulatorMessages.map((m) => ({ ...m })));
 }
