@@ -1,5 +1,6 @@
 // Where a launch's time goes: one launch traced in Chromium (as a returning user with WARM=1,
-// after a first launch that fills the caches), printed as the framed shop's timeline: its
+// after WARMUPS launches, default 3, that fill the caches: V8 writes its wasm code cache
+// during the second), printed as the framed shop's timeline: its
 // requests and the main-thread work of its renderer longer than 0.5 ms, in ms from the
 // moment the frame's document was requested.
 // usage: [WARM=1] node bench/trace_launch.mjs PARENT_URL SIGN_CMD SELECTOR
@@ -16,7 +17,8 @@ const launch = async (page) => {
   await page.frameLocator('#svc').locator(selector).first().waitFor({ state: 'attached', timeout: 30000 });
   return frameUrl;
 };
-if (process.env.WARM === '1') { const first = await context.newPage(); await launch(first); await first.close(); }
+const warmups = process.env.WARM === '1' ? Number(process.env.WARMUPS || 3) : 0;
+for (let i = 0; i < warmups; i++) { const first = await context.newPage(); await launch(first); await first.close(); }
 const page = await context.newPage();
 await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.wasm', 'blink', 'loading', 'toplevel', 'netlog'] });
 const frameUrl = await launch(page);

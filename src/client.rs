@@ -2,9 +2,11 @@
 //! `Authorization` header. The token lives only in this module's memory: no cookie, no storage,
 //! so the storefront works in Safari's third-party iframe and dies with the tab.
 //!
-//! The launch itself may already be under way: the page's inline bootstrap starts
-//! `POST /api/launch` while the app downloads (`window.__launch`), and the launch call takes
-//! that answer instead of asking again.
+//! The launch itself may already be answered: the page's inline bootstrap starts
+//! `POST /api/launch` while the app downloads and reads the whole answer
+//! (`window.__launch`: status, status text, redirect header, body), and the launch call takes
+//! that answer instead of asking again. Read in full before the app starts, it is taken
+//! within the app's first task, so the shop is built without a "loading" frame between.
 
 use futures::{Sink, Stream};
 use leptos::server_fn::client::{browser::BrowserClient, Client};
@@ -41,6 +43,29 @@ fn early_launch() -> Option<js_sys::Promise> {
     Some(promise)
 }
 
+/// The bootstrap's answer as it read it: `{status, statusText, redirect, location, body}`.
+pub struct EarlyAnswer {
+    status: u16,
+    status_text: String,
+    redirect: bool,
+    location: String,
+    body: Vec<u8>,
+}
+
+impl EarlyAnswer {
+    fn read(value: &JsValue) -> Option<Self> {
+        let field = |name: &str| js_sys::Reflect::get(value, &JsValue::from_str(name)).ok();
+        let body = field("body")?.dyn_into::<js_sys::ArrayBuffer>().ok()?;
+        Some(EarlyAnswer {
+            status: field("status")?.as_f64()? as u16,
+            status_text: field("statusText").and_then(|v| v.as_string()).unwrap_or_default(),
+            redirect: field("redirect").is_some_and(|v| v.as_string().is_some()),
+            location: field("location").and_then(|v| v.as_string()).unwrap_or_default(),
+            body: js_sys::Uint8Array::new(&body).to_vec(),
+        })
+    }
+}
+
 /// [`BrowserClient`] plus the `Authorization` header and the early launch answer.
 pub struct SessionClient;
 
@@ -61,8 +86,8 @@ where
         SendWrapper::new(async move {
             if let Some(promise) = early {
                 // A network failure of the early request: ask again below.
-                if let Ok(response) = JsFuture::from(promise).await {
-                    return Ok(AppResponse::Early(SendWrapper::new(response.unchecked_into())));
+                if let Some(answer) = JsFuture::from(promise).await.ok().as_ref().and_then(EarlyAnswer::read) {
+                    return Ok(AppResponse::Early(answer));
                 }
             }
             <BrowserClient as Client<E, IS, OS>>::send(req).await.map(AppResponse::Browser)
@@ -91,11 +116,7 @@ where
 /// A fetched answer, or the one the bootstrap's launch request got.
 pub enum AppResponse {
     Browser(BrowserResponse),
-    Early(SendWrapper<web_sys::Response>),
-}
-
-fn js_error<E: FromServerFnError>(value: JsValue) -> E {
-    E::from_server_fn_error(ServerFnErrorErr::Deserialization(format!("{value:?}")))
+    Early(EarlyAnswer),
 }
 
 impl<E: FromServerFnError> ClientRes<E> for AppResponse {
@@ -103,10 +124,8 @@ impl<E: FromServerFnError> ClientRes<E> for AppResponse {
         SendWrapper::new(async move {
             match self {
                 AppResponse::Browser(r) => <BrowserResponse as ClientRes<E>>::try_into_string(r).await,
-                AppResponse::Early(r) => {
-                    let text = JsFuture::from(r.text().map_err(js_error::<E>)?).await.map_err(js_error::<E>)?;
-                    Ok(text.as_string().unwrap_or_default())
-                }
+                AppResponse::Early(r) => String::from_utf8(r.body)
+                    .map_err(|e| E::from_server_fn_error(ServerFnErrorErr::Deserialization(e.to_string()))),
             }
         })
     }
@@ -115,11 +134,7 @@ impl<E: FromServerFnError> ClientRes<E> for AppResponse {
         SendWrapper::new(async move {
             match self {
                 AppResponse::Browser(r) => <BrowserResponse as ClientRes<E>>::try_into_bytes(r).await,
-                AppResponse::Early(r) => {
-                    let buffer =
-                        JsFuture::from(r.array_buffer().map_err(js_error::<E>)?).await.map_err(js_error::<E>)?;
-                    Ok(Bytes::from(js_sys::Uint8Array::new(&buffer).to_vec()))
-                }
+                AppResponse::Early(r) => Ok(Bytes::from(r.body)),
             }
         })
     }
@@ -136,30 +151,28 @@ impl<E: FromServerFnError> ClientRes<E> for AppResponse {
     fn status(&self) -> u16 {
         match self {
             AppResponse::Browser(r) => <BrowserResponse as ClientRes<E>>::status(r),
-            AppResponse::Early(r) => r.status(),
+            AppResponse::Early(r) => r.status,
         }
     }
 
     fn status_text(&self) -> String {
         match self {
             AppResponse::Browser(r) => <BrowserResponse as ClientRes<E>>::status_text(r),
-            AppResponse::Early(r) => r.status_text(),
+            AppResponse::Early(r) => r.status_text.clone(),
         }
     }
 
     fn location(&self) -> String {
         match self {
             AppResponse::Browser(r) => <BrowserResponse as ClientRes<E>>::location(r),
-            AppResponse::Early(r) => r.headers().get("Location").ok().flatten().unwrap_or_else(|| r.url()),
+            AppResponse::Early(r) => r.location.clone(),
         }
     }
 
     fn has_redirect(&self) -> bool {
         match self {
             AppResponse::Browser(r) => <BrowserResponse as ClientRes<E>>::has_redirect(r),
-            AppResponse::Early(r) => {
-                r.headers().get(leptos::server_fn::redirect::REDIRECT_HEADER).ok().flatten().is_some()
-            }
+            AppResponse::Early(r) => r.redirect,
         }
     }
 }

@@ -1,7 +1,6 @@
 //! One error type for everything the browser can be told, with the HTTP status it travels with.
 
 use http::StatusCode;
-use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -116,7 +115,8 @@ impl AppError {
 }
 
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    /// JSON a person can read; no JSON parser in the browser bundle (`crate::codec`).
+    type Encoder = crate::codec::JsonText;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         AppError::Transport { message: value.to_string() }

@@ -8,6 +8,7 @@ pub mod back_office;
 pub mod catalogue;
 pub mod checkout;
 pub mod client;
+pub mod codec;
 pub mod components;
 pub mod errors;
 pub mod i18n;
@@ -22,10 +23,10 @@ pub mod ui;
 pub mod webhooks;
 pub mod widget;
 
-/// Entry point of the browser bundle.
+/// Entry point of the browser bundle. No panic hook: the bundle is built to abort at once on
+/// a panic (scripts/build), so a hook would never run; the app's failures are values.
 #[cfg(feature = "csr")]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
-    console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(app::App);
 }

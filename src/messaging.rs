@@ -3,6 +3,7 @@
 //! the storefront, never to `*`.
 
 use crate::client::SessionClient;
+use crate::codec::JsonBody;
 use crate::errors::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -25,8 +26,9 @@ impl ParentAction {
     }
 }
 
-/// Returns the signed message (a JSON string, as enterprise expects) for `action`.
-#[server(endpoint = "parent_message", client = SessionClient)]
+/// Returns the signed message (a JSON string, as enterprise expects) for `action`; the answer
+/// is that string as JSON (`crate::codec`).
+#[server(endpoint = "parent_message", client = SessionClient, output = JsonBody)]
 pub async fn parent_message(action: ParentAction) -> Result<String, AppError> {
     use crate::server::{now, sign_parent_message, with_session};
     with_session(|state, session| async move { Ok(sign_parent_message(&state, action, &session, now())) }).await

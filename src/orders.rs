@@ -3,11 +3,12 @@
 
 use crate::catalogue::{Circle, Needs};
 use crate::client::SessionClient;
+use crate::codec::JsonBody;
 use crate::errors::AppError;
 use crate::launch::{Launch, LaunchContext};
 use crate::webhooks::Host;
 use leptos::prelude::*;
-use leptos::server_fn::codec::{Json, Postcard};
+use leptos::server_fn::codec::Postcard;
 use serde::{Deserialize, Serialize};
 
 /// One cart line as the browser sends it.
@@ -213,7 +214,7 @@ pub struct OrderResult {
 }
 
 /// Prices the cart from the catalogue, stores the order (once per idempotency key) and signs it.
-#[server(endpoint = "create_order", client = SessionClient, input = Json, output = Postcard)]
+#[server(endpoint = "create_order", client = SessionClient, input = JsonBody, output = Postcard)]
 pub async fn create_order(request: OrderRequest, idempotency_key: String) -> Result<PlacedOrder, AppError> {
     use crate::server::{now, orders, with_session};
     with_session(

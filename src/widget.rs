@@ -5,10 +5,11 @@
 //! `server::hosts::kolibri24::widget`), never from a cookie or storage.
 
 use crate::client::SessionClient;
+use crate::codec::JsonBody;
 use crate::errors::AppError;
 use crate::orders::{Fulfilment, OrderStatus};
 use leptos::prelude::*;
-use leptos::server_fn::codec::{Json, Postcard};
+use leptos::server_fn::codec::Postcard;
 use serde::{Deserialize, Serialize};
 
 /// The `<meta>` the server writes the widget's session token into.
@@ -52,7 +53,7 @@ pub async fn open_widget() -> Result<WidgetContext, AppError> {
 }
 
 /// Requests one product for the widget's entity; the same key gives the same request.
-#[server(endpoint = "widget_request", client = SessionClient, input = Json, output = Postcard)]
+#[server(endpoint = "widget_request", client = SessionClient, input = JsonBody, output = Postcard)]
 pub async fn request_product(product_id: String, idempotency_key: String) -> Result<RequestRow, AppError> {
     use crate::server::hosts::kolibri24::requests;
     use crate::server::{handle, now, session};

@@ -76,7 +76,7 @@ async fn fetch_csv(form: &[(&str, String)], lang: Lang) -> Result<(), String> {
     if !response.ok() {
         let text = JsFuture::from(response.text().map_err(js_text)?).await.map_err(js_text)?;
         let text = text.as_string().unwrap_or_default();
-        return Err(serde_json::from_str::<AppError>(&text).map(|e| e.to_string()).unwrap_or(text));
+        return Err(crate::codec::from_json::<AppError>(text.as_bytes()).map(|e| e.to_string()).unwrap_or(text));
     }
     let name = response
         .headers()

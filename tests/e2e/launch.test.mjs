@@ -4,6 +4,7 @@
 // every engine: engines.test.mjs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { startStack, openService, messages, postedTargets, eventually, launchToken, SECRET } from './harness.mjs';
 
 let stack;
@@ -28,6 +29,33 @@ test('opening the shop takes one request to the server: the launch, started befo
   assert.deepEqual(before, ['launch']);
   assert.ok(events.indexOf('asked launch') < events.indexOf('wasm loaded'), events.join(', '));
   await context.close();
+});
+
+test('a cold launch downloads at most 120 KB: the page, its loader, the wasm and the styles', async (t) => {
+  const context = await stack.browser.newContext();
+  const loaded = new Set();
+  context.on('request', (r) => {
+    const url = new URL(r.url());
+    if (url.origin === stack.store && (url.pathname === '/' || /\.(js|wasm|css)$/.test(url.pathname))) loaded.add(r.url());
+  });
+  const page = await context.newPage();
+  await page.goto(`${stack.sim}/`);
+  await page.click('#open');
+  await page.frameLocator('#service').locator('[data-product] button.add').first().waitFor();
+  await context.close();
+  // Bytes on the wire as the server sends them to a browser that accepts brotli.
+  const sizes = await Promise.all([...loaded].map((url) => new Promise((resolve, reject) => {
+    http.get(url, { headers: { 'accept-encoding': 'br' } }, (res) => {
+      let bytes = 0;
+      res.on('data', (chunk) => { bytes += chunk.length; });
+      res.on('end', () => resolve([new URL(url).pathname, res.headers['content-encoding'], bytes]));
+    }).on('error', reject);
+  })));
+  const total = sizes.reduce((sum, [, , bytes]) => sum + bytes, 0);
+  t.diagnostic(sizes.map(([path, enc, bytes]) => `${path} ${enc} ${bytes} B`).join(', ') + `; total ${total} B`);
+  assert.deepEqual(sizes.map(([path]) => path.split('.').pop()).sort(), ['/', 'css', 'js', 'wasm'], 'one page, loader, wasm and style sheet');
+  assert.ok(sizes.every(([, enc]) => enc === 'br'), 'every one brotli-compressed');
+  assert.ok(total <= 120_000, `a cold launch downloads ${total} B, more than 120 KB`);
 });
 
 test('no secret, apiClaim or session token reaches a log line', async () => {
