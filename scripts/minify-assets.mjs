@@ -2,7 +2,8 @@
 // style sheet with esbuild, and rewrites their Subresource Integrity hashes in the page that
 // loads them. Trunk's own minifier cannot parse the page's module script (it warns on every
 // build), and the loader is 6 KB of a first load that should stay under 120 KB: minified it
-// is ~1.5 KB smaller brotli-compressed.
+// is ~1.5 KB smaller brotli-compressed. esbuild is pinned (package-lock.json): the same input
+// must give the same bytes, as a returning browser keeps a hashed name for good.
 // usage: node scripts/minify-assets.mjs DIST_DIR...   (each with an index.html from Trunk)
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
