@@ -1,8 +1,9 @@
-//! JSON on the wire where people read it (error bodies, the order request: support desks,
-//! curl, the load tests), without a JSON parser in the browser bundle. On the server
-//! `serde_json` writes and reads the text; in the browser the browser's own `JSON.parse` and
-//! `JSON.stringify` do, and `serde-wasm-bindgen` turns their values into ours. The bytes on the
-//! wire are the same either way; the storefront's wasm is smaller by serde_json's parser.
+//! JSON on the wire where people read it (error bodies, the order request, the signed
+//! parent-window message: support desks, curl, the load tests), without a JSON parser in the
+//! browser bundle. On the server `serde_json` writes and reads the text; in the browser the
+//! browser's own `JSON.parse` and `JSON.stringify` do, and `serde-wasm-bindgen` turns their
+//! values into ours. The bytes on the wire are the same either way; the storefront's wasm is
+//! smaller by serde_json's parser.
 
 use leptos::server_fn::codec::Post;
 use leptos::server_fn::{Bytes, ContentType, Decodes, Encodes, Format, FormatType};
