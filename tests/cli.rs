@@ -46,6 +46,19 @@ fn sign_then_verify_round_trips_and_reports_the_clock() {
 }
 
 #[test]
+fn sign_url_signs_each_url_given_one_per_line() {
+    let other = URL.replace("userId=342", "userId=343");
+    let (code, out) = run(&["sign-url", "--secret", "s3cr3t", "--at", "1763984293", URL, &other]);
+    assert_eq!(code, 0, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(lines[1].contains("userId=343"), "{out}");
+    for signed in lines {
+        assert_eq!(run(&["verify-url", "--secret", "s3cr3t", "--at", "1763984293", signed]).0, 0, "{signed}");
+    }
+}
+
+#[test]
 fn verify_url_names_the_reason_and_exits_1() {
     let (_, signed) = run(&["sign-url", "--secret", "s3cr3t", "--at", "1763984293", URL]);
     let signed = signed.trim();

@@ -18,14 +18,15 @@ struct Cli {
 enum Command {
     /// Run the server (the default).
     Serve(Box<ServeArgs>),
-    /// Print URL signed the way onOffice signs it.
+    /// Print each URL signed the way onOffice signs it, one per line.
     SignUrl {
         #[arg(long, env = "MARKTSTAND_PROVIDER_SECRET", hide_env_values = true)]
         secret: String,
         /// Unix time to sign at (default: now).
         #[arg(long)]
         at: Option<i64>,
-        url: String,
+        #[arg(required = true)]
+        urls: Vec<String>,
     },
     /// Check a signed URL: prints `valid` or `invalid: REASON`, the signed string and the clock
     /// difference. Exit code 0 when valid, 1 when not.
@@ -45,17 +46,18 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::SignUrl { secret, at, url }) => {
-            match signing::url::sign_url(secret.as_bytes(), &url, at.unwrap_or_else(super::now)) {
-                Ok(signed) => {
-                    println!("{signed}");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("cannot sign: {e}");
-                    ExitCode::from(2)
+        Some(Command::SignUrl { secret, at, urls }) => {
+            let at = at.unwrap_or_else(super::now);
+            for url in urls {
+                match signing::url::sign_url(secret.as_bytes(), &url, at) {
+                    Ok(signed) => println!("{signed}"),
+                    Err(e) => {
+                        eprintln!("cannot sign {url}: {e}");
+                        return ExitCode::from(2);
+                    }
                 }
             }
+            ExitCode::SUCCESS
         }
         Some(Command::VerifyUrl { secret, at, window, url }) => verify_url(&secret, at, window, &url),
         Some(Command::Serve(args)) => serve(*args),
