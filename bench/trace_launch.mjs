@@ -26,6 +26,8 @@ const trace = JSON.parse((await browser.stopTracing()).toString());
 await browser.close();
 
 const events = trace.traceEvents;
+// TRACE_OUT=file keeps the whole trace (chrome://tracing or Perfetto opens it).
+if (process.env.TRACE_OUT) (await import('node:fs')).writeFileSync(process.env.TRACE_OUT, JSON.stringify(trace));
 const origin = new URL(frameUrl).origin;
 // The frame's document request: time zero.
 const sent = events.filter((e) => e.name === 'ResourceSendRequest' && e.args?.data?.url?.startsWith(origin));

@@ -100,7 +100,7 @@ async fn journey(client: &reqwest::Client, base: &str, n: u64, counts: &Counts) 
     let res = client.get(&launch_url).send().await.map_err(|e| format!("page: {e}"))?;
     step("page", res.status(), 200)?;
     let res =
-        client.post(format!("{base}/api/launch")).form(&[("query", query)]).send().await.map_err(|e| e.to_string())?;
+        client.post(format!("{base}/api/launch")).body(query.to_string()).send().await.map_err(|e| e.to_string())?;
     step("launch", res.status(), 200)?;
     let launch: marktstand::launch::Launch =
         postcard::from_bytes(&res.bytes().await.map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;

@@ -123,15 +123,6 @@ impl FromServerFnError for AppError {
     }
 }
 
-/// Sets the response status to match `err` (server functions answer 500 otherwise).
-#[cfg(feature = "ssr")]
-pub fn respond(err: AppError) -> AppError {
-    if let Some(options) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-        options.set_status(err.status_code());
-    }
-    err
-}
-
 /// A database failure: logged on the server, `internal` for the browser.
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {

@@ -6,7 +6,7 @@ use common::*;
 use serde_json::Value;
 
 async fn launch(base: &str, query: &str) -> reqwest::Response {
-    post_form(base, "/api/launch", &[("query", query)], None).await
+    post_launch(base, query).await
 }
 
 #[tokio::test]
@@ -15,6 +15,8 @@ async fn a_signed_launch_opens_a_session_without_revealing_secrets() {
     let res = launch(&server.base, &signed_query(PARAMS, SECRET, now())).await;
     assert_eq!(res.status(), 200);
     assert!(res.headers().get("set-cookie").is_none());
+    // The answer carries a session token: no browser or proxy cache may keep it.
+    assert_eq!(res.headers()["cache-control"], "no-store");
     let body = res.bytes().await.unwrap();
     for secret in ["claim-abc-123", SECRET] {
         assert!(!body.windows(secret.len()).any(|w| w == secret.as_bytes()), "{secret} must stay server-side");

@@ -39,7 +39,7 @@ async fn metrics_follow_what_happened_and_need_their_token() {
 
     let id = placed_order(&server).await; // a launch and an order
     let tampered = signed_query(PARAMS, SECRET, now()).replace("userId=17", "userId=18");
-    assert_eq!(post_form(&server.base, "/api/launch", &[("query", &tampered)], None).await.status(), 401);
+    assert_eq!(post_launch(&server.base, &tampered).await.status(), 401);
     let paid = callback(&id, "status=success&transactionid=T-1", now());
     assert_eq!(reqwest::get(format!("{}{paid}", server.base)).await.unwrap().status(), 200);
     let hook = signing::url::sign_url(

@@ -26,7 +26,7 @@ async fn both_secrets_verify_and_only_the_first_signs() {
     let server = start_config(Config::from_args(a).unwrap()).await;
     let launch = |secret: &'static str| {
         let base = server.base.clone();
-        async move { post_form(&base, "/api/launch", &[("query", &signed_query(PARAMS, secret, now()))], None).await }
+        async move { post_launch(&base, &signed_query(PARAMS, secret, now())).await }
     };
     assert_eq!(launch(OLD).await.status(), 200, "a link signed before the rotation still opens");
     assert_eq!(launch("another secret").await.status(), 401);

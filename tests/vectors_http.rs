@@ -82,7 +82,7 @@ async fn php_vectors_through_the_server_and_messages_php_would_accept() {
         let at =
             url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "timestamp").and_then(|(_, t)| t.parse().ok());
         marktstand::server::set_clock_for_tests(at.unwrap_or(1_763_900_000));
-        let res = post_form(&server.base, "/api/launch", &[("query", q)], None).await;
+        let res = post_launch(&server.base, q).await;
         let status = res.status().as_u16();
         let body: Value = res.json().await.unwrap_or_default();
         let note = v["note"].as_str().unwrap_or("");
@@ -103,7 +103,7 @@ async fn php_vectors_through_the_server_and_messages_php_would_accept() {
     let (base, q) = first["url"].as_str().unwrap().split_once('?').unwrap();
     let server = &servers[&(base.to_string(), "x".to_string())];
     marktstand::server::set_clock_for_tests(1_763_984_293);
-    let launch = post_form(&server.base, "/api/launch", &[("query", q)], None).await;
+    let launch = post_launch(&server.base, q).await;
     let token = decode::<marktstand::launch::Launch>(launch).await["token"].as_str().unwrap().to_string();
     let res = post_form(&server.base, "/api/parent_message", &[("action", "RefreshParent")], Some(&token)).await;
     let message: Value = serde_json::from_str(&res.json::<String>().await.unwrap()).unwrap();

@@ -10,7 +10,7 @@ use crate::orders::{OrderFilter, OrderPage, OrderRow, ORDER_PAGE_SIZE};
 use crate::webhooks::{Requeued, WebhookFilter, WebhookRow};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Mutex;
 
 /// How long a back-office sign-in lasts: a working day.
@@ -107,9 +107,7 @@ fn open_sign_in(sessions: &Sessions, admin_token: &str, credential: &str, now: i
 
 /// The address of the current server-function call's client.
 pub fn client() -> IpAddr {
-    leptos::prelude::use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip()))
-        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+    super::call::client()
 }
 
 /// Checks the credential of the current server-function call.

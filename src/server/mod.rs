@@ -3,6 +3,7 @@
 
 pub mod activation;
 pub mod admin;
+pub mod call;
 pub mod catalogue;
 pub mod cli;
 pub mod config;
@@ -98,9 +99,9 @@ impl AppState {
     }
 }
 
-/// The state provided to server functions by the router.
+/// The state of the server function being answered ([`call`]).
 pub fn state() -> Result<AppState, AppError> {
-    leptos::prelude::use_context::<AppState>().ok_or(AppError::Internal)
+    call::state()
 }
 
 /// Runs the body of a server function with the state; an error sets the HTTP status it
@@ -114,7 +115,7 @@ where
         Ok(state) => body(state).await,
         Err(err) => Err(err),
     };
-    result.map_err(crate::errors::respond)
+    result.map_err(call::fail)
 }
 
 /// [`handle`] for calls made inside a storefront session (the `Authorization` header).

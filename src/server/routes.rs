@@ -7,7 +7,6 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use leptos::prelude::provide_context;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -192,7 +191,6 @@ async fn payment_callback(
     res
 }
 
-async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
-    let response = leptos_axum::handle_server_fns_with_context(move || provide_context(state.clone()), req).await;
-    response.into_response()
+async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> Response {
+    super::call::serve(state, req).await
 }

@@ -113,14 +113,10 @@ pub fn require_widget(state: &super::AppState) -> Result<(Session, String), AppE
 
 /// Any session, storefront or activation.
 pub fn require_any(state: &super::AppState) -> Result<Session, AppError> {
-    let parts = leptos::prelude::use_context::<http::request::Parts>().ok_or(AppError::Internal)?;
-    from_headers(state, &parts.headers, super::now())
-}
-
-pub fn from_headers(state: &super::AppState, headers: &http::HeaderMap, now: i64) -> Result<Session, AppError> {
-    let value = headers.get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or(AppError::Unauthorized)?;
+    let authorization = super::call::authorization();
+    let value = authorization.as_ref().and_then(|v| v.to_str().ok()).ok_or(AppError::Unauthorized)?;
     let token = value.strip_prefix("Bearer ").ok_or(AppError::Unauthorized)?;
-    state.sessions.open(token, now)
+    state.sessions.open(token, super::now())
 }
 
 #[cfg(test)]

@@ -144,9 +144,20 @@ pub fn urlencode(s: &str) -> String {
         .collect()
 }
 
+/// `POST /api/launch` with `query` as its body, as the storefront's page sends it.
+pub async fn post_launch(base: &str, query: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{base}/api/launch"))
+        .header("content-type", "text/plain;charset=UTF-8")
+        .body(query.to_string())
+        .send()
+        .await
+        .unwrap()
+}
+
 /// A session token from a real launch with `params`.
 pub async fn launch_token(server: &TestServer, params: &str) -> String {
-    let res = post_form(&server.base, "/api/launch", &[("query", &signed_query(params, SECRET, now()))], None).await;
+    let res = post_launch(&server.base, &signed_query(params, SECRET, now())).await;
     assert_eq!(res.status(), 200);
     decode::<marktstand::launch::Launch>(res).await["token"].as_str().unwrap().to_string()
 }

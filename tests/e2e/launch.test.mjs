@@ -63,8 +63,8 @@ test('no secret, apiClaim or session token reaches a log line', async () => {
   await frame.locator('#customer-name').waitFor();
   const apiClaim = await page.locator('#apiClaim').inputValue();
   const token = await frame.locator('body').evaluate(async () => {
-    const res = await fetch('/api/launch', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'query=' + encodeURIComponent(location.search.slice(1)) });
+    const res = await fetch('/api/launch', { method: 'POST', headers: { 'content-type': 'text/plain;charset=UTF-8' },
+      body: location.search.slice(1) });
     // The answer is postcard; its first field is the token: a varint length, then UTF-8.
     const bytes = new Uint8Array(await res.arrayBuffer());
     let len = 0, shift = 0, i = 0;
