@@ -119,7 +119,14 @@ impl FromServerFnError for AppError {
     type Encoder = crate::codec::JsonText;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport { message: value.to_string() }
+        match value {
+            // On the server what fails to decode is the request: the caller's to fix, 400.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(m) | ServerFnErrorErr::Args(m) | ServerFnErrorErr::MissingArg(m) => {
+                crate::server::call::fail(AppError::BadRequest { message: format!("the request cannot be read: {m}") })
+            }
+            value => AppError::Transport { message: value.to_string() },
+        }
     }
 }
 

@@ -101,3 +101,20 @@ impl Decodes<VerifyLaunch> for QueryText {
         Ok(VerifyLaunch { query: std::str::from_utf8(&body)?.to_owned() })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_launch_body_is_the_query_byte_for_byte() {
+        // `+`, `%20` and `%2B` must reach the signing core as they were signed: a form
+        // encoding would have turned them into each other.
+        let query = "customerName=Muster+GmbH%20%2B%20Co&imageIds%5B0%5D=5&signature=ab".to_string();
+        let body = <QueryText as Encodes<VerifyLaunch>>::encode(&VerifyLaunch { query: query.clone() }).unwrap();
+        assert_eq!(&body[..], query.as_bytes());
+        let back = <QueryText as Decodes<VerifyLaunch>>::decode(body).unwrap();
+        assert_eq!(back.query, query);
+        assert!(<QueryText as Decodes<VerifyLaunch>>::decode(Bytes::from_static(b"a=\xff")).is_err());
+    }
+}

@@ -182,3 +182,19 @@ fn a_wildcard_origin_is_refused_at_start() {
     let err = marktstand::server::config::Config::from_args(args).unwrap_err();
     assert!(err.contains("MARKTSTAND_ALLOWED_ORIGINS"), "{err}");
 }
+
+#[tokio::test]
+async fn a_launch_body_that_is_not_text_is_a_bad_request() {
+    let server = start().await;
+    let res = reqwest::Client::new()
+        .post(format!("{}/api/launch", server.base))
+        .header("content-type", "text/plain;charset=UTF-8")
+        .body(&b"customerWebId=1&signature=\xff"[..])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["error"], "bad_request", "{body}");
+    assert!(body["message"].as_str().unwrap().contains("cannot be read"), "{body}");
+}
