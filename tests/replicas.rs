@@ -63,7 +63,7 @@ fn signed(path_and_query: &str) -> String {
 
 async fn launch(base: &str) -> String {
     let query = signed(&format!("/service/?{PARAMS}")).split_once('?').unwrap().1.to_string();
-    let res = reqwest::Client::new().post(format!("{base}/api/launch")).body(query).send().await.unwrap();
+    let res = common::post_launch(base, &query).await;
     assert_eq!(res.status(), 200);
     let launch: marktstand::launch::Launch = postcard::from_bytes(&res.bytes().await.unwrap()).unwrap();
     launch.token
