@@ -8,16 +8,13 @@ use crate::webhooks::{admin_retry_webhook, AttemptRow, DeliveryStatus, Host, Web
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// One row per delivery, newest first, under a filter by host, service and status.
-/// `changed` runs after a retry was queued (to reload the lists); `lost` when the sign-in
-/// was refused.
+/// One row per delivery, newest first. `changed` runs after a retry was queued (to reload
+/// the lists); `lost` when the sign-in was refused.
 #[component]
 pub fn WebhookTable(
     rows: Vec<WebhookRow>,
     lang: Lang,
     token: StoredValue<String>,
-    filter: WebhookFilter,
-    apply: Callback<WebhookFilter>,
     changed: Callback<()>,
     lost: Callback<()>,
 ) -> impl IntoView {
@@ -25,8 +22,6 @@ pub fn WebhookTable(
     let empty = rows.is_empty();
     let body = rows.into_iter().map(|d| view! { <Delivery d lang token changed lost/> }).collect_view();
     view! {
-        <h2>{t.webhooks}</h2>
-        <DeliveryFilter filter lang apply/>
         {empty.then(|| view! { <p id="no-deliveries">{b.no_deliveries}</p> })}
         <table class="orders" id="webhooks">
             <thead><tr>
@@ -38,13 +33,14 @@ pub fn WebhookTable(
     }
 }
 
-/// Host, service and status; submitting applies, "clear" shows every delivery.
+/// Host, service and status; submitting applies, "clear" shows every delivery. It lives
+/// outside the list, so what the provider picks survives the list being reloaded.
 #[component]
-fn DeliveryFilter(filter: WebhookFilter, lang: Lang, apply: Callback<WebhookFilter>) -> impl IntoView {
+pub fn DeliveryFilter(lang: Lang, apply: Callback<WebhookFilter>) -> impl IntoView {
     let (t, b) = (lang.texts(), lang.back_office());
-    let host = RwSignal::new(filter.host.map(|h| h.code().to_string()).unwrap_or_default());
-    let service = RwSignal::new(filter.service);
-    let status = RwSignal::new(filter.status.map(|s| s.code().to_string()).unwrap_or_default());
+    let host = RwSignal::new(String::new());
+    let service = RwSignal::new(String::new());
+    let status = RwSignal::new(String::new());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         apply.run(WebhookFilter {
@@ -74,7 +70,12 @@ fn DeliveryFilter(filter: WebhookFilter, lang: Lang, apply: Callback<WebhookFilt
                 </select>
             </label>
             <button type="submit" id="delivery-apply">{b.filter}</button>
-            <button type="button" id="delivery-clear" on:click=move |_| apply.run(WebhookFilter::default())>{b.clear}</button>
+            <button type="button" id="delivery-clear" on:click=move |_| {
+                for field in [host, service, status] {
+                    field.set(String::new());
+                }
+                apply.run(WebhookFilter::default());
+            }>{b.clear}</button>
         </form>
     }
 }

@@ -10,7 +10,7 @@ use crate::components::order_export::OrderExport;
 use crate::components::order_filter::{FilterFields, OrderFilterForm};
 use crate::components::problem::Problem;
 use crate::components::sales_overview::SalesOverview;
-use crate::components::webhook_table::WebhookTable;
+use crate::components::webhook_table::{DeliveryFilter, WebhookTable};
 use crate::errors::AppError;
 use crate::i18n::Lang;
 use crate::orders::{admin_orders, OrderFilter, OrderPage};
@@ -129,8 +129,13 @@ fn Dashboard(lang: Lang, token: String, lost: Callback<()>) -> impl IntoView {
     let fields = FilterFields::new();
     let delivery_filter = RwSignal::new(WebhookFilter::default());
     let opened = RwSignal::new(None);
+    // Each load takes a ticket; only the newest load's answers are shown, so a slow answer
+    // to an older filter never replaces the one the provider asked for last.
+    let latest = StoredValue::new(0u64);
     let load = move |page: u32| {
         pending.set(true);
+        let ticket = latest.get_value() + 1;
+        latest.set_value(ticket);
         spawn_local(async move {
             // Minutes east of UTC: the overview's days are the browser's days.
             let offset = -js_sys::Date::new_0().get_timezone_offset() as i32;
@@ -140,6 +145,9 @@ fn Dashboard(lang: Lang, token: String, lost: Callback<()>) -> impl IntoView {
                 admin_webhooks(token.get_value(), Some(delivery_filter.get_untracked())),
                 admin_customers(token.get_value())
             );
+            if latest.get_value() != ticket {
+                return;
+            }
             pending.set(false);
             let refused = |e: &AppError| matches!(e, AppError::Unauthorized | AppError::SessionExpired);
             if figures.as_ref().err().is_some_and(refused)
@@ -217,10 +225,10 @@ fn Dashboard(lang: Lang, token: String, lost: Callback<()>) -> impl IntoView {
             Ok(rows) => Either::Left(view! { <CustomerTable rows lang show_orders/> }),
             Err(error) => Either::Right(view! { <Problem error lang/> }),
         })}
+        <h2>{t.webhooks}</h2>
+        <DeliveryFilter lang apply=apply_deliveries/>
         {move || deliveries.get().map(|answer| match answer {
-            Ok(rows) => Either::Left(view! {
-                <WebhookTable rows lang token filter=delivery_filter.get_untracked() apply=apply_deliveries changed lost/>
-            }),
+            Ok(rows) => Either::Left(view! { <WebhookTable rows lang token changed lost/> }),
             Err(error) => Either::Right(view! { <Problem error lang/> }),
         })}
     }

@@ -208,10 +208,32 @@ test('a contract that failed while Oneflow was down is retried from the page, on
     await admin.click('#delivery-apply');
     await eventually('only failed deliveries listed', async () =>
       (await admin.locator('#webhooks tr.delivery').evaluateAll((trs) => trs.map((tr) => tr.dataset.status))).join() === 'failed');
+    await admin.locator('#admin-refresh:not([disabled])').waitFor();
+
+    // Narrowed again while the answer to the first filter is slow: that late answer neither
+    // replaces the newer list nor undoes what the provider picked in the form.
+    let late;
+    await admin.route('**/api/admin_webhooks', async (route) => {
+      if (late) return route.continue();
+      late = route.request();
+      await new Promise((done) => setTimeout(done, 1500));
+      return route.continue();
+    });
+    await admin.click('#delivery-apply');
     await admin.selectOption('#delivery-host', 'kolibri24');
     await admin.click('#delivery-apply');
     await admin.locator('#no-deliveries').waitFor();
+    await (await late.response()).finished();
+    await admin.evaluate(() => new Promise((done) => setTimeout(done, 100)));
+    assert.equal(await admin.locator('#no-deliveries').count(), 1, 'the late answer to the older filter is not shown');
+    assert.equal(await admin.locator('#webhooks tr.delivery').count(), 0);
+    assert.equal(await admin.inputValue('#delivery-host'), 'kolibri24');
+    assert.equal(await admin.inputValue('#delivery-status'), 'failed');
+    await admin.unroute('**/api/admin_webhooks');
+
     await admin.click('#delivery-clear');
+    assert.equal(await admin.inputValue('#delivery-host'), '', 'clear empties the form too');
+    assert.equal(await admin.inputValue('#delivery-status'), '');
     await admin.locator('#webhooks tr.delivery[data-status="done"], #webhooks tr.delivery').first().waitFor();
     await oneflow.click('#outage-end');
     await oneflow.locator('#availability[data-down="false"]').waitFor();
