@@ -4,7 +4,7 @@
 use crate::components::problem::Problem;
 use crate::components::session::Session;
 use crate::i18n::Lang;
-use crate::launch::verify_launch;
+use crate::launch::{verify_launch, SharedCatalogue};
 use crate::pages::shop::Shop;
 use crate::ui::{load, loading, raw_query};
 use leptos::prelude::*;
@@ -18,7 +18,7 @@ pub fn LaunchPage() -> impl IntoView {
     move || match launched.get() {
         None => loading(hint.texts().opening),
         Some(Ok(launch)) => {
-            let catalogue = launch.catalogue.clone().map(std::sync::Arc::unwrap_or_clone);
+            let catalogue = launch.catalogue.clone().map(SharedCatalogue::into_inner);
             view! { <Session launch><Shop catalogue=catalogue.clone()/></Session> }.into_any()
         }
         Some(Err(error)) => view! { <Problem error lang=hint/> }.into_any(),

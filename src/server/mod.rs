@@ -40,7 +40,7 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub config: Config,
     pub verifiers: Verifiers,
-    pub catalogue: std::sync::Arc<crate::catalogue::Catalogue>,
+    pub catalogue: crate::launch::SharedCatalogue,
     pub sessions: Sessions,
     /// Seals customers' API credentials; `None` while `MARKTSTAND_CREDENTIALS_KEY` is unset.
     pub credentials_sealer: Option<sealing::Sealer>,
@@ -83,7 +83,7 @@ impl AppState {
         AppState(Arc::new(Inner {
             config,
             verifiers,
-            catalogue: std::sync::Arc::new(catalogue),
+            catalogue: crate::launch::SharedCatalogue::new(catalogue),
             sessions,
             credentials_sealer,
             db,

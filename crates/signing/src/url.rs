@@ -100,7 +100,7 @@ pub struct Verified {
 impl Verified {
     /// A top-level single value; None when absent, a list, or not UTF-8.
     pub fn get(&self, name: &str) -> Option<&str> {
-        let bytes = self.params.get(&PhpKey::from(name))?.as_bytes()?;
+        let bytes = self.params.get_named(name.as_bytes())?.as_bytes()?;
         std::str::from_utf8(bytes).ok()
     }
 

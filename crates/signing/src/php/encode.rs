@@ -14,8 +14,15 @@ pub enum Encoding {
 /// Percent-encode every byte except `A-Z a-z 0-9 - _ .` (and `~` in
 /// RFC 3986), with upper-case hex.
 pub fn urlencode(input: &[u8], enc: Encoding) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(input.len() * 3);
+    urlencode_into(input, enc, &mut out);
+    out
+}
+
+/// [`urlencode`], appended to `out`: building a query writes every key and
+/// value straight into the one string (a launch builds one per request).
+fn urlencode_into(input: &[u8], enc: Encoding, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &b in input {
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => out.push(b as char),
@@ -28,39 +35,45 @@ pub fn urlencode(input: &[u8], enc: Encoding) -> String {
             }
         }
     }
-    out
 }
 
 /// PHP `http_build_query($arr, '', '&', $enc)`: `key=value` pairs joined
 /// with `&`, nested keys as `parent%5Bchild%5D`; empty arrays produce nothing.
 pub fn http_build_query(arr: &PhpArray, enc: Encoding) -> String {
-    let mut out = String::new();
-    build(arr, None, enc, &mut out);
+    let mut out = String::with_capacity(256);
+    let mut name = String::new();
+    build(arr, &mut name, false, enc, &mut out);
     out
 }
 
-fn build(arr: &PhpArray, prefix: Option<&str>, enc: Encoding, out: &mut String) {
+/// Writes `arr`'s pairs; `name` holds the encoded name of `arr` itself when
+/// `nested` (an empty key is a name too) and is restored before returning.
+fn build(arr: &PhpArray, name: &mut String, nested: bool, enc: Encoding, out: &mut String) {
     for (key, value) in arr.iter() {
-        let ekey = match key {
-            PhpKey::Int(i) => i.to_string(),
-            PhpKey::Str(s) => urlencode(s, enc),
-        };
+        let len = name.len();
         // Top level: `key`; nested: `prefix%5Bkey%5D`.
-        let full = match prefix {
-            None => ekey,
-            Some(p) => format!("{p}%5B{ekey}%5D"),
-        };
+        if nested {
+            name.push_str("%5B");
+        }
+        match key {
+            PhpKey::Int(i) => name.push_str(&i.to_string()),
+            PhpKey::Str(s) => urlencode_into(s, enc, name),
+        }
+        if nested {
+            name.push_str("%5D");
+        }
         match value {
-            PhpValue::Array(child) => build(child, Some(&full), enc, out),
+            PhpValue::Array(child) => build(child, name, true, enc, out),
             PhpValue::Str(s) => {
                 if !out.is_empty() {
                     out.push('&');
                 }
-                out.push_str(&full);
+                out.push_str(name);
                 out.push('=');
-                out.push_str(&urlencode(s, enc));
+                urlencode_into(s, enc, out);
             }
         }
+        name.truncate(len);
     }
 }
 
@@ -87,5 +100,11 @@ mod tests {
         arr.insert(PhpKey::from("a"), PhpValue::Array(inner));
         arr.insert(PhpKey::from("b"), PhpValue::Str(Vec::new()));
         assert_eq!(http_build_query(&arr, Encoding::Rfc1738), "a%5Bx+y%5D=1&a%5Bd%5D%5B0%5D=z&b=");
+        // An empty name is still a name: its children are `%5B…%5D` (JSON keys can be empty).
+        let mut child = PhpArray::new();
+        child.insert(PhpKey::from("k"), PhpValue::Str(b"v".to_vec()));
+        let mut top = PhpArray::new();
+        top.insert(PhpKey::from(""), PhpValue::Array(child));
+        assert_eq!(http_build_query(&top, Encoding::Rfc3986), "%5Bk%5D=v");
     }
 }

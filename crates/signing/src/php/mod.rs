@@ -120,6 +120,16 @@ impl PhpArray {
         self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
+    /// [`get`](Self::get) by the key's bytes, without building a key: the
+    /// same rule ([`PhpKey::from_bytes`]) decides between an integer and a
+    /// string key.
+    pub fn get_named(&self, name: &[u8]) -> Option<&PhpValue> {
+        match canonical_int(name) {
+            Some(i) => self.get(&PhpKey::Int(i)),
+            None => self.entries.iter().find(|(k, _)| matches!(k, PhpKey::Str(s) if s == name)).map(|(_, v)| v),
+        }
+    }
+
     pub fn get_mut(&mut self, key: &PhpKey) -> Option<&mut PhpValue> {
         self.entries.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v)
     }
@@ -180,6 +190,18 @@ impl PhpArray {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_is_found_by_its_bytes_as_php_would_store_it() {
+        let mut arr = PhpArray::new();
+        arr.insert(PhpKey::from("10"), PhpValue::Str(b"int".to_vec()));
+        arr.insert(PhpKey::from("010"), PhpValue::Str(b"str".to_vec()));
+        arr.insert(PhpKey::from("userId"), PhpValue::Str(b"17".to_vec()));
+        assert_eq!(arr.get_named(b"10"), Some(&PhpValue::Str(b"int".to_vec())));
+        assert_eq!(arr.get_named(b"010"), Some(&PhpValue::Str(b"str".to_vec())));
+        assert_eq!(arr.get_named(b"userId"), arr.get(&PhpKey::from("userId")));
+        assert_eq!(arr.get_named(b"userid"), None);
+    }
 
     #[test]
     fn numeric_keys_follow_php() {

@@ -340,6 +340,7 @@ message_vector(SECRET, '{"b":{"d":"a b","c":"2"},"a":"x","timestamp":17}', 'sign
     $m['signature'] = hash_hmac('sha256', http_build_query($m), SECRET);
     return $m;
 });
+message_vector(SECRET, '{"":{"k":"v","j":"w"},"a":"x","timestamp":17}', 'an empty key holding an object: its children are written as %5Bk%5D');
 message_vector('Ünïcødé €', '{"b":{"d":"ä€","c":"~*"},"a":"x","timestamp":17}', 'non-ASCII secret and values');
 
 echo json_encode(
