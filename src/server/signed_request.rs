@@ -9,17 +9,16 @@ use signing::url::{UrlVerifier, Verified};
 /// kind of request in the log line.
 pub fn verify(verifier: &UrlVerifier, query: &str, now: i64, what: &'static str) -> Result<Verified, AppError> {
     let query = query.strip_prefix('?').unwrap_or(query);
-    let result = verifier.verify(query, now).map_err(|rejection| {
-        tracing::info!(reason = rejection.code(), request = what, "signed request refused");
-        AppError::LaunchRejected { reason: rejection.code().to_string() }
-    });
+    let result = verifier.verify(query, now);
     let outcome = match &result {
         Ok(_) => "verified",
-        Err(AppError::LaunchRejected { reason }) => reason,
-        Err(_) => "refused",
+        Err(rejection) => rejection.code(),
     };
     super::metrics::signed_request(what, outcome);
-    result
+    result.map_err(|rejection| {
+        tracing::info!(reason = rejection.code(), request = what, "signed request refused");
+        AppError::LaunchRejected { reason: rejection.code().to_string() }
+    })
 }
 
 /// A parameter that must be present and not empty; its absence refuses the request with

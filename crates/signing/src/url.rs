@@ -187,37 +187,40 @@ impl UrlVerifier {
     /// The signature is checked before freshness, so a tampered stale link
     /// is reported as tampered.
     pub fn verify(&self, raw_query: &str, now: i64) -> Result<Verified, Rejection> {
-        self.inspect(raw_query, now).result
+        self.evaluate(raw_query, now).0
     }
 
     /// Like [`verify`](Self::verify), but also returns the signed string and
     /// the clock difference, for an operator's diagnostics.
     pub fn inspect(&self, raw_query: &str, now: i64) -> Inspection {
-        let mut out = Inspection { canonical: None, clock_difference: None, result: Err(Rejection::QueryTooLarge) };
+        let (result, refused_canonical, clock_difference) = self.evaluate(raw_query, now);
+        let canonical = match &result {
+            Ok(verified) => Some(verified.canonical.clone()),
+            Err(_) => refused_canonical,
+        };
+        Inspection { canonical, clock_difference, result }
+    }
+
+    /// The verdict, the signed string of a refused query (when it could be
+    /// parsed; a verified one keeps its own) and the clock difference (when
+    /// the timestamp could be read). Nothing is copied for a verified query.
+    fn evaluate(&self, raw_query: &str, now: i64) -> (Result<Verified, Rejection>, Option<String>, Option<i64>) {
         if raw_query.len() > self.max_query_bytes {
-            return out;
+            return (Err(Rejection::QueryTooLarge), None, None);
         }
         let mut params = match php::parse_str(raw_query) {
             Ok(p) => p,
-            Err(e) => {
-                out.result = Err(e);
-                return out;
-            }
+            Err(e) => return (Err(e), None, None),
         };
-        let signature = params.get(&PhpKey::from(SIGNATURE)).cloned();
-        let canonical = format!("{}?{}", self.base, canonicalise(&mut params));
-        out.canonical = Some(canonical.clone());
-        let timestamp = params.get(&PhpKey::from(TIMESTAMP)).map(|v| v.as_bytes().and_then(parse_timestamp));
-        if let Some(Some(ts)) = timestamp {
-            out.clock_difference = Some(now.saturating_sub(ts));
+        let signature = params.remove(&PhpKey::from(SIGNATURE));
+        params.ksort();
+        let canonical = format!("{}?{}", self.base, php::http_build_query(&params, Encoding::Rfc1738));
+        let timestamp = params.get_named(TIMESTAMP.as_bytes()).map(|v| v.as_bytes().and_then(parse_timestamp));
+        let clock_difference = timestamp.flatten().map(|ts| now.saturating_sub(ts));
+        match self.check(signature, timestamp, &canonical, now) {
+            Ok(timestamp) => (Ok(Verified { params, timestamp, now, canonical }), None, clock_difference),
+            Err(rejection) => (Err(rejection), Some(canonical), clock_difference),
         }
-        out.result = self.check(signature, timestamp, &canonical, now).map(|timestamp| Verified {
-            params,
-            timestamp,
-            now,
-            canonical,
-        });
-        out
     }
 
     /// The checks in their documented order; returns the timestamp.

@@ -30,6 +30,14 @@ impl PhpKey {
         }
     }
 
+    /// [`from_bytes`](Self::from_bytes), keeping `bytes` as the string key.
+    pub fn from_vec(bytes: Vec<u8>) -> PhpKey {
+        match canonical_int(&bytes) {
+            Some(i) => PhpKey::Int(i),
+            None => PhpKey::Str(bytes),
+        }
+    }
+
     /// The key as PHP would print it.
     pub fn to_bytes(&self) -> Vec<u8> {
         match self {

@@ -3,6 +3,7 @@
 
 use super::{PhpArray, PhpKey, PhpValue};
 use crate::Rejection;
+use std::borrow::Cow;
 
 /// PHP's default `max_input_vars`. PHP ignores variables past this count, so
 /// the host would sign fewer than we would see: we refuse such a query.
@@ -72,12 +73,16 @@ pub fn top_level_name(raw_key: &[u8]) -> Option<PhpKey> {
 }
 
 /// PHP handles the decoded key as a C string: it ends at the first NUL.
-fn decode_key(raw_key: &[u8]) -> Vec<u8> {
+/// A key with nothing to decode (most are) is used as it is, uncopied.
+fn decode_key(raw_key: &[u8]) -> Cow<'_, [u8]> {
+    if !raw_key.iter().any(|&b| matches!(b, b'%' | b'+' | 0)) {
+        return Cow::Borrowed(raw_key);
+    }
     let mut key = urldecode(raw_key);
     if let Some(nul) = key.iter().position(|&b| b == 0) {
         key.truncate(nul);
     }
-    key
+    Cow::Owned(key)
 }
 
 /// A variable name taken apart the way PHP does it.
@@ -150,14 +155,14 @@ fn register(result: &mut PhpArray, key: &[u8], value: Vec<u8>) -> Result<(), Rej
     let Some(name) = split_name(key) else {
         return Ok(());
     };
-    let base = PhpKey::from_bytes(&name.base);
     if name.too_deep {
-        result.remove(&base);
+        result.remove(&PhpKey::from_bytes(&name.base));
         return Ok(());
     }
     let repeated = || Rejection::RepeatedParameter(String::from_utf8_lossy(key).into_owned());
     let value = PhpValue::Str(value);
     let Some((leaf, containers)) = name.path.split_last() else {
+        let base = PhpKey::from_vec(name.base);
         if result.contains_key(&base) {
             return Err(repeated());
         }
