@@ -36,6 +36,8 @@ const AAD: &[u8] = b"marktstand session";
 /// First byte of a session's plaintext: postcard follows. Tokens sealed before it carried
 /// JSON (which starts with `{`); they open until they expire. Postcard made the token ~40 %
 /// shorter and sealing and opening cheaper: both happen on every launch and every call.
+/// Postcard does not name its fields: a change to [`Session`] needs a new first byte, with
+/// this one still read, or replicas of two versions refuse each other's tokens.
 const POSTCARD: u8 = 1;
 
 impl Sessions {
