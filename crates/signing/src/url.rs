@@ -31,15 +31,15 @@ const TIMESTAMP: &str = "timestamp";
 /// which is why the raw string is never hashed.
 pub fn canonical_query(raw_query: &str) -> Result<String, Rejection> {
     let mut params = php::parse_str(raw_query)?;
-    Ok(canonicalise(&mut params))
+    Ok(canonicalise(&mut params).1)
 }
 
-/// Removes `signature`, sorts the top level in place (the host's `ksort` is
-/// not recursive) and returns the canonical query.
-fn canonicalise(params: &mut PhpArray) -> String {
-    params.remove(&PhpKey::from(SIGNATURE));
+/// Takes `signature` out (returned), sorts the top level in place (the
+/// host's `ksort` is not recursive) and returns the canonical query.
+fn canonicalise(params: &mut PhpArray) -> (Option<PhpValue>, String) {
+    let signature = params.remove(&PhpKey::from(SIGNATURE));
     params.ksort();
-    php::http_build_query(params, Encoding::Rfc1738)
+    (signature, php::http_build_query(params, Encoding::Rfc1738))
 }
 
 /// Lowercase hex signature of `base?canonical_query`, where `base` is
@@ -212,9 +212,8 @@ impl UrlVerifier {
             Ok(p) => p,
             Err(e) => return (Err(e), None, None),
         };
-        let signature = params.remove(&PhpKey::from(SIGNATURE));
-        params.ksort();
-        let canonical = format!("{}?{}", self.base, php::http_build_query(&params, Encoding::Rfc1738));
+        let (signature, query) = canonicalise(&mut params);
+        let canonical = format!("{}?{query}", self.base);
         let timestamp = params.get_named(TIMESTAMP.as_bytes()).map(|v| v.as_bytes().and_then(parse_timestamp));
         let clock_difference = timestamp.flatten().map(|ts| now.saturating_sub(ts));
         match self.check(signature, timestamp, &canonical, now) {
