@@ -24,7 +24,7 @@ pub struct BackOfficeSignIn {
 #[server(endpoint = "admin_sign_in", client = SessionClient, output = Postcard)]
 pub async fn admin_sign_in(admin_token: String) -> Result<BackOfficeSignIn, AppError> {
     use crate::server::{admin, handle, now};
-    handle(|state| async move { admin::sign_in(&state, &admin_token, admin::client(), now()) }).await
+    handle(|state| async move { admin::sign_in(&state, &admin_token, crate::server::call::client(), now()) }).await
 }
 
 /// Days the overview's chart covers, today included.

@@ -5,7 +5,7 @@ use crate::catalogue::Catalogue;
 use crate::client::SessionClient;
 use crate::errors::AppError;
 use leptos::prelude::*;
-use leptos::server_fn::codec::Post;
+use leptos::server_fn::codec::{Post, PostcardEncoding};
 use leptos::server_fn::{Bytes, ContentType, Decodes, Encodes, Format, FormatType};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::sync::Arc;
@@ -122,11 +122,11 @@ impl<'de> Deserialize<'de> for SharedCatalogue {
 pub struct LaunchPostcard;
 
 impl ContentType for LaunchPostcard {
-    const CONTENT_TYPE: &'static str = "application/x-postcard";
+    const CONTENT_TYPE: &'static str = PostcardEncoding::CONTENT_TYPE;
 }
 
 impl FormatType for LaunchPostcard {
-    const FORMAT_TYPE: Format = Format::Binary;
+    const FORMAT_TYPE: Format = PostcardEncoding::FORMAT_TYPE;
 }
 
 impl Encodes<Launch> for LaunchPostcard {
@@ -155,7 +155,7 @@ impl Decodes<Launch> for LaunchPostcard {
     type Error = postcard::Error;
 
     fn decode(bytes: Bytes) -> Result<Launch, postcard::Error> {
-        postcard::from_bytes(&bytes)
+        <PostcardEncoding as Decodes<Launch>>::decode(bytes)
     }
 }
 
@@ -227,7 +227,7 @@ mod tests {
         let catalogue = Catalogue { products: vec![product], subscriptions: vec![] };
         for answer in [launch(Some(SharedCatalogue::new(catalogue))), launch(None)] {
             let ours = <LaunchPostcard as Encodes<Launch>>::encode(&answer).unwrap();
-            assert_eq!(&ours[..], &postcard::to_allocvec(&answer).unwrap()[..]);
+            assert_eq!(ours, <PostcardEncoding as Encodes<Launch>>::encode(&answer).unwrap());
             let back = <LaunchPostcard as Decodes<Launch>>::decode(ours).unwrap();
             assert_eq!(back, answer);
             assert_eq!(

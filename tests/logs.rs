@@ -2,6 +2,8 @@
 //! back as `x-request-id`), and no secret, token or `apiClaim` anywhere.
 #![cfg(feature = "ssr")]
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
 
@@ -55,11 +57,10 @@ async fn json_logs_carry_request_ids_and_no_secrets() {
     let page = reqwest::get(format!("{base}/?{query}")).await.unwrap();
     let id = page.headers()["x-request-id"].to_str().unwrap().to_string();
     assert_eq!(id.len(), 36, "a UUID: {id}");
-    let res = reqwest::Client::new().post(format!("{base}/api/launch")).body(query.clone()).send().await.unwrap();
+    let res = common::post_launch(&base, &query).await;
     assert_eq!(res.status(), 200);
     let token: marktstand::launch::Launch = postcard::from_bytes(&res.bytes().await.unwrap()).unwrap();
-    let forged =
-        reqwest::Client::new().post(format!("{base}/api/launch")).body("apiClaim=x&signature=00").send().await.unwrap();
+    let forged = common::post_launch(&base, "apiClaim=x&signature=00").await;
     assert_eq!(forged.status(), 401);
     for token in ["kolibri-token-must-not-be-logged", "a-wrong-token-also-not"] {
         let res = reqwest::Client::new()

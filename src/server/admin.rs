@@ -105,14 +105,9 @@ fn open_sign_in(sessions: &Sessions, admin_token: &str, credential: &str, now: i
     })
 }
 
-/// The address of the current server-function call's client.
-pub fn client() -> IpAddr {
-    super::call::client()
-}
-
 /// Checks the credential of the current server-function call.
 pub fn check(state: &AppState, credential: &str) -> Result<(), AppError> {
-    authorize(state, credential, client(), super::now())
+    authorize(state, credential, super::call::client(), super::now())
 }
 
 /// One page of orders, newest first, narrowed by `filter`.
@@ -205,7 +200,8 @@ pub async fn webhooks(state: &AppState, token: &str, filter: &WebhookFilter) -> 
 /// "Retry now" on a failed delivery; recorded with the client's address.
 pub async fn retry_webhook(state: &AppState, token: &str, id: &str, seen_round: i64) -> Result<Requeued, AppError> {
     check(state, token)?;
-    let requeued = super::webhooks::retry_now(&state.db, id, seen_round, &client().to_string(), super::now()).await?;
+    let requeued =
+        super::webhooks::retry_now(&state.db, id, seen_round, &super::call::client().to_string(), super::now()).await?;
     state.webhooks.notify().notify_one();
     Ok(requeued)
 }
