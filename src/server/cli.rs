@@ -2,6 +2,7 @@
 
 use super::config::{Config, LogFormat, ServeArgs};
 use super::{routes, storage, AppState};
+use axum::serve::{ListenerExt, TapIo};
 use clap::{Parser, Subcommand};
 use signing::url::UrlVerifier;
 use std::process::ExitCode;
@@ -150,6 +151,7 @@ async fn run(args: ServeArgs, inherited: Option<std::net::TcpListener>) -> Resul
         None => tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?,
     };
     let bound = listener.local_addr().map_err(|e| e.to_string())?;
+    let listener = without_delay(listener);
     tracing::info!("listening on http://{bound}");
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown())
@@ -163,6 +165,19 @@ async fn run(args: ServeArgs, inherited: Option<std::net::TcpListener>) -> Resul
         tracing::warn!("webhook worker did not stop in time; its claims run out after lock_secs");
     }
     Ok(())
+}
+
+/// Every accepted connection with TCP_NODELAY. Without it, a response written in two parts
+/// (a file's headers, then its body) waits for the client's delayed ACK before the second:
+/// 20–45 ms per static asset on a reused connection (BENCHMARKS.md).
+fn without_delay(listener: tokio::net::TcpListener) -> TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)> {
+    listener.tap_io(set_nodelay)
+}
+
+fn set_nodelay(tcp: &mut tokio::net::TcpStream) {
+    if let Err(e) = tcp.set_nodelay(true) {
+        tracing::warn!("cannot set TCP_NODELAY: {e}");
+    }
 }
 
 /// Ctrl-C or SIGTERM (what a container runtime sends) ends the server gracefully.
@@ -182,5 +197,20 @@ fn redact(url: &str) -> String {
             u.to_string()
         }
         _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::serve::Listener;
+
+    #[tokio::test]
+    async fn accepted_connections_send_without_delay() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut listener = super::without_delay(listener);
+        let _client = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let (accepted, _) = listener.accept().await;
+        assert!(accepted.nodelay().unwrap(), "an accepted connection must have TCP_NODELAY");
     }
 }
