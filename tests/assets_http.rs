@@ -1,9 +1,15 @@
 //! Static assets as a returning agent's browser gets them: the build's precompressed brotli or
 //! gzip file as accepted, hashed files cached for good, anything else revalidated, pages never.
+//! Answers made per request: compressed only when large enough for it to matter.
 #![cfg(feature = "ssr")]
 
 mod common;
 use common::*;
+use marktstand::server::config::Config;
+use marktstand::server::routes::COMPRESS_ABOVE;
+
+/// What Chromium sends.
+const BROWSER: &str = "gzip, deflate, br, zstd";
 
 async fn get(base: &str, path: &str, accept: Option<&str>) -> reqwest::Response {
     let mut req = reqwest::Client::new().get(format!("{base}{path}"));
@@ -48,4 +54,42 @@ async fn hashed_assets_come_precompressed_and_cached_for_good() {
     let page = get(&server.base, "/", Some("br")).await;
     assert_eq!(page.headers()["cache-control"], "no-store");
     let _ = std::fs::remove_dir_all(&root);
+}
+
+#[tokio::test]
+async fn answers_made_per_request_are_compressed_only_when_large() {
+    let mut a = args(&temp_db());
+    a.metrics_token = Some("metrics-token".into());
+    let server = start_config(Config::from_args(a).unwrap()).await;
+    let client = reqwest::Client::new();
+
+    // A launch answer fits in a few packets: it goes as it is, not through brotli per launch.
+    let launch = client
+        .post(format!("{}/api/launch", server.base))
+        .header("content-type", "text/plain;charset=UTF-8")
+        .header("accept-encoding", BROWSER)
+        .body(signed_query(PARAMS, SECRET, now()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(launch.status(), 200);
+    assert_eq!(launch.headers().get("content-encoding"), None);
+    assert!(launch.bytes().await.unwrap().len() <= COMPRESS_ABOVE as usize);
+    let page = get(&server.base, "/", Some(BROWSER)).await;
+    assert_eq!(page.headers().get("content-encoding"), None, "the page is as small");
+
+    // A large answer still travels compressed, and decodes to what is sent uncompressed.
+    let scrape = |accept: Option<&'static str>| {
+        let mut req = client.get(format!("{}/metrics", server.base)).bearer_auth("metrics-token");
+        if let Some(accept) = accept {
+            req = req.header("accept-encoding", accept);
+        }
+        req.send()
+    };
+    let plain = scrape(None).await.unwrap().bytes().await.unwrap();
+    assert!(plain.len() > COMPRESS_ABOVE as usize, "metrics are large: {} bytes", plain.len());
+    let packed = scrape(Some(BROWSER)).await.unwrap();
+    assert_eq!(packed.headers()["content-encoding"], "br");
+    let packed = packed.bytes().await.unwrap();
+    assert!(packed.len() < plain.len() / 2, "{} of {} bytes", packed.len(), plain.len());
 }
