@@ -140,7 +140,7 @@ async fn run(args: ServeArgs, inherited: Option<std::net::TcpListener>) -> Resul
     let public = std::path::Path::new(&config.site_root).join("public");
     let catalogue = super::catalogue::load(std::path::Path::new(&config.catalogue), &public)?;
     let state = AppState::new(config, db, catalogue);
-    let shell = routes::Shell::load(&state)?;
+    let shell = super::shell::Shell::load(&state)?;
     let worker = super::webhooks::spawn_worker(state.clone());
     let app = routes::router(state.clone(), shell);
     let listener = match inherited {

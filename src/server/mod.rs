@@ -19,6 +19,7 @@ pub mod overview;
 pub mod routes;
 pub mod sealing;
 pub mod session;
+pub mod shell;
 pub mod signed_request;
 pub mod storage;
 pub mod webhook_handlers;

@@ -1,10 +1,11 @@
 //! The HTTP surface: server functions, the built app, health, with security headers on all.
 
+use super::shell::Shell;
 use super::{headers, AppState};
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate, SizeAbove};
@@ -15,64 +16,10 @@ use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use tower_http::LatencyUnit;
 
-/// The app shells and the CSP derived from them, read once at start: the storefront's, the
-/// back office's (provider pages and activation) and the Kolibri24 widget's, each a separately
-/// built bundle, so nobody downloads the code of pages they never open.
-#[derive(Clone)]
-pub struct Shell {
-    pub index_html: String,
-    pub back_office_html: String,
-    pub widget_html: String,
-    pub csp: HeaderValue,
-    /// The widget's policy: Kolibri24's `frame-ancestors`, the widget bundle's script.
-    pub kolibri24_csp: HeaderValue,
-}
-
-impl Shell {
-    pub fn load(state: &AppState) -> Result<Self, String> {
-        let root = std::path::Path::new(&state.config.site_root);
-        let read = |path: std::path::PathBuf| {
-            std::fs::read_to_string(&path).map_err(|e| {
-                format!(
-                    "cannot read {}: {e}. Build the app first (scripts/build) or set MARKTSTAND_SITE_ROOT",
-                    path.display()
-                )
-            })
-        };
-        let index_html = read(root.join("index.html"))?;
-        let back_office_html = read(root.join("back-office/index.html")).unwrap_or_else(|e| {
-            tracing::warn!("{e}: the provider's pages and the activation iframe are unavailable");
-            index_html.clone()
-        });
-        let widget_html = read(root.join("widget/index.html")).unwrap_or_else(|e| {
-            tracing::warn!("{e}: the Kolibri24 widget is unavailable");
-            index_html.clone()
-        });
-        Ok(Self::new(state, index_html, back_office_html).with_widget(state, widget_html))
-    }
-
-    /// Storefront and back office; the widget shell is the storefront's until
-    /// [`with_widget`](Self::with_widget).
-    pub fn new(state: &AppState, index_html: String, back_office_html: String) -> Self {
-        let both = format!("{index_html}{back_office_html}");
-        let csp = headers::content_security_policy(&state.config.allowed_origins, &both);
-        let widget_html = index_html.clone();
-        let kolibri24_csp = headers::content_security_policy(&state.config.kolibri24.frame_ancestors, &widget_html);
-        Shell { index_html, back_office_html, widget_html, csp, kolibri24_csp }
-    }
-
-    pub fn with_widget(mut self, state: &AppState, widget_html: String) -> Self {
-        self.kolibri24_csp = headers::content_security_policy(&state.config.kolibri24.frame_ancestors, &widget_html);
-        self.widget_html = widget_html;
-        self
-    }
-
-    fn back_office(&self) -> Shell {
-        Shell { index_html: self.back_office_html.clone(), ..self.clone() }
-    }
-}
-
-/// Answers up to this size go uncompressed: three packets, well inside the first round trip.
+/// Answers made per request go uncompressed up to this size: three packets, inside the first
+/// round trip, so compressing them would save no time, only bytes. Above it, brotli quality 4,
+/// the usual level for such answers: at brotli's default (11), each 1.7 KB launch answer cost
+/// more than verifying it (a browser's launches: 17k/s against 56k/s uncompressed; BENCHMARKS.md).
 pub const COMPRESS_ABOVE: u16 = 4096;
 
 pub fn router(state: AppState, shell: Shell) -> Router {
@@ -86,7 +33,6 @@ pub fn router(state: AppState, shell: Shell) -> Router {
     let hsts = state.config.is_https();
     let fallback_shell = shell.clone();
     let callback_shell = shell.clone();
-    let back_office = std::sync::Arc::new(shell.back_office());
     Router::new()
         // Server functions take a cart of at most 50 lines or a pasted key: 16 KiB is ample.
         .route("/api/{*fn_name}", post(server_fn).layer(RequestBodyLimitLayer::new(16 * 1024)))
@@ -100,15 +46,20 @@ pub fn router(state: AppState, shell: Shell) -> Router {
         .route(
             "/admin",
             get({
-                let shell = back_office.clone();
-                move || index(shell.clone())
+                let shell = shell.clone();
+                move |request: HeaderMap| async move { shell.back_office.respond(&request) }
             }),
         )
         // Accounting export; the token is in the form body, the body is small.
         .route("/admin/orders.csv", post(super::export::orders_csv).layer(RequestBodyLimitLayer::new(4 * 1024)))
-        .route("/activate", get(move || index(back_office.clone())))
-        .route("/", get(move || index(shell.clone())))
-        .fallback_service(assets.fallback(get(move || index(fallback_shell.clone()))))
+        .route("/activate", {
+            let shell = shell.clone();
+            get(move |request: HeaderMap| async move { shell.back_office.respond(&request) })
+        })
+        .route("/", get(move |request: HeaderMap| async move { shell.index.respond(&request) }))
+        .fallback_service(
+            assets.fallback(get(move |request: HeaderMap| async move { fallback_shell.index.respond(&request) })),
+        )
         .layer(axum::Extension(callback_shell))
         .layer(axum::middleware::from_fn(super::metrics::time_requests))
         .layer(axum::middleware::from_fn(cache_assets))
@@ -120,11 +71,9 @@ pub fn router(state: AppState, shell: Shell) -> Router {
                 res
             }
         }))
-        // Only what the build did not precompress: answers the server makes per request. At
-        // brotli's default quality (11) one 1.7 KB launch answer cost more than verifying it
-        // (a browser's launch: 17k/s against 56k/s uncompressed); quality 4 is the usual level for
-        // dynamic answers. Answers of a few packets are sent as they are: they arrive in one
-        // round trip either way (BENCHMARKS.md).
+        // Only what the build did not precompress: what the server makes per request.
+        // Only what the server makes per request (assets and pages are compressed once, by the
+        // build and at start), and only above a few packets (COMPRESS_ABOVE).
         .layer(
             CompressionLayer::new()
                 .quality(CompressionLevel::Precise(4))
@@ -181,25 +130,19 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-/// The app shell for every page route; never cached, so a deploy takes effect at once.
-async fn index(shell: std::sync::Arc<Shell>) -> Response {
-    let mut res = Html(shell.index_html.clone()).into_response();
-    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
-}
-
 /// enterprise's payment callback: applied once, then the app shows the result. A refused
 /// callback answers 401 (the app explains why) and changes nothing.
 async fn payment_callback(
     State(state): State<AppState>,
     axum::Extension(shell): axum::Extension<std::sync::Arc<Shell>>,
     uri: axum::http::Uri,
+    request: HeaderMap,
 ) -> Response {
     let status = match super::orders::apply_callback(&state, uri.query().unwrap_or(""), super::now()).await {
         Ok(_) => StatusCode::OK,
         Err(err) => err.status_code(),
     };
-    let mut res = index(shell).await;
+    let mut res = shell.index.respond(&request);
     *res.status_mut() = status;
     res
 }

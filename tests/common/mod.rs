@@ -2,7 +2,8 @@
 #![allow(dead_code)]
 
 use marktstand::server::config::{Config, ServeArgs};
-use marktstand::server::routes::{router, Shell};
+use marktstand::server::routes::router;
+use marktstand::server::shell::Shell;
 use marktstand::server::{storage, AppState};
 
 pub const SECRET: &str = "test provider secret";

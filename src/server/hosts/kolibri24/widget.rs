@@ -6,7 +6,7 @@
 //! scheme is guessed here; a second [`WidgetValidator`] can be added when it is documented.
 
 use crate::launch::LaunchContext;
-use crate::server::routes::Shell;
+use crate::server::shell::Shell;
 use crate::server::AppState;
 use crate::widget::SESSION_META;
 use axum::extract::State;
