@@ -34,12 +34,17 @@ fn bearer() -> Option<String> {
     TOKEN.with(|t| t.borrow().as_ref().map(|t| format!("Bearer {t}")))
 }
 
+/// The bootstrap's launch request, if the page made one; left for the launch to take.
+pub fn pending_launch() -> Option<js_sys::Promise> {
+    let window = web_sys::window()?;
+    js_sys::Reflect::get(&window, &JsValue::from_str("__launch")).ok()?.dyn_into::<js_sys::Promise>().ok()
+}
+
 /// The answer the bootstrap's launch request got, taken once.
 fn early_launch() -> Option<js_sys::Promise> {
-    let window = web_sys::window()?;
-    let key = JsValue::from_str("__launch");
-    let promise = js_sys::Reflect::get(&window, &key).ok()?.dyn_into::<js_sys::Promise>().ok()?;
-    let _ = js_sys::Reflect::delete_property(&window, &key);
+    let promise = pending_launch()?;
+    let window: js_sys::Object = web_sys::window()?.into();
+    let _ = js_sys::Reflect::delete_property(&window, &JsValue::from_str("__launch"));
     Some(promise)
 }
 

@@ -28,5 +28,23 @@ pub mod widget;
 #[cfg(feature = "csr")]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
+    // While the page's launch request is on its way, the page's own "opening" notice stays and
+    // nothing is rendered: the shop is then built once, in the task that takes the answer,
+    // instead of a loading view first and a second layout between (BENCHMARKS.md).
+    match client::pending_launch() {
+        Some(answer) => wasm_bindgen_futures::spawn_local(async move {
+            // A failed early request is asked again by the launch itself (src/client.rs).
+            let _ = wasm_bindgen_futures::JsFuture::from(answer).await;
+            mount();
+        }),
+        None => mount(),
+    }
+}
+
+#[cfg(feature = "csr")]
+fn mount() {
+    if let Some(boot) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("boot")) {
+        boot.remove();
+    }
     leptos::mount::mount_to_body(app::App);
 }
