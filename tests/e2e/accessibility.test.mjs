@@ -172,7 +172,15 @@ test('loading and problems are announced as status and alert', async () => {
   assert.deepEqual([await opening.getAttribute('role'), await opening.textContent()], ['status', 'Dienst wird geöffnet …']);
   release();
   await slow.frame.locator('#customer-name').waitFor();
+  assert.equal(await slow.frame.locator('p.loading').count(), 0, 'the notice goes when the shop shows');
   await slow.context.close();
+  // The same notice in English when enterprise opens the service in English.
+  const held2 = new Promise(() => {});
+  const english = await openService(stack, { UserLanguage: 'ENG' }, 'valid', {
+    beforeOpen: (page) => page.context().route(`${stack.store}/api/launch`, async () => { await held2; }),
+  });
+  assert.equal(await english.frame.locator('p.loading[role=status]').textContent(), 'Opening the service …');
+  await english.context.close();
 
   const { context, frame } = await openService(stack, {}, 'tampered');
   assert.equal(await frame.locator('[data-problem]').getAttribute('role'), 'alert');
