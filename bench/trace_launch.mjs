@@ -1,8 +1,10 @@
 // Where a launch's time goes: one launch traced in Chromium (as a returning user with WARM=1,
 // after WARMUPS launches, default 3, that fill the caches: V8 writes its wasm code cache
 // during the second), printed as the framed shop's timeline: its
-// requests and the main-thread work of its renderer longer than 0.5 ms, in ms from the
-// moment the frame's document was requested.
+// requests, the main-thread work of its renderer longer than 0.5 ms and the moment the
+// selector appeared (where the timing harness stops), in ms from the moment the frame's
+// document was requested. CHROMIUM=path runs another browser (a wrapper script can add V8
+// flags, e.g. `--js-flags=--no-wasm-lazy-compilation`, to test an idea).
 // usage: [WARM=1] node bench/trace_launch.mjs PARENT_URL SIGN_CMD SELECTOR
 import { chromium } from 'playwright-core';
 import { execSync } from 'node:child_process';
@@ -11,6 +13,12 @@ const [parent, signCmd, selector] = process.argv.slice(2);
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
 const context = await browser.newContext();
+// A mark when the selector appears in the frame: the moment the timing harness stops its clock.
+await context.addInitScript((sel) => {
+  if (window === window.top) return;
+  new MutationObserver((_, o) => { if (document.querySelector(sel)) { performance.mark('selector-present'); o.disconnect(); } })
+    .observe(document, { childList: true, subtree: true });
+}, selector);
 const launch = async (page) => {
   const frameUrl = execSync(signCmd).toString().trim();
   await page.goto(`${parent}?frame=${encodeURIComponent(frameUrl)}`);
@@ -20,7 +28,7 @@ const launch = async (page) => {
 const warmups = process.env.WARM === '1' ? Number(process.env.WARMUPS || 3) : 0;
 for (let i = 0; i < warmups; i++) { const first = await context.newPage(); await launch(first); await first.close(); }
 const page = await context.newPage();
-await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.wasm', 'blink', 'loading', 'toplevel', 'netlog'] });
+await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.wasm', 'blink', 'loading', 'toplevel', 'netlog', 'blink.user_timing'] });
 const frameUrl = await launch(page);
 const trace = JSON.parse((await browser.stopTracing()).toString());
 await browser.close();
@@ -43,6 +51,7 @@ for (const e of events) {
   if (id && urls.has(id) && ['ResourceSendRequest', 'ResourceReceiveResponse', 'ResourceFinish'].includes(e.name)) {
     rows.push([e.ts, `${at(e.ts)}  ${e.name.replace('Resource', '').padEnd(16)} ${urls.get(id)}`]);
   }
+  if (e.name === 'selector-present' && e.pid === pid) rows.push([e.ts, `${at(e.ts)}  ${selector} present`]);
   if (e.pid === pid && e.tid === main && e.ph === 'X' && e.dur > 500 && e.ts >= zero) {
     const what = e.args?.data?.url?.replace(origin, '') || e.args?.data?.functionName || e.args?.beginData?.url?.replace(origin, '').split('?')[0] || '';
     rows.push([e.ts, `${at(e.ts)}  ${(e.dur / 1000).toFixed(1).padStart(5)} ms  ${e.name} ${what}`.trimEnd()]);
