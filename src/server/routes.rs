@@ -71,7 +71,6 @@ pub fn router(state: AppState, shell: Shell) -> Router {
                 res
             }
         }))
-        // Only what the build did not precompress: what the server makes per request.
         // Only what the server makes per request (assets and pages are compressed once, by the
         // build and at start), and only above a few packets (COMPRESS_ABOVE).
         .layer(

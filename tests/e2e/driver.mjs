@@ -122,9 +122,22 @@ export async function startEngine(engine) {
     engine,
     /** `options.prefs`: Firefox preferences for this browser only. */
     async newBrowser(options = {}) {
-      const session = await new Builder().usingServer(url).withCapabilities(engine.capabilities(tools, options)).build();
-      const version = (await session.getCapabilities()).get('browserVersion');
-      return new Browser(session, engine, version);
+      // A driver that never answers would hold the whole run (seen once with WebKitWebDriver
+      // under Xvfb: a scenario stalled for minutes with no browser process left). A new
+      // session is asked for again, then given up; a page load fails after a minute.
+      for (let attempt = 1; ; attempt++) {
+        const building = new Builder().usingServer(url).withCapabilities(engine.capabilities(tools, options)).build();
+        let timer;
+        const late = new Promise((resolve) => { timer = setTimeout(resolve, SESSION_TIMEOUT); });
+        const session = await Promise.race([building, late]).finally(() => clearTimeout(timer));
+        if (session) {
+          await session.manage().setTimeouts({ pageLoad: SESSION_TIMEOUT });
+          const version = (await session.getCapabilities()).get('browserVersion');
+          return new Browser(session, engine, version);
+        }
+        building.then((s) => s.quit(), () => {});
+        if (attempt === 2) throw new Error(`${engine.name}: no browser session after ${SESSION_TIMEOUT} ms, twice:\n${output.join('')}`);
+      }
     },
     async stop() {
       driver.kill();
@@ -159,6 +172,8 @@ export class Browser {
 }
 
 const TIMEOUT = 15000;
+/** How long a new browser session may take before it is asked for again. */
+const SESSION_TIMEOUT = 60000;
 
 /** A document: a tab's top document, or an iframe inside it (`frame(selector)`), with the
  * few steps the scenarios need. Steps wait for their element as a user would. */
