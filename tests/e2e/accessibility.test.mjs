@@ -175,11 +175,13 @@ test('loading and problems are announced as status and alert', async () => {
   assert.equal(await slow.frame.locator('p.loading').count(), 0, 'the notice goes when the shop shows');
   await slow.context.close();
   // The same notice in English when enterprise opens the service in English.
-  const held2 = new Promise(() => {});
+  const never = new Promise(() => {});
   const english = await openService(stack, { UserLanguage: 'ENG' }, 'valid', {
-    beforeOpen: (page) => page.context().route(`${stack.store}/api/launch`, async () => { await held2; }),
+    beforeOpen: (page) => page.context().route(`${stack.store}/api/launch`, async () => { await never; }),
   });
-  assert.equal(await english.frame.locator('p.loading[role=status]').textContent(), 'Opening the service …');
+  const notice = english.frame.locator('p.loading[role=status]');
+  await notice.waitFor();
+  assert.equal(await notice.textContent(), 'Opening the service …');
   await english.context.close();
 
   const { context, frame } = await openService(stack, {}, 'tampered');
