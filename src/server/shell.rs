@@ -10,7 +10,6 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::Response;
 use std::io::Write;
 
-#[derive(Clone)]
 pub struct Shell {
     pub index: Page,
     pub back_office: Page,
@@ -68,7 +67,6 @@ impl Shell {
 }
 
 /// One page as sent: its HTML, and its brotli and gzip forms made once.
-#[derive(Clone)]
 pub struct Page {
     html: Bytes,
     br: Bytes,

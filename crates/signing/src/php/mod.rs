@@ -24,10 +24,7 @@ pub enum PhpKey {
 impl PhpKey {
     /// The key PHP's symbol tables would store for these bytes.
     pub fn from_bytes(bytes: &[u8]) -> PhpKey {
-        match canonical_int(bytes) {
-            Some(i) => PhpKey::Int(i),
-            None => PhpKey::Str(bytes.to_vec()),
-        }
+        Self::from_vec(bytes.to_vec())
     }
 
     /// [`from_bytes`](Self::from_bytes), keeping `bytes` as the string key.
