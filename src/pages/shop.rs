@@ -40,23 +40,36 @@ pub fn Shop(catalogue: Option<Catalogue>) -> impl IntoView {
     }
 }
 
+/// The products first; the cart, the subscriptions and the order history in the task after,
+/// so the products can be on screen one build sooner (what an agent opened the shop for;
+/// everything deferred sits below them, so nothing moves).
 #[component]
 fn Shelves(catalogue: Catalogue) -> impl IntoView {
     let t = expect_context::<Lang>().texts();
     provide_context(catalogue.clone());
     let products = catalogue.products.into_iter().map(|product| view! { <ProductCard product/> }).collect_view();
-    let subscriptions = catalogue
-        .subscriptions
-        .into_iter()
-        .map(|subscription| view! { <SubscriptionCard subscription/> })
-        .collect_view();
+    let below = RwSignal::new(false);
+    set_timeout(move || below.set(true), std::time::Duration::ZERO);
+    let subscriptions = catalogue.subscriptions;
+    let rest = move || {
+        below.get().then(|| {
+            let subscriptions = subscriptions
+                .clone()
+                .into_iter()
+                .map(|subscription| view! { <SubscriptionCard subscription/> })
+                .collect_view();
+            view! {
+                <Cart/>
+                <h2>{t.subscriptions}</h2>
+                <section class="products">{subscriptions}</section>
+                <OrderHistory/>
+            }
+        })
+    };
     view! {
         <div class="checkout-status"><OrderStatusLine/></div>
         <h2>{t.products}</h2>
         <section class="products">{products}</section>
-        <Cart/>
-        <h2>{t.subscriptions}</h2>
-        <section class="products">{subscriptions}</section>
-        <OrderHistory/>
+        {rest}
     }
 }
