@@ -36,6 +36,11 @@ pub fn router(state: AppState, shell: Shell) -> Router {
     Router::new()
         // Server functions take a cart of at most 50 lines or a pasted key: 16 KiB is ample.
         .route("/api/{*fn_name}", post(server_fn).layer(RequestBodyLimitLayer::new(16 * 1024)))
+        // The launch's own route, the same path its server function has (see `call::serve_launch`).
+        .route(
+            <crate::launch::VerifyLaunch as leptos::server_fn::ServerFn>::PATH,
+            post(launch).layer(RequestBodyLimitLayer::new(16 * 1024)),
+        )
         // Alive: the process answers. Ready: the database answers with the expected schema.
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
@@ -148,4 +153,8 @@ async fn payment_callback(
 
 async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> Response {
     super::call::serve(state, req).await
+}
+
+async fn launch(State(state): State<AppState>, req: Request<Body>) -> Response {
+    super::call::serve_launch(state, req).await
 }
