@@ -22,6 +22,9 @@ use tower_http::LatencyUnit;
 /// more than verifying it (a browser's launches: 17k/s against 56k/s uncompressed; BENCHMARKS.md).
 pub const COMPRESS_ABOVE: u16 = 4096;
 
+/// Server functions take a cart of at most 50 lines or a pasted key: 16 KiB is ample.
+const SERVER_FN_BODY_LIMIT: usize = 16 * 1024;
+
 pub fn router(state: AppState, shell: Shell) -> Router {
     // Shared, not copied: axum clones a route's handler and layers for every request, and
     // three HTML pages cloned each time cost more than verifying a launch.
@@ -33,13 +36,17 @@ pub fn router(state: AppState, shell: Shell) -> Router {
     let hsts = state.config.is_https();
     let fallback_shell = shell.clone();
     let callback_shell = shell.clone();
+    // The provider's pages and the activation iframe: one bundle, one shell.
+    let back_office = get({
+        let shell = shell.clone();
+        move |request: HeaderMap| async move { shell.back_office.respond(&request) }
+    });
     Router::new()
-        // Server functions take a cart of at most 50 lines or a pasted key: 16 KiB is ample.
-        .route("/api/{*fn_name}", post(server_fn).layer(RequestBodyLimitLayer::new(16 * 1024)))
+        .route("/api/{*fn_name}", post(server_fn).layer(RequestBodyLimitLayer::new(SERVER_FN_BODY_LIMIT)))
         // The launch's own route, the same path its server function has (see `call::serve_launch`).
         .route(
             <crate::launch::VerifyLaunch as leptos::server_fn::ServerFn>::PATH,
-            post(launch).layer(RequestBodyLimitLayer::new(16 * 1024)),
+            post(launch).layer(RequestBodyLimitLayer::new(SERVER_FN_BODY_LIMIT)),
         )
         // Alive: the process answers. Ready: the database answers with the expected schema.
         .route("/healthz", get(|| async { "ok" }))
@@ -48,19 +55,10 @@ pub fn router(state: AppState, shell: Shell) -> Router {
         .route("/orders/callback", get(payment_callback))
         // Each host's widget and webhook routes, with their own body limits.
         .merge(super::hosts::routes())
-        .route(
-            "/admin",
-            get({
-                let shell = shell.clone();
-                move |request: HeaderMap| async move { shell.back_office.respond(&request) }
-            }),
-        )
+        .route("/admin", back_office.clone())
         // Accounting export; the token is in the form body, the body is small.
         .route("/admin/orders.csv", post(super::export::orders_csv).layer(RequestBodyLimitLayer::new(4 * 1024)))
-        .route("/activate", {
-            let shell = shell.clone();
-            get(move |request: HeaderMap| async move { shell.back_office.respond(&request) })
-        })
+        .route("/activate", back_office)
         .route("/", get(move |request: HeaderMap| async move { shell.index.respond(&request) }))
         .fallback_service(
             assets.fallback(get(move |request: HeaderMap| async move { fallback_shell.index.respond(&request) })),

@@ -40,16 +40,15 @@ impl Shell {
             tracing::warn!("{e}: the Kolibri24 widget is unavailable");
             index_html.clone()
         });
-        Ok(Self::new(state, index_html, back_office_html).with_widget(state, widget_html))
+        Ok(Self::new(state, index_html, back_office_html, widget_html))
     }
 
-    /// Storefront and back office; the widget shell is the storefront's until
-    /// [`with_widget`](Self::with_widget).
-    pub fn new(state: &AppState, index_html: String, back_office_html: String) -> Self {
+    /// The three shells, each page's policy derived from the inline scripts of the pages it
+    /// covers: the storefront's and back office's together, the widget's on its own.
+    pub fn new(state: &AppState, index_html: String, back_office_html: String, widget_html: String) -> Self {
         let both = format!("{index_html}{back_office_html}");
         let csp = headers::content_security_policy(&state.config.allowed_origins, &both);
-        let kolibri24_csp = headers::content_security_policy(&state.config.kolibri24.frame_ancestors, &index_html);
-        let widget_html = index_html.clone();
+        let kolibri24_csp = headers::content_security_policy(&state.config.kolibri24.frame_ancestors, &widget_html);
         Shell {
             index: Page::new(index_html),
             back_office: Page::new(back_office_html),
@@ -57,12 +56,6 @@ impl Shell {
             csp,
             kolibri24_csp,
         }
-    }
-
-    pub fn with_widget(mut self, state: &AppState, widget_html: String) -> Self {
-        self.kolibri24_csp = headers::content_security_policy(&state.config.kolibri24.frame_ancestors, &widget_html);
-        self.widget_html = widget_html;
-        self
     }
 }
 

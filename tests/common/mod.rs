@@ -56,7 +56,7 @@ pub async fn start_config(config: Config) -> TestServer {
     let catalogue =
         marktstand::server::catalogue::load(&root.join("catalogue.toml"), &root.join("public")).expect("catalogue");
     let state = AppState::new(config, db, catalogue);
-    let shell = Shell::new(&state, INDEX.to_string(), BACK_OFFICE.to_string()).with_widget(&state, WIDGET.to_string());
+    let shell = Shell::new(&state, INDEX.to_string(), BACK_OFFICE.to_string(), WIDGET.to_string());
     let app = router(state.clone(), shell);
     let worker = marktstand::server::webhooks::spawn_worker(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
