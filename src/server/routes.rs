@@ -11,7 +11,7 @@ use axum::Router;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate, SizeAbove};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 use tower_http::LatencyUnit;
@@ -87,7 +87,7 @@ pub fn router(state: AppState, shell: Shell) -> Router {
         ))
         // Outermost: every request has an id (a load balancer's `x-request-id`, else a new one)
         // before anything logs, and the answer carries it back.
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(SetRequestIdLayer::x_request_id(headers::RequestUuid))
 }
 
 /// Hashed build assets never change under their name: a returning agent's browser uses its
