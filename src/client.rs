@@ -4,14 +4,16 @@
 //!
 //! The launch itself may already be answered: the page's inline bootstrap starts
 //! `POST /api/launch` while the app downloads and reads the whole answer
-//! (`window.__launch`: status, status text, redirect header, body), and the launch call takes
-//! that answer instead of asking again. Read in full before the app starts, it is taken
-//! within the app's first task, so the shop is built without a "loading" frame between.
+//! (`window.__launch`: status, status text, redirect header, body). The app waits for it
+//! before it mounts (src/lib.rs) and keeps it here, so the launch call takes it at once:
+//! no browser `Request` is made for it, and the shop is built in the app's first pass.
 
 use futures::{Sink, Stream};
+use http::Method;
 use leptos::server_fn::client::{browser::BrowserClient, Client};
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
-use leptos::server_fn::request::browser::BrowserRequest;
+use leptos::server_fn::request::browser::{BrowserFormData, BrowserRequest};
+use leptos::server_fn::request::ClientReq;
 use leptos::server_fn::response::browser::BrowserResponse;
 use leptos::server_fn::response::ClientRes;
 use leptos::server_fn::Bytes;
@@ -19,10 +21,10 @@ use send_wrapper::SendWrapper;
 use std::cell::RefCell;
 use std::future::Future;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
 thread_local! {
     static TOKEN: RefCell<Option<String>> = const { RefCell::new(None) };
+    static EARLY: RefCell<Option<EarlyAnswer>> = const { RefCell::new(None) };
 }
 
 /// Remembers the session token the launch returned.
@@ -34,18 +36,16 @@ fn bearer() -> Option<String> {
     TOKEN.with(|t| t.borrow().as_ref().map(|t| format!("Bearer {t}")))
 }
 
-/// The bootstrap's launch request, if the page made one; left for the launch to take.
+/// The bootstrap's launch request, if the page made one: the app mounts once it is answered.
 pub fn pending_launch() -> Option<js_sys::Promise> {
     let window = web_sys::window()?;
     js_sys::Reflect::get(&window, &JsValue::from_str("__launch")).ok()?.dyn_into::<js_sys::Promise>().ok()
 }
 
-/// The answer the bootstrap's launch request got, taken once.
-fn early_launch() -> Option<js_sys::Promise> {
-    let promise = pending_launch()?;
-    let window: js_sys::Object = web_sys::window()?.into();
-    let _ = js_sys::Reflect::delete_property(&window, &JsValue::from_str("__launch"));
-    Some(promise)
+/// Keeps the answer the bootstrap's launch request got (`value`, as its promise resolved) for
+/// the launch call to take.
+pub fn keep_early_answer(value: &JsValue) {
+    EARLY.with(|early| *early.borrow_mut() = EarlyAnswer::read(value));
 }
 
 /// The bootstrap's answer as it read it: `{status, statusText, redirect, location, body}`.
@@ -71,6 +71,91 @@ impl EarlyAnswer {
     }
 }
 
+/// A request as server functions make it. One with a binary body (the launch's, the
+/// postcard calls') becomes a browser `Request` only when it is sent, so the launch the page
+/// has already asked makes none.
+pub enum SessionRequest {
+    Made(BrowserRequest),
+    Bytes { path: String, content_type: String, accepts: String, body: Bytes, method: Method },
+}
+
+impl<E: FromServerFnError> ClientReq<E> for SessionRequest {
+    type FormData = BrowserFormData;
+
+    fn try_new_req_query(
+        path: &str,
+        content_type: &str,
+        accepts: &str,
+        query: &str,
+        method: Method,
+    ) -> Result<Self, E> {
+        BrowserRequest::try_new_req_query(path, content_type, accepts, query, method).map(Self::Made)
+    }
+
+    fn try_new_req_text(
+        path: &str,
+        content_type: &str,
+        accepts: &str,
+        body: String,
+        method: Method,
+    ) -> Result<Self, E> {
+        BrowserRequest::try_new_req_text(path, content_type, accepts, body, method).map(Self::Made)
+    }
+
+    fn try_new_req_bytes(
+        path: &str,
+        content_type: &str,
+        accepts: &str,
+        body: Bytes,
+        method: Method,
+    ) -> Result<Self, E> {
+        Ok(Self::Bytes { path: path.into(), content_type: content_type.into(), accepts: accepts.into(), body, method })
+    }
+
+    fn try_new_req_form_data(
+        path: &str,
+        accepts: &str,
+        content_type: &str,
+        body: BrowserFormData,
+        method: Method,
+    ) -> Result<Self, E> {
+        BrowserRequest::try_new_req_form_data(path, accepts, content_type, body, method).map(Self::Made)
+    }
+
+    fn try_new_req_multipart(path: &str, accepts: &str, body: BrowserFormData, method: Method) -> Result<Self, E> {
+        BrowserRequest::try_new_req_multipart(path, accepts, body, method).map(Self::Made)
+    }
+
+    fn try_new_req_streaming(
+        path: &str,
+        accepts: &str,
+        content_type: &str,
+        body: impl Stream<Item = Bytes> + Send + 'static,
+        method: Method,
+    ) -> Result<Self, E> {
+        BrowserRequest::try_new_req_streaming(path, accepts, content_type, body, method).map(Self::Made)
+    }
+}
+
+impl SessionRequest {
+    /// The browser `Request`, made now if it was not yet.
+    fn make<E: FromServerFnError>(self) -> Result<BrowserRequest, E> {
+        match self {
+            Self::Made(req) => Ok(req),
+            Self::Bytes { path, content_type, accepts, body, method } => {
+                BrowserRequest::try_new_req_bytes(&path, &content_type, &accepts, body, method)
+            }
+        }
+    }
+
+    fn is_launch(&self) -> bool {
+        match self {
+            Self::Made(req) => req.url().ends_with("/api/launch"),
+            Self::Bytes { path, .. } => path.ends_with("/api/launch"),
+        }
+    }
+}
+
 /// [`BrowserClient`] plus the `Authorization` header and the early launch answer.
 pub struct SessionClient;
 
@@ -80,20 +165,20 @@ where
     IS: FromServerFnError,
     OS: FromServerFnError,
 {
-    type Request = BrowserRequest;
+    type Request = SessionRequest;
     type Response = AppResponse;
 
     fn send(req: Self::Request) -> impl Future<Output = Result<Self::Response, E>> + Send {
-        if let Some(value) = bearer() {
-            req.headers().append("Authorization", &value);
-        }
-        let early = if req.url().ends_with("/api/launch") { early_launch() } else { None };
+        // The bootstrap's answer if it got one (after a network failure: ask again), taken
+        // in the first poll, so a launch already answered is read in the same task.
+        let early = if req.is_launch() { EARLY.with(|early| early.borrow_mut().take()) } else { None };
         SendWrapper::new(async move {
-            if let Some(promise) = early {
-                // A network failure of the early request: ask again below.
-                if let Some(answer) = JsFuture::from(promise).await.ok().as_ref().and_then(EarlyAnswer::read) {
-                    return Ok(AppResponse::Early(answer));
-                }
+            if let Some(answer) = early {
+                return Ok(AppResponse::Early(answer));
+            }
+            let req = req.make::<E>()?;
+            if let Some(value) = bearer() {
+                req.headers().append("Authorization", &value);
             }
             <BrowserClient as Client<E, IS, OS>>::send(req).await.map(AppResponse::Browser)
         })

@@ -29,13 +29,15 @@ pub mod widget;
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
     // While the page's launch request is on its way nothing is rendered (the page says it is
-    // opening the service if that takes a while): the shop is then built once, in the task
-    // that takes the answer, instead of a loading view first and a second layout between
-    // (BENCHMARKS.md).
+    // opening the service if that takes a while): with its answer kept, the shop is then built
+    // once, in the task that takes it, instead of a loading view first and a second layout
+    // between (BENCHMARKS.md).
     match client::pending_launch() {
         Some(answer) => wasm_bindgen_futures::spawn_local(async move {
             // A failed early request is asked again by the launch itself (src/client.rs).
-            let _ = wasm_bindgen_futures::JsFuture::from(answer).await;
+            if let Ok(value) = wasm_bindgen_futures::JsFuture::from(answer).await {
+                client::keep_early_answer(&value);
+            }
             mount();
         }),
         None => mount(),

@@ -2,9 +2,11 @@
 //! loading of a server function's answer, the "loading" notice, and times in the browser's
 //! zone.
 
+use futures::FutureExt;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::future::Future;
+use std::time::Duration;
 
 /// The query string exactly as it is in the address bar, without the `?`.
 pub fn raw_query() -> String {
@@ -12,14 +14,32 @@ pub fn raw_query() -> String {
     search.strip_prefix('?').unwrap_or(&search).to_string()
 }
 
-/// Runs `future` once; the signal is `None` until it has finished.
+/// Runs `future` once; the signal is `None` until it has finished. It is polled once at
+/// once, so an answer already there (the launch the page asked before the app started) is in
+/// the first build, without a "loading" view and a rebuild.
 pub fn load<T, F>(future: F) -> ReadSignal<Option<T>>
 where
     T: Send + Sync + 'static,
     F: Future<Output = T> + 'static,
 {
+    let mut future = Box::pin(future);
+    if let Some(value) = untrack(|| future.as_mut().now_or_never()) {
+        return signal(Some(value)).0;
+    }
     let (result, set_result) = signal(None);
     spawn_local(async move { set_result.set(Some(future.await)) });
+    result
+}
+
+/// [`load`], started in the task after this one: for what sits beside the first screen, so
+/// making and sending its request does not hold up the products' first paint.
+pub fn load_later<T, F>(start: impl FnOnce() -> F + 'static) -> ReadSignal<Option<T>>
+where
+    T: Send + Sync + 'static,
+    F: Future<Output = T> + 'static,
+{
+    let (result, set_result) = signal(None);
+    set_timeout(move || spawn_local(async move { set_result.set(Some(start().await)) }), Duration::ZERO);
     result
 }
 

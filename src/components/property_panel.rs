@@ -3,14 +3,15 @@
 
 use crate::activation::{read_property, PropertyInfo};
 use crate::i18n::Lang;
-use crate::ui::load;
+use crate::ui::load_later;
 use leptos::prelude::*;
 
 /// Nothing while loading or without a property; otherwise the details or why they are missing.
+/// Asked after the products are built: they are what the agent came for.
 #[component]
 pub fn PropertyPanel() -> impl IntoView {
     let t = expect_context::<Lang>().texts();
-    let info = load(read_property());
+    let info = load_later(read_property);
     move || {
         match info.get()? {
         Ok(PropertyInfo::NoContext) => None,

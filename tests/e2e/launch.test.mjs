@@ -31,6 +31,21 @@ test('opening the shop takes one request to the server: the launch, started befo
   await context.close();
 });
 
+test('when the page\'s early launch request fails, the app asks again and the shop opens', async () => {
+  let asked = 0;
+  const shop = await openService(stack, {}, 'valid', {
+    beforeOpen: (page) => page.context().route(`${stack.store}/api/launch`, async (route) => {
+      asked += 1;
+      if (asked === 1) await route.abort('connectionreset');
+      else await route.continue();
+    }),
+  });
+  await shop.frame.locator('[data-product] button.add').first().waitFor();
+  assert.equal(await shop.frame.locator('#customer-name').textContent(), 'Musterfirma Immobilien GmbH');
+  assert.equal(asked, 2, 'the bootstrap\'s request, then the app\'s own');
+  await shop.context.close();
+});
+
 test('a cold launch downloads at most 120 KB: the page, its loader, the wasm and the styles', async (t) => {
   const context = await stack.browser.newContext();
   const loaded = new Set();
