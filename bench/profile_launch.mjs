@@ -7,26 +7,12 @@
 // (`trunk build --release <that page> --dist <dir>`, with target/toolchain.env's settings as
 // scripts/build has them) and serve it with MARKTSTAND_SITE_ROOT=<dir>.
 // usage: [N=8] [MIN=25] node bench/profile_launch.mjs PARENT_URL SIGN_CMD SELECTOR
-import { chromium } from 'playwright-core';
-import { execSync } from 'node:child_process';
+import { framedLaunch } from './framed_launch.mjs';
 
 const [parent, signCmd, selector] = process.argv.slice(2);
 const runs = Number(process.env.N || 8);
 const min = Number(process.env.MIN || 25);
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
-const context = await browser.newContext();
-await context.addInitScript((sel) => {
-  if (window === window.top) return;
-  new MutationObserver((_, o) => { if (document.querySelector(sel)) { performance.mark('selector-present'); o.disconnect(); } })
-    .observe(document, { childList: true, subtree: true });
-}, selector);
-const launch = async (page) => {
-  const frameUrl = execSync(signCmd).toString().trim();
-  await page.goto(`${parent}?frame=${encodeURIComponent(frameUrl)}`);
-  await page.frameLocator('#svc').locator(selector).first().waitFor({ state: 'attached', timeout: 30000 });
-  return frameUrl;
-};
+const { browser, context, launch } = await framedLaunch(parent, signCmd, selector);
 for (let i = 0; i < 3; i++) { const page = await context.newPage(); await launch(page); await page.close(); }
 
 const tree = { count: 0, kids: new Map() };

@@ -6,25 +6,10 @@
 // document was requested. CHROMIUM=path runs another browser (a wrapper script can add V8
 // flags, e.g. `--js-flags=--no-wasm-lazy-compilation`, to test an idea).
 // usage: [WARM=1] node bench/trace_launch.mjs PARENT_URL SIGN_CMD SELECTOR
-import { chromium } from 'playwright-core';
-import { execSync } from 'node:child_process';
+import { framedLaunch } from './framed_launch.mjs';
 
 const [parent, signCmd, selector] = process.argv.slice(2);
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
-const context = await browser.newContext();
-// A mark when the selector appears in the frame: the moment the timing harness stops its clock.
-await context.addInitScript((sel) => {
-  if (window === window.top) return;
-  new MutationObserver((_, o) => { if (document.querySelector(sel)) { performance.mark('selector-present'); o.disconnect(); } })
-    .observe(document, { childList: true, subtree: true });
-}, selector);
-const launch = async (page) => {
-  const frameUrl = execSync(signCmd).toString().trim();
-  await page.goto(`${parent}?frame=${encodeURIComponent(frameUrl)}`);
-  await page.frameLocator('#svc').locator(selector).first().waitFor({ state: 'attached', timeout: 30000 });
-  return frameUrl;
-};
+const { browser, context, launch } = await framedLaunch(parent, signCmd, selector);
 const warmups = process.env.WARM === '1' ? Number(process.env.WARMUPS || 3) : 0;
 for (let i = 0; i < warmups; i++) { const first = await context.newPage(); await launch(first); await first.close(); }
 const page = await context.newPage();
