@@ -15,7 +15,7 @@ pub struct ActivationStart {
     pub customer_name: String,
     /// Whether credentials are already stored (a re-activation replaces them).
     pub active: bool,
-    pub allowed_origins: Vec<String>,
+    pub allowed_origins: std::sync::Arc<[String]>,
 }
 
 /// Verifies the activation iframe's query string exactly as it arrived.

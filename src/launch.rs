@@ -61,7 +61,7 @@ pub struct Launch {
     pub expires_at: i64,
     pub context: LaunchContext,
     /// The host origins this storefront may talk to with postMessage.
-    pub allowed_origins: Vec<String>,
+    pub allowed_origins: Arc<[String]>,
     /// The catalogue, with a storefront launch: the first screen needs no second request.
     pub catalogue: Option<SharedCatalogue>,
 }
@@ -136,11 +136,12 @@ impl Encodes<Launch> for LaunchPostcard {
         // Every field named: a new one cannot be forgotten here. Postcard writes a struct as
         // its fields one after the other, as it writes a tuple.
         let Launch { token, expires_at, context, allowed_origins, catalogue } = launch;
-        let head = postcard::to_allocvec(&(token, expires_at, context, allowed_origins))?;
+        // One allocation: the head is a few hundred bytes, the catalogue's are known.
+        let room = 512 + catalogue.as_ref().map_or(0, |shared| 1 + shared.postcard.len());
+        let head = postcard::to_extend(&(token, expires_at, context, allowed_origins), Vec::with_capacity(room))?;
         let out = match catalogue {
             Some(shared) if !shared.postcard.is_empty() => {
                 let mut out = head;
-                out.reserve(1 + shared.postcard.len());
                 out.push(1); // `Some`
                 out.extend_from_slice(&shared.postcard);
                 out
@@ -206,7 +207,7 @@ mod tests {
             token: "token".into(),
             expires_at: 1_700_000_000,
             context: LaunchContext::customer("Muster GmbH".into(), "4711".into(), "17".into(), "pc".into()),
-            allowed_origins: vec!["https://smart.onoffice.de".into()],
+            allowed_origins: ["https://smart.onoffice.de".to_string()].into(),
             catalogue,
         }
     }

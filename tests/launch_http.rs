@@ -143,8 +143,8 @@ async fn an_expired_session_is_told_to_reopen() {
     let server = start().await;
     let launch: Value =
         decode::<marktstand::launch::Launch>(launch(&server.base, &signed_query(PARAMS, SECRET, now())).await).await;
-    let context = serde_json::from_value(launch["context"].clone()).unwrap();
-    let (old, _) = server.state.sessions.issue(context, "claim".into(), now() - 3600);
+    let context: marktstand::launch::LaunchContext = serde_json::from_value(launch["context"].clone()).unwrap();
+    let (old, _) = server.state.sessions.issue(&context, "claim", now() - 3600);
     let res = post_form(&server.base, "/api/parent_message", &[("action", "RefreshParent")], Some(&old)).await;
     assert_eq!(res.status(), 401);
     assert_eq!(res.json::<Value>().await.unwrap()["error"], "session_expired");

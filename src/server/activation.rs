@@ -22,9 +22,13 @@ pub async fn start(state: &AppState, query: &str, now: i64) -> Result<Activation
     let api_claim = required(&v, "apiClaim")?;
     let api_token = required(&v, "apiToken")?;
     let active = credentials::load(state, &context.customer_web_id).await?.is_some();
-    let customer_name = context.customer_name.clone();
-    let (token, _) = state.sessions.issue_activation(context, api_claim, api_token, now);
-    Ok(ActivationStart { token, customer_name, active, allowed_origins: state.config.allowed_origins.clone() })
+    let (token, _) = state.sessions.issue_activation(&context, &api_claim, &api_token, now);
+    Ok(ActivationStart {
+        token,
+        customer_name: context.customer_name,
+        active,
+        allowed_origins: state.config.allowed_origins.clone(),
+    })
 }
 
 /// Calls `unlockProvider` (and nothing else) with the URL's apiToken and the pasted key;

@@ -246,7 +246,7 @@ mod tests {
     fn a_storefront_session_is_not_a_sign_in() {
         let sessions = Sessions::new(&[[3; 32]], 600);
         let context = crate::launch::LaunchContext::customer("M".into(), "1".into(), "2".into(), "p".into());
-        let (token, _) = sessions.issue(context, "claim".into(), 1000);
+        let (token, _) = sessions.issue(&context, "claim", 1000);
         assert_eq!(open_sign_in(&sessions, "admin", &token, 1001), None);
     }
 }

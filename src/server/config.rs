@@ -89,7 +89,8 @@ pub struct Config {
     pub listen: SocketAddr,
     pub public_url: url::Url,
     pub provider_secrets: Vec<Vec<u8>>,
-    pub allowed_origins: Vec<String>,
+    /// Shared with every launch answer, which carries it (no copy per launch).
+    pub allowed_origins: std::sync::Arc<[String]>,
     pub freshness_secs: i64,
     pub session_ttl_secs: i64,
     /// The first seals, every one opens (rotation).
@@ -167,7 +168,7 @@ impl Config {
             listen: args.listen,
             public_url,
             provider_secrets,
-            allowed_origins,
+            allowed_origins: allowed_origins.into(),
             freshness_secs: args.freshness_secs,
             session_ttl_secs: args.session_ttl_secs,
             session_keys,

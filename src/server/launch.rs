@@ -13,7 +13,7 @@ pub fn open_session(state: &AppState, query: &str, now: i64) -> Result<Launch, A
     let verified = verify(&state.verifiers.launch, query, now, "launch")?;
     let (context, api_claim) = read_context(&verified)?;
     tracing::info!(customer = %context.customer_web_id, user = %context.user_id, "launch verified");
-    let (token, expires_at) = state.sessions.issue(context.clone(), api_claim, now);
+    let (token, expires_at) = state.sessions.issue(&context, &api_claim, now);
     let catalogue = Some(state.catalogue.clone());
     Ok(Launch { token, expires_at, context, allowed_origins: state.config.allowed_origins.clone(), catalogue })
 }
@@ -34,7 +34,7 @@ pub fn resume_session(state: &AppState, order: &StoredOrder, now: i64) -> Launch
         image_ids: serde_json::from_str(&order.image_ids).unwrap_or_default(),
         parameter_cache_id: order.parameter_cache_id.clone(),
     };
-    let (token, expires_at) = state.sessions.issue(context.clone(), String::new(), now);
+    let (token, expires_at) = state.sessions.issue(&context, "", now);
     Launch { token, expires_at, context, allowed_origins: state.config.allowed_origins.clone(), catalogue: None }
 }
 

@@ -4,11 +4,12 @@
 //! The nonce comes from `rand`'s thread-local CSPRNG (ChaCha, seeded and reseeded from the
 //! operating system): one system call per launch less than asking the kernel each time.
 
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::aead::{Aead, AeadInPlace, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use rand::RngCore;
 
 const NONCE_LEN: usize = 24;
+const TAG_LEN: usize = 16;
 
 pub struct Sealer(XChaCha20Poly1305);
 
@@ -21,9 +22,15 @@ impl Sealer {
     pub fn seal(&self, plain: &[u8], aad: &[u8]) -> Vec<u8> {
         let mut nonce = XNonce::default();
         rand::thread_rng().fill_bytes(&mut nonce);
-        let sealed = self.0.encrypt(&nonce, Payload { msg: plain, aad }).expect("encryption of a slice cannot fail");
-        let mut out = nonce.to_vec();
-        out.extend_from_slice(&sealed);
+        // One buffer, encrypted in place after the nonce: `nonce ‖ ciphertext ‖ tag`.
+        let mut out = Vec::with_capacity(NONCE_LEN + plain.len() + TAG_LEN);
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(plain);
+        let tag = self
+            .0
+            .encrypt_in_place_detached(&nonce, aad, &mut out[NONCE_LEN..])
+            .expect("encryption of a slice cannot fail");
+        out.extend_from_slice(&tag);
         out
     }
 

@@ -9,6 +9,17 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 
+/// A [`Session`] borrowed for sealing: the same fields in the same order, so postcard writes
+/// the same bytes without copying the launch context (a test holds that they open equal).
+#[derive(Serialize)]
+struct SessionRef<'a> {
+    context: &'a LaunchContext,
+    api_claim: &'a str,
+    expires_at: i64,
+    api_token: Option<&'a str>,
+    widget: Option<&'a str>,
+}
+
 /// What a token carries.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Session {
@@ -48,27 +59,27 @@ impl Sessions {
     }
 
     /// Seals a new session; returns the token and its expiry.
-    pub fn issue(&self, context: LaunchContext, api_claim: String, now: i64) -> (String, i64) {
-        self.seal(Session { context, api_claim, expires_at: now + self.ttl_secs, api_token: None, widget: None })
+    pub fn issue(&self, context: &LaunchContext, api_claim: &str, now: i64) -> (String, i64) {
+        self.seal(SessionRef { context, api_claim, expires_at: now + self.ttl_secs, api_token: None, widget: None })
     }
 
     /// A session for a Kolibri24 widget whose call Kolibri24 confirmed: no API claim, so it
     /// can read nothing from onOffice and place no onOffice order.
-    pub fn issue_widget(&self, context: LaunchContext, entity_type: String, now: i64) -> (String, i64) {
+    pub fn issue_widget(&self, context: &LaunchContext, entity_type: &str, now: i64) -> (String, i64) {
         let expires_at = now + self.ttl_secs;
-        self.seal(Session { context, api_claim: String::new(), expires_at, api_token: None, widget: Some(entity_type) })
+        self.seal(SessionRef { context, api_claim: "", expires_at, api_token: None, widget: Some(entity_type) })
     }
 
     /// A session for the activation iframe, which alone may call `unlockProvider`.
     pub fn issue_activation(
         &self,
-        context: LaunchContext,
-        api_claim: String,
-        api_token: String,
+        context: &LaunchContext,
+        api_claim: &str,
+        api_token: &str,
         now: i64,
     ) -> (String, i64) {
         let expires_at = now + self.ttl_secs;
-        self.seal(Session { context, api_claim, expires_at, api_token: Some(api_token), widget: None })
+        self.seal(SessionRef { context, api_claim, expires_at, api_token: Some(api_token), widget: None })
     }
 
     /// Seals `plain` for another purpose, named by `aad` so it can never pass as a session.
@@ -82,8 +93,10 @@ impl Sessions {
         self.sealers.iter().find_map(|s| s.open(&bytes, aad))
     }
 
-    fn seal(&self, session: Session) -> (String, i64) {
-        let plain = postcard::to_extend(&session, vec![POSTCARD]).expect("session serialises");
+    fn seal(&self, session: SessionRef) -> (String, i64) {
+        let mut plain = Vec::with_capacity(256);
+        plain.push(POSTCARD);
+        let plain = postcard::to_extend(&session, plain).expect("session serialises");
         (URL_SAFE_NO_PAD.encode(self.sealers[0].seal(&plain, AAD)), session.expires_at)
     }
 
@@ -146,7 +159,7 @@ mod tests {
     #[test]
     fn token_round_trips_and_expires() {
         let sessions = Sessions::new(&[[7; 32]], 60);
-        let (token, expires) = sessions.issue(context(), "claim".into(), 1000);
+        let (token, expires) = sessions.issue(&context(), "claim", 1000);
         assert_eq!(expires, 1060);
         assert_eq!(sessions.open(&token, 1059).unwrap().api_claim, "claim");
         assert_eq!(sessions.open(&token, 1060).unwrap_err(), AppError::SessionExpired);
@@ -155,7 +168,7 @@ mod tests {
     #[test]
     fn token_hides_the_claim_and_resists_tampering() {
         let sessions = Sessions::new(&[[7; 32]], 60);
-        let (token, _) = sessions.issue(context(), "secret-claim".into(), 1000);
+        let (token, _) = sessions.issue(&context(), "secret-claim", 1000);
         let raw = URL_SAFE_NO_PAD.decode(&token).unwrap();
         assert!(!raw.windows(12).any(|w| w == b"secret-claim"));
         let mut flipped = raw.clone();
@@ -174,7 +187,7 @@ mod tests {
         let before = URL_SAFE_NO_PAD.encode(sessions.sealers[0].seal(&json, AAD));
         let opened = sessions.open(&before, 1000).unwrap();
         assert_eq!((opened.context, opened.api_claim), (context(), "claim".to_string()));
-        let (now, _) = sessions.issue(context(), "claim".into(), 1000);
+        let (now, _) = sessions.issue(&context(), "claim", 1000);
         assert!(now.len() * 10 < before.len() * 7, "{} vs {} characters", now.len(), before.len());
         // Neither format nor anything else: refused.
         let other = URL_SAFE_NO_PAD.encode(sessions.sealers[0].seal(b"\x02garbage", AAD));
@@ -182,12 +195,27 @@ mod tests {
     }
 
     #[test]
+    fn every_kind_of_session_opens_as_it_was_sealed() {
+        let sessions = Sessions::new(&[[7; 32]], 60);
+        let opened = |token: String| {
+            let s = sessions.open(&token, 1000).unwrap();
+            (s.context, s.api_claim, s.api_token, s.widget, s.expires_at)
+        };
+        let storefront = opened(sessions.issue(&context(), "claim", 1000).0);
+        assert_eq!(storefront, (context(), "claim".into(), None, None, 1060));
+        let activation = opened(sessions.issue_activation(&context(), "claim", "api-token", 1000).0);
+        assert_eq!(activation, (context(), "claim".into(), Some("api-token".into()), None, 1060));
+        let widget = opened(sessions.issue_widget(&context(), "estate", 1000).0);
+        assert_eq!(widget, (context(), String::new(), None, Some("estate".into()), 1060));
+    }
+
+    #[test]
     fn a_rotated_key_keeps_its_sessions_and_the_new_key_seals() {
         let old = Sessions::new(&[[7; 32]], 60);
-        let (before, _) = old.issue(context(), "claim".into(), 1000);
+        let (before, _) = old.issue(&context(), "claim", 1000);
         let rotated = Sessions::new(&[[8; 32], [7; 32]], 60);
         assert_eq!(rotated.open(&before, 1001).unwrap().api_claim, "claim");
-        let (after, _) = rotated.issue(context(), "claim".into(), 1000);
+        let (after, _) = rotated.issue(&context(), "claim", 1000);
         // Sealed with the new key: the old key alone cannot open it.
         assert_eq!(old.open(&after, 1001).unwrap_err(), AppError::Unauthorized);
         assert!(Sessions::new(&[[8; 32]], 60).open(&after, 1001).is_ok());

@@ -236,7 +236,7 @@ fn with_session(state: &AppState, shell_html: &str, call: &WidgetCall) -> String
     let agency = &call.real_estate_agency_id;
     let mut context = LaunchContext::customer(agency.clone(), agency.clone(), String::new(), String::new());
     context.estate_id = Some(call.entity_id.clone());
-    let (token, _) = state.sessions.issue_widget(context, call.entity_type.clone(), crate::server::now());
+    let (token, _) = state.sessions.issue_widget(&context, &call.entity_type, crate::server::now());
     // The token is URL-safe base64: nothing in it needs escaping in an attribute.
     let meta = format!("<meta name=\"{SESSION_META}\" content=\"{token}\">");
     match shell_html.find("<head>") {
