@@ -6,7 +6,9 @@
 // dist/ with `data-wasm-opt-params="-g"` added to index.html's `rel="rust"` link
 // (`trunk build --release <that page> --dist <dir>`, with target/toolchain.env's settings as
 // scripts/build has them) and serve it with MARKTSTAND_SITE_ROOT=<dir>.
-// usage: [N=8] [MIN=25] node bench/profile_launch.mjs PARENT_URL SIGN_CMD SELECTOR
+// SELF=1 prints, instead of the tree, the functions the samples were taken in (self time), by
+// count, with (wasm) or (js) for where they run and the native ones V8 names in brackets.
+// usage: [N=8] [MIN=25] [SELF=1] node bench/profile_launch.mjs PARENT_URL SIGN_CMD SELECTOR
 import { framedLaunch } from './framed_launch.mjs';
 
 const [parent, signCmd, selector] = process.argv.slice(2);
@@ -16,6 +18,7 @@ const { browser, context, launch } = await framedLaunch(parent, signCmd, selecto
 for (let i = 0; i < 3; i++) { const page = await context.newPage(); await launch(page); await page.close(); }
 
 const tree = { count: 0, kids: new Map() };
+const leaves = new Map();
 const idle = new Set(['(idle)', '(program)', '(garbage collector)']);
 for (let run = 0; run < runs; run++) {
   const page = await context.newPage();
@@ -43,6 +46,9 @@ for (let run = 0; run < runs; run++) {
   for (const [, id] of before.slice(Math.max(0, before.findIndex(([, id]) => inWasm(id))))) {
     const names = stack(id);
     if (idle.has(names.at(-1))) continue;
+    const url = nodes.get(id).callFrame.url || '';
+    const leaf = `${names.at(-1)} (${url.includes('.wasm') ? 'wasm' : url ? 'js' : 'native'})`;
+    leaves.set(leaf, (leaves.get(leaf) || 0) + 1);
     let node = tree;
     node.count++;
     for (const name of names) {
@@ -62,4 +68,8 @@ const print = (node, name, depth) => {
   for (const [kidName, kid] of kids) print(kid, kidName, kids.length === 1 && kid.count === node.count ? depth : depth + 1);
 };
 console.log(`${tree.count} samples on the main thread (not idle) in ${runs} warm launches, from the wasm's first call to ${selector}`);
-print(tree, 'all', 0);
+if (process.env.SELF === '1') {
+  for (const [leaf, n] of [...leaves].sort((a, b) => b[1] - a[1]).filter(([, n]) => n >= min)) console.log(`${String(n).padStart(5)} ${short(leaf)}`);
+} else {
+  print(tree, 'all', 0);
+}

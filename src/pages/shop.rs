@@ -13,7 +13,7 @@ use crate::components::property_panel::PropertyPanel;
 use crate::components::subscription_card::SubscriptionCard;
 use crate::i18n::Lang;
 use crate::session::Fatal;
-use crate::ui::{load, loading};
+use crate::ui::{after_paint, load, loading};
 use leptos::prelude::*;
 
 /// The verified context, the host actions, and the catalogue: the one the launch brought,
@@ -40,16 +40,16 @@ pub fn Shop(catalogue: Option<Catalogue>) -> impl IntoView {
     }
 }
 
-/// The products first; the cart, the subscriptions and the order history in the task after,
-/// so the products can be on screen one build sooner (what an agent opened the shop for;
-/// everything deferred sits below them, so nothing moves).
+/// The products first; the cart, the subscriptions and the order history once they are
+/// painted ([`after_paint`]), so the products are on screen one build and one layout sooner
+/// (what an agent opened the shop for; everything deferred sits below them, so nothing moves).
 #[component]
 fn Shelves(catalogue: Catalogue) -> impl IntoView {
     let t = expect_context::<Lang>().texts();
     provide_context(catalogue.clone());
     let products = catalogue.products.into_iter().map(|product| view! { <ProductCard product/> }).collect_view();
     let below = RwSignal::new(false);
-    set_timeout(move || below.set(true), std::time::Duration::ZERO);
+    after_paint(move || below.set(true));
     let subscriptions = catalogue.subscriptions;
     let rest = move || {
         below.get().then(|| {

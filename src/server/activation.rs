@@ -12,15 +12,15 @@ use crate::launch::LaunchContext;
 /// Verifies the activation URL (`apiClaim, apiToken, customerName, customerWebId,
 /// parameterCacheId, timestamp, userId, signature`) and opens an activation session.
 pub async fn start(state: &AppState, query: &str, now: i64) -> Result<ActivationStart, AppError> {
-    let v = verify(&state.verifiers.activation, query, now, "activation")?;
+    let mut v = verify(&state.verifiers.activation, query, now, "activation")?;
     let context = LaunchContext::customer(
-        v.get("customerName").unwrap_or_default().to_string(),
-        required(&v, "customerWebId")?,
-        required(&v, "userId")?,
-        required(&v, "parameterCacheId")?,
+        v.take("customerName").unwrap_or_default(),
+        required(&mut v, "customerWebId")?,
+        required(&mut v, "userId")?,
+        required(&mut v, "parameterCacheId")?,
     );
-    let api_claim = required(&v, "apiClaim")?;
-    let api_token = required(&v, "apiToken")?;
+    let api_claim = required(&mut v, "apiClaim")?;
+    let api_token = required(&mut v, "apiToken")?;
     let active = credentials::load(state, &context.customer_web_id).await?.is_some();
     let (token, _) = state.sessions.issue_activation(&context, &api_claim, &api_token, now);
     Ok(ActivationStart {

@@ -10,8 +10,8 @@ use signing::url::Verified;
 
 /// Verifies `query` (exactly as it arrived) and issues a session for it.
 pub fn open_session(state: &AppState, query: &str, now: i64) -> Result<Launch, AppError> {
-    let verified = verify(&state.verifiers.launch, query, now, "launch")?;
-    let (context, api_claim) = read_context(&verified)?;
+    let mut verified = verify(&state.verifiers.launch, query, now, "launch")?;
+    let (context, api_claim) = read_context(&mut verified)?;
     tracing::info!(customer = %context.customer_web_id, user = %context.user_id, "launch verified");
     let (token, expires_at) = state.sessions.issue(&context, &api_claim, now);
     let catalogue = Some(state.catalogue.clone());
@@ -38,10 +38,10 @@ pub fn resume_session(state: &AppState, order: &StoredOrder, now: i64) -> Launch
     Launch { token, expires_at, context, allowed_origins: state.config.allowed_origins.clone(), catalogue: None }
 }
 
-/// The service-iframe parameters; missing required ones reject the launch.
-pub fn read_context(v: &Verified) -> Result<(LaunchContext, String), AppError> {
+/// The service-iframe parameters, moved out of `v`; missing required ones reject the launch.
+pub fn read_context(v: &mut Verified) -> Result<(LaunchContext, String), AppError> {
     let context = LaunchContext {
-        customer_name: v.get("customerName").unwrap_or_default().to_string(),
+        customer_name: v.take("customerName").unwrap_or_default(),
         customer_web_id: required(v, "customerWebId")?,
         user_id: required(v, "userId")?,
         group_id: optional(v, "groupId"),

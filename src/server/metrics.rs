@@ -48,8 +48,23 @@ pub fn install() {
 }
 
 /// A signed request from a host was verified or refused (`reason` is the rejection code).
+/// Every launch counts one: the counters are looked up in the registry once per thread and
+/// label pair, then kept (a lookup hashes the name and labels and takes a lock, ~1 % of a
+/// launch's server time).
 pub fn signed_request(kind: &'static str, outcome: &'static str) {
-    metrics::counter!("marktstand_signed_requests_total", "kind" => kind, "outcome" => outcome).increment(1);
+    thread_local! {
+        static COUNTERS: std::cell::RefCell<Vec<(&'static str, &'static str, metrics::Counter)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    handle(); // a counter asked for before the recorder is installed would count nowhere
+    COUNTERS.with_borrow_mut(|counters| {
+        if let Some((_, _, counter)) = counters.iter().find(|(k, o, _)| *k == kind && *o == outcome) {
+            return counter.increment(1);
+        }
+        let counter = metrics::counter!("marktstand_signed_requests_total", "kind" => kind, "outcome" => outcome);
+        counter.increment(1);
+        counters.push((kind, outcome, counter));
+    });
 }
 
 /// An order was placed or moved to `status`.

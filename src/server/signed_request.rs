@@ -21,18 +21,15 @@ pub fn verify(verifier: &UrlVerifier, query: &str, now: i64, what: &'static str)
     })
 }
 
-/// A parameter that must be present and not empty; its absence refuses the request with
-/// `missing_<name in snake case>`.
-pub fn required(v: &Verified, name: &str) -> Result<String, AppError> {
-    v.get(name)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .ok_or_else(|| AppError::LaunchRejected { reason: format!("missing_{}", snake(name)) })
+/// A parameter that must be present and not empty, moved out of `v` (each is read once); its
+/// absence refuses the request with `missing_<name in snake case>`.
+pub fn required(v: &mut Verified, name: &str) -> Result<String, AppError> {
+    optional(v, name).ok_or_else(|| AppError::LaunchRejected { reason: format!("missing_{}", snake(name)) })
 }
 
-/// An optional parameter; empty counts as absent.
-pub fn optional(v: &Verified, name: &str) -> Option<String> {
-    v.get(name).filter(|s| !s.is_empty()).map(str::to_string)
+/// An optional parameter, moved out of `v`; empty counts as absent.
+pub fn optional(v: &mut Verified, name: &str) -> Option<String> {
+    v.take(name).filter(|s| !s.is_empty())
 }
 
 fn snake(name: &str) -> String {

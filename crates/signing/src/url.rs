@@ -31,15 +31,18 @@ const TIMESTAMP: &str = "timestamp";
 /// which is why the raw string is never hashed.
 pub fn canonical_query(raw_query: &str) -> Result<String, Rejection> {
     let mut params = php::parse_str(raw_query)?;
-    Ok(canonicalise(&mut params).1)
+    let mut query = String::with_capacity(raw_query.len());
+    canonicalise(&mut params, &mut query);
+    Ok(query)
 }
 
 /// Takes `signature` out (returned), sorts the top level in place (the
-/// host's `ksort` is not recursive) and returns the canonical query.
-fn canonicalise(params: &mut PhpArray) -> (Option<PhpValue>, String) {
+/// host's `ksort` is not recursive) and appends the canonical query to `out`.
+fn canonicalise(params: &mut PhpArray, out: &mut String) -> Option<PhpValue> {
     let signature = params.remove(&PhpKey::from(SIGNATURE));
     params.ksort();
-    (signature, php::http_build_query(params, Encoding::Rfc1738))
+    php::http_build_query_into(params, Encoding::Rfc1738, out);
+    signature
 }
 
 /// Lowercase hex signature of `base?canonical_query`, where `base` is
@@ -102,6 +105,17 @@ impl Verified {
     pub fn get(&self, name: &str) -> Option<&str> {
         let bytes = self.params.get_named(name.as_bytes())?.as_bytes()?;
         std::str::from_utf8(bytes).ok()
+    }
+
+    /// Moves out the value [`get`](Self::get) would read, leaving an empty one:
+    /// reading a verified query into owned fields copies nothing. None (and
+    /// nothing taken) when absent, a list, or not UTF-8.
+    pub fn take(&mut self, name: &str) -> Option<String> {
+        let PhpValue::Str(bytes) = self.params.get_named_mut(name.as_bytes())? else {
+            return None;
+        };
+        std::str::from_utf8(bytes).ok()?;
+        String::from_utf8(std::mem::take(bytes)).ok()
     }
 
     /// The values of a bracket list (`imageIds[0]=…&imageIds[1]=…`) in key
@@ -212,8 +226,11 @@ impl UrlVerifier {
             Ok(p) => p,
             Err(e) => return (Err(e), None, None),
         };
-        let (signature, query) = canonicalise(&mut params);
-        let canonical = format!("{}?{query}", self.base);
+        // `base?query` in one buffer; the canonical query is about as long as the raw one.
+        let mut canonical = String::with_capacity(self.base.len() + 1 + raw_query.len() + 32);
+        canonical.push_str(&self.base);
+        canonical.push('?');
+        let signature = canonicalise(&mut params, &mut canonical);
         let timestamp = params.get_named(TIMESTAMP.as_bytes()).map(|v| v.as_bytes().and_then(parse_timestamp));
         let clock_difference = timestamp.flatten().map(|ts| now.saturating_sub(ts));
         match self.check(signature, timestamp, &canonical, now) {

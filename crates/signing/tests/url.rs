@@ -34,6 +34,22 @@ fn a_host_signed_link_verifies() {
 }
 
 #[test]
+fn a_value_taken_out_is_what_get_read_and_is_gone_after() {
+    let q = signed_query("s3cr3t", "userId=342&17=int&customerName=M%C3%BCller&bad=%FF&imageIds[0]=a", NOW);
+    let mut v = verifier().verify(&q, NOW).unwrap();
+    assert_eq!(v.take("customerName").as_deref(), Some("Müller"));
+    assert_eq!(v.get("customerName"), Some(""));
+    assert_eq!(v.take("17").as_deref(), Some("int"), "an integer key is found by its text, as get finds it");
+    // Not UTF-8, a list, absent: nothing taken, as get reads nothing.
+    assert_eq!(v.take("bad"), None);
+    assert_eq!(v.params().get_named(b"bad").and_then(|b| b.as_bytes()), Some(&b"\xff"[..]));
+    assert_eq!(v.take("imageIds"), None);
+    assert_eq!(v.list("imageIds"), ["a"]);
+    assert_eq!(v.take("missing"), None);
+    assert_eq!(v.get("userId"), Some("342"));
+}
+
+#[test]
 fn repeated_parameter() {
     let q = format!("{}&userId=1", signed_query("s3cr3t", "userId=342", NOW));
     assert_eq!(verifier().verify(&q, NOW), Err(Rejection::RepeatedParameter("userId".into())));

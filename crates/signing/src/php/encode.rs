@@ -41,14 +41,22 @@ fn urlencode_into(input: &[u8], enc: Encoding, out: &mut String) {
 /// with `&`, nested keys as `parent%5Bchild%5D`; empty arrays produce nothing.
 pub fn http_build_query(arr: &PhpArray, enc: Encoding) -> String {
     let mut out = String::with_capacity(256);
-    let mut name = String::new();
-    build(arr, &mut name, false, enc, &mut out);
+    http_build_query_into(arr, enc, &mut out);
     out
 }
 
-/// Writes `arr`'s pairs; `name` holds the encoded name of `arr` itself when
-/// `nested` (an empty key is a name too) and is restored before returning.
-fn build(arr: &PhpArray, name: &mut String, nested: bool, enc: Encoding, out: &mut String) {
+/// [`http_build_query`], appended to `out` (which may already hold the URL
+/// the query belongs to: the signed string is built in one buffer).
+pub fn http_build_query_into(arr: &PhpArray, enc: Encoding, out: &mut String) {
+    let mut name = String::with_capacity(64);
+    let start = out.len();
+    build(arr, &mut name, false, enc, start, out);
+}
+
+/// Writes `arr`'s pairs after `out[..start]`; `name` holds the encoded name
+/// of `arr` itself when `nested` (an empty key is a name too) and is restored
+/// before returning.
+fn build(arr: &PhpArray, name: &mut String, nested: bool, enc: Encoding, start: usize, out: &mut String) {
     for (key, value) in arr.iter() {
         let len = name.len();
         // Top level: `key`; nested: `prefix%5Bkey%5D`.
@@ -63,9 +71,9 @@ fn build(arr: &PhpArray, name: &mut String, nested: bool, enc: Encoding, out: &m
             name.push_str("%5D");
         }
         match value {
-            PhpValue::Array(child) => build(child, name, true, enc, out),
+            PhpValue::Array(child) => build(child, name, true, enc, start, out),
             PhpValue::Str(s) => {
-                if !out.is_empty() {
+                if out.len() > start {
                     out.push('&');
                 }
                 out.push_str(name);
@@ -106,5 +114,16 @@ mod tests {
         let mut top = PhpArray::new();
         top.insert(PhpKey::from(""), PhpValue::Array(child));
         assert_eq!(http_build_query(&top, Encoding::Rfc3986), "%5Bk%5D=v");
+    }
+
+    #[test]
+    fn a_query_appended_to_a_url_is_the_query_alone_after_it() {
+        let mut arr = PhpArray::new();
+        arr.insert(PhpKey::from("a"), PhpValue::Str(b"1".to_vec()));
+        arr.insert(PhpKey::from("b"), PhpValue::Str(b"2 3".to_vec()));
+        let mut url = "https://x.test/p?".to_string();
+        http_build_query_into(&arr, Encoding::Rfc1738, &mut url);
+        assert_eq!(url, format!("https://x.test/p?{}", http_build_query(&arr, Encoding::Rfc1738)));
+        assert_eq!(url, "https://x.test/p?a=1&b=2+3");
     }
 }

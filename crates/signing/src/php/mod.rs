@@ -10,7 +10,7 @@ mod encode;
 mod parse;
 
 pub use compare::compare_keys;
-pub use encode::{http_build_query, urlencode, Encoding};
+pub use encode::{http_build_query, http_build_query_into, urlencode, Encoding};
 pub use parse::{parse_str, top_level_name, urldecode, ParsedQuery, MAX_INPUT_VARS, MAX_NESTING};
 
 /// An array key. PHP turns canonical decimal strings ("17", "-3", not "017")
@@ -109,6 +109,11 @@ impl PhpArray {
         PhpArray::default()
     }
 
+    /// An empty array with room for `n` entries.
+    pub fn with_capacity(n: usize) -> PhpArray {
+        PhpArray { entries: Vec::with_capacity(n), next_free: None }
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }
@@ -132,6 +137,14 @@ impl PhpArray {
         match canonical_int(name) {
             Some(i) => self.get(&PhpKey::Int(i)),
             None => self.entries.iter().find(|(k, _)| matches!(k, PhpKey::Str(s) if s == name)).map(|(_, v)| v),
+        }
+    }
+
+    /// [`get_named`](Self::get_named), for changing the value.
+    pub fn get_named_mut(&mut self, name: &[u8]) -> Option<&mut PhpValue> {
+        match canonical_int(name) {
+            Some(i) => self.get_mut(&PhpKey::Int(i)),
+            None => self.entries.iter_mut().find(|(k, _)| matches!(k, PhpKey::Str(s) if s == name)).map(|(_, v)| v),
         }
     }
 

@@ -49,7 +49,9 @@ fn hex_val(b: &u8) -> Option<u8> {
 /// as a value and as an array (`a=1&a[x]=2`). `a[]=1&a[]=2` is fine: each
 /// `[]` appends a new index.
 pub fn parse_str(query: &str) -> Result<ParsedQuery, Rejection> {
-    let mut result = PhpArray::new();
+    // Room for one entry per `&`-separated piece (fewer when names repeat or nest).
+    let pieces = query.bytes().filter(|&b| b == b'&').count() + 1;
+    let mut result = PhpArray::with_capacity(pieces.min(MAX_INPUT_VARS));
     let pieces = query.as_bytes().split(|&b| b == b'&').filter(|p| !p.is_empty());
     for (count, piece) in pieces.enumerate() {
         if count >= MAX_INPUT_VARS {
