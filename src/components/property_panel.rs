@@ -2,18 +2,38 @@
 //! address), read through the onOffice API; a notice when that is not possible.
 
 use crate::activation::{read_property, PropertyInfo};
-use crate::i18n::Lang;
+use crate::errors::AppError;
+use crate::i18n::{Lang, Texts};
+use crate::launch::Launch;
 use crate::ui::load_later;
 use leptos::prelude::*;
 
-/// Nothing while loading or without a property; otherwise the details or why they are missing.
-/// Asked after the products are built: they are what the agent came for.
+/// Nothing without a property or address in the launch (nothing is asked then); otherwise the
+/// details or why they are missing. Asked once the products are painted (they are what the
+/// agent came for); until the answer is in, the box the details fill holds their place, so
+/// the products do not move under the agent's pointer when they arrive.
 #[component]
 pub fn PropertyPanel() -> impl IntoView {
     let t = expect_context::<Lang>().texts();
-    let info = load_later(read_property);
-    move || {
-        match info.get()? {
+    let ctx = expect_context::<Launch>().context;
+    let named = ctx.estate_id.is_some() || ctx.address_id.is_some();
+    named.then(|| {
+        let info = load_later(read_property);
+        move || {
+            match info.get() {
+            None => Some(
+                view! { <section class="property pending" aria-busy="true"><span>{t.property_loading}</span></section> }
+                    .into_any(),
+            ),
+            Some(info) => details(info, t),
+        }
+        }
+    })
+}
+
+/// The answer as the agent sees it.
+fn details(info: Result<PropertyInfo, AppError>, t: &'static Texts) -> Option<AnyView> {
+    match info {
         Ok(PropertyInfo::NoContext) => None,
         Ok(PropertyInfo::Estate { id, title, address, number }) => Some(view! {
             <section class="property" id="property" data-estate=id>
@@ -40,6 +60,5 @@ pub fn PropertyPanel() -> impl IntoView {
         Err(err) => Some(view! {
             <p class="notice" id="property-notice" data-reason="unavailable">{t.property_unavailable}": "{err.to_string()}</p>
         }.into_any()),
-    }
     }
 }

@@ -37,11 +37,25 @@ test('before activation the storefront says it cannot read the property and keep
   await context.close();
 });
 
-test('after activation the storefront names the property it was opened from', async () => {
+test('after activation the storefront names the property it was opened from; the products do not move when it arrives', async () => {
   await (await activate()).context.close();
-  const { context, frame } = await openService(stack, { estateid: '815' });
+  // The details are held back until the products are on screen, as on a slow API.
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  const { context, frame } = await openService(stack, { estateid: '815' }, 'valid', {
+    beforeOpen: (page) => page.context().route('**/api/property_info', async (route) => { await held; await route.continue(); }),
+  });
+  const product = frame.locator('[data-product="floor-plan-2d"]');
+  const pending = frame.locator('.property.pending');
+  await pending.waitFor();
+  assert.equal(await pending.getAttribute('aria-busy'), 'true');
+  assert.match(await pending.textContent(), /Immobilie|property/);
+  const before = await product.boundingBox();
+  release();
   const title = frame.locator('#property-title');
   await title.waitFor();
+  assert.equal(await pending.count(), 0);
+  assert.deepEqual(await product.boundingBox(), before, 'the products stay where the agent saw them');
   assert.ok((await title.textContent()).length > 3);
   assert.match(await frame.locator('#property-number').textContent(), /815/);
   await context.close();
