@@ -1,13 +1,19 @@
-// What both trace scripts need: Chromium (CHROMIUM=path for another one), a browser context
-// that marks `selector-present` in the framed shop when the selector appears (the moment the
-// timing harness stops its clock), and `launch(page)`, which opens the parent page framing a
-// freshly signed launch URL and waits for the selector; it returns that URL.
+// What the trace scripts need: Chromium (`launchChromium`, also used by paint_launch.mjs;
+// CHROMIUM=path for another one), a browser context that marks `selector-present` in the
+// framed shop when the selector appears (the moment the timing harness stops its clock), and
+// `launch(page)`, which opens the parent page framing a freshly signed launch URL and waits
+// for the selector; it returns that URL.
 import { chromium } from 'playwright-core';
 import { execSync } from 'node:child_process';
 
-export async function framedLaunch(parent, signCmd, selector) {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+/** Headless Chromium as the shared harness starts it (CHROMIUM=path for another build). */
+export function launchChromium() {
+  return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+}
+
+export async function framedLaunch(parent, signCmd, selector) {
+  const browser = await launchChromium();
   const context = await browser.newContext();
   await context.addInitScript((sel) => {
     if (window === window.top) return;

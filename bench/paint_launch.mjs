@@ -8,12 +8,11 @@
 // selector instead (neither shop shows anything before its products: both should say 0).
 // usage: [WARM=1] node bench/paint_launch.mjs PARENT_URL SIGN_CMD SELECTOR RUNS
 // Prints {"runs","median","p90","earlier"} in milliseconds; the first run is a warm-up.
-import { chromium } from 'playwright-core';
 import { execSync } from 'node:child_process';
+import { launchChromium } from './framed_launch.mjs';
 
 const [parent, signCmd, selector, runs = '20'] = process.argv.slice(2);
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+const browser = await launchChromium();
 const watch = (sel) => {
   if (window === window.top) return;
   const now = () => performance.timeOrigin + performance.now();

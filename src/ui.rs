@@ -55,12 +55,9 @@ const HIDDEN_FRAME_WAIT: Duration = Duration::from_millis(200);
 /// comes first runs it, once.
 pub fn after_paint(work: impl FnOnce() + 'static) {
     let work = std::rc::Rc::new(std::cell::Cell::new(Some(work)));
-    let run = {
-        let work = work.clone();
-        move || {
-            if let Some(work) = work.take() {
-                work();
-            }
+    let run = move || {
+        if let Some(work) = work.take() {
+            work();
         }
     };
     let after_frame = run.clone();
