@@ -1,6 +1,6 @@
 // Where a launch's time goes: one launch traced in Chromium (as a returning user with WARM=1,
-// after WARMUPS launches, default 3, that fill the caches: V8 writes its wasm code cache
-// during the second), printed as the framed shop's timeline: its
+// after WARMUPS launches, default 3, that fill the HTTP and JavaScript caches; Chromium keeps
+// no compiled wasm for this module, see BENCHMARKS.md), printed as the framed shop's timeline: its
 // requests, the main-thread work of its renderer longer than 0.5 ms and the moment the
 // selector appeared (where the timing harness stops), in ms from the moment the frame's
 // document was requested. CHROMIUM=path runs another browser (a wrapper script can add V8
