@@ -19,6 +19,12 @@ for (const dir of process.argv.slice(2)) {
   const assets = [...new Set([...page.matchAll(/href="?([^" >]+\.(js|css))"?/g)].map((m) => m[1]))];
   const kinds = assets.map((href) => href.split('.').pop()).sort().join(',');
   if (kinds !== 'css,js') throw new Error(`${pagePath}: expected one loader and one style sheet, found ${assets.join(', ')}`);
+  // The loader runs as soon as it is in (an async module): in the <head> it could run before
+  // the parser has made the <body> the app mounts into.
+  const loaderAt = page.indexOf('<script type="module" async>');
+  if (loaderAt < 0 || loaderAt < page.indexOf('<body')) {
+    throw new Error(`${pagePath}: the loader must be an async module in the <body> (Trunk.toml's pattern_script, the page's rel="rust" link last in its body)`);
+  }
   for (const href of assets) {
     const file = join(dir, href.split('/').pop());
     const before = readFileSync(file);
