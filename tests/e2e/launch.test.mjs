@@ -46,6 +46,22 @@ test('when the page\'s early launch request fails, the app asks again and the sh
   await shop.context.close();
 });
 
+test('when the app\'s files cannot be loaded, the page says so in the agent\'s language', async () => {
+  // A deployment half rolled out can send a page whose hashed files a replica does not have.
+  const missing = (pattern) => (page) => page.context().route(pattern, (route) => route.fulfill({ status: 404, body: 'gone' }));
+  for (const [pattern, params, text] of [
+    ['**/*_bg.wasm', {}, 'Der Dienst konnte nicht geladen werden. Bitte öffnen Sie ihn erneut.'],
+    [/\/marktstand-[0-9a-f]+\.js$/, { UserLanguage: 'ENG' }, 'The service could not be loaded. Please open it again.'],
+  ]) {
+    const shop = await openService(stack, params, 'valid', { beforeOpen: missing(pattern) });
+    const alert = shop.frame.locator('#boot[role=alert]');
+    await alert.waitFor();
+    assert.equal(await alert.textContent(), text);
+    assert.equal(await shop.frame.locator('[data-product]').count(), 0);
+    await shop.context.close();
+  }
+});
+
 test('a cold launch downloads at most 120 KB: the page, its loader, the wasm and the styles', async (t) => {
   const context = await stack.browser.newContext();
   const loaded = new Set();
