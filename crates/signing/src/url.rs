@@ -114,8 +114,8 @@ impl Verified {
         let PhpValue::Str(bytes) = self.params.get_named_mut(name.as_bytes())? else {
             return None;
         };
-        std::str::from_utf8(bytes).ok()?;
-        String::from_utf8(std::mem::take(bytes)).ok()
+        // Checked once, as it is moved; bytes that are not UTF-8 go back where they were.
+        String::from_utf8(std::mem::take(bytes)).map_err(|e| *bytes = e.into_bytes()).ok()
     }
 
     /// The values of a bracket list (`imageIds[0]=…&imageIds[1]=…`) in key
