@@ -137,10 +137,30 @@ test('filter and search find an order, and its timeline shows a refused callback
   await context.close();
 });
 
+test('when the back office\'s files cannot be loaded, the page says so in the language chosen', async () => {
+  for (const [chosen, missing, text] of [
+    [null, '**/back-office/*_bg.wasm', 'The page could not be loaded. Please reload it.'],
+    ['de', /\/back-office\/marktstand-[0-9a-f]+\.js$/, 'Die Seite konnte nicht geladen werden. Bitte laden Sie sie neu.'],
+  ]) {
+    const context = await stack.browser.newContext({ locale: 'en-GB' });
+    // The language switched to earlier in this tab wins over the browser's.
+    if (chosen) await context.addInitScript((lang) => sessionStorage.setItem('marktstand.back-office.lang', lang), chosen);
+    await context.route(missing, (route) => route.fulfill({ status: 404, body: 'gone' }));
+    const page = await context.newPage();
+    await page.goto(`${stack.store}/admin`);
+    await page.locator('#boot[role=alert]').waitFor();
+    assert.equal(await page.locator('#boot').textContent(), text);
+    assert.equal(await page.locator('#boot').getAttribute('lang'), chosen ? null : 'en');
+    assert.equal(await page.locator('#admin-token').count(), 0);
+    await context.close();
+  }
+});
+
 test('the sign-in survives a reload, keeps no admin token, switches language and signs out', async () => {
   const context = await stack.browser.newContext({ locale: 'de-DE' });
   const admin = await signIn(stack, context);
   assert.equal(await admin.locator('h1').textContent(), 'Back Office');
+  assert.equal(await admin.locator('#boot').count(), 0, 'the app took the failure message\'s paragraph away');
   // What the tab keeps is a sealed sign-in, not the admin token; no cookie, nothing lasting.
   const kept = await admin.evaluate(() => ({ ...sessionStorage }));
   assert.deepEqual(Object.keys(kept), ['marktstand.back-office.sign-in']);

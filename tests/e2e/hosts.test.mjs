@@ -30,6 +30,7 @@ test('a Kolibri24 widget requests a product that the provider then sees', async 
   await widget.locator('#requests li.request').nth(1).waitFor();
   // Products sold per user only are not offered for a whole agency.
   assert.equal(await widget.locator('[data-product="valuation"]').count(), 0);
+  assert.equal(await widget.locator('#boot').count(), 0, 'the app took the failure message\'s paragraph away');
   const stored = (await storedOrders(stack)).filter((o) => o.host === 'kolibri24');
   assert.deepEqual(stored.map((o) => [o.customer_web_id, o.estate_id, o.entity_type, o.status]),
     [['A-9', 'E-77', 'RealEstate', 'requested'], ['A-9', 'E-77', 'RealEstate', 'requested']]);
@@ -37,6 +38,24 @@ test('a Kolibri24 widget requests a product that the provider then sees', async 
   assert.equal(await admin.locator(`#orders tr.order[data-order="${stored[0].id}"]`).getAttribute('data-status'), 'requested');
   assert.deepEqual(await page.evaluate(() => document.cookie), '');
   await context.close();
+});
+
+test('when the widget\'s files cannot be loaded, its frame says so in the browser\'s language', async () => {
+  // A deployment half rolled out can send a page whose hashed files a replica does not have.
+  for (const [locale, missing, text] of [
+    ['de-DE', '**/widget/*_bg.wasm', 'Das Widget konnte nicht geladen werden. Bitte laden Sie die Seite in Kolibri24 neu.'],
+    ['en-GB', /\/widget\/marktstand-[0-9a-f]+\.js$/, 'The widget could not be loaded. Please reload the page in Kolibri24.'],
+  ]) {
+    const context = await stack.browser.newContext({ locale });
+    await context.route(missing, (route) => route.fulfill({ status: 404, body: 'gone' }));
+    const page = await context.newPage();
+    await page.goto(`${stack.sim}/kolibri24?entityId=E-78&realEstateAgencyId=A-9&entityType=RealEstate&validity=valid`);
+    const widget = page.frameLocator('#widget');
+    await widget.locator('#boot[role=alert]').waitFor();
+    assert.equal(await widget.locator('#boot').textContent(), text);
+    assert.equal(await widget.locator('[data-product]').count(), 0);
+    await context.close();
+  }
 });
 
 test('a forged or expired widget call shows why in the frame', async () => {
