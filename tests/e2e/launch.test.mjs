@@ -57,6 +57,7 @@ test('when the app\'s files cannot be loaded, the page says so in the agent\'s l
     const alert = shop.frame.locator('#boot[role=alert]');
     await alert.waitFor();
     assert.equal(await alert.textContent(), text);
+    assert.equal(await alert.getAttribute('lang'), params.UserLanguage ? 'en' : null, 'read out in its own language');
     assert.equal(await shop.frame.locator('[data-product]').count(), 0);
     await shop.context.close();
   }
