@@ -1,19 +1,22 @@
-// Says so when the app's files cannot be loaded: the loader's `appfailed` (Trunk.toml), or
-// `error` at a missing loader's script. Inlined by Trunk (`rel="inline"`) into the Kolibri24
-// widget's and the back office's pages, before their loader; each page's `#boot` paragraph
-// holds its text in both languages. The language is the app's: the one chosen before in this
-// tab (`data-lang-key`, the back office's switch), else the browser's (`Lang::from_browser`).
-// The app removes the paragraph when it starts (src/lib.rs).
+// Every page's `#boot` becomes an alert if the app's files cannot be loaded, in the page's
+// language (README: "If the loader or the wasm cannot be loaded").
 {
+  let failed = false;
   const fail = () => {
     const boot = document.getElementById('boot');
-    if (!boot || !boot.hidden) return;
-    let chosen = null;
-    try { chosen = boot.dataset.langKey && sessionStorage.getItem(boot.dataset.langKey); } catch {} // storage blocked in a frame
+    if (failed || !boot) return;
+    failed = true;
+    let chosen = boot.dataset.lang;
+    if (!chosen && boot.dataset.langKey) {
+      try { chosen = sessionStorage.getItem(boot.dataset.langKey); } catch {} // storage blocked in a frame
+    }
     const browser = navigator.language || '';
     const de = chosen === 'de' || (chosen !== 'en' && (browser === '' || browser.startsWith('de')));
-    boot.hidden = false; // shown before its text, so the alert is announced
-    if (!de) boot.lang = 'en';
+    boot.className = 'notice bad';
+    boot.setAttribute('role', 'alert'); // an alert, shown, before its text, so it is announced
+    boot.removeAttribute('aria-busy');
+    if (de) boot.removeAttribute('lang'); else boot.lang = 'en'; // the documents are German
+    boot.hidden = false;
     boot.textContent = de ? boot.dataset.de : boot.dataset.en;
   };
   addEventListener('appfailed', fail);
