@@ -4,8 +4,8 @@
 // harness stops), printed as a call tree of the nodes with at least MIN samples.
 // The wasm's function names are only there in a bundle that keeps them: build a copy of
 // dist/ with `data-wasm-opt-params="-g"` added to index.html's `rel="rust"` link
-// (`trunk build --release <that page> --dist <dir>`, with target/toolchain.env's settings as
-// scripts/build has them) and serve it with MARKTSTAND_SITE_ROOT=<dir>.
+// (`trunk build --release <that page> --dist <dir>` with scripts/wasm-env's settings, as
+// scripts/build and bench/floor build) and serve it with MARKTSTAND_SITE_ROOT=<dir>.
 // SELF=1 prints, instead of the tree, the functions the samples were taken in (self time), by
 // count, with (wasm) or (js) for where they run and the native ones V8 names in brackets.
 // usage: [N=8] [MIN=25] [SELF=1] node bench/profile_launch.mjs PARENT_URL SIGN_CMD SELECTOR
