@@ -46,6 +46,15 @@ pub enum PropertyInfo {
     /// The session was resumed after payment and carries no `apiClaim`: the details need a
     /// fresh launch from onOffice.
     NeedsFreshLaunch,
+    /// onOffice refused the launch's `apiClaim` as outdated or missing: reopening the
+    /// service from onOffice gives a fresh one.
+    ClaimOutdated,
+    /// The customer's API user may not read this record.
+    NoPermission,
+    /// onOffice knows no such record (or the API user cannot see it).
+    UnknownRecord,
+    /// onOffice refused the stored key: an administrator must activate the service again.
+    KeyRefused,
     /// onOffice could not be asked; the storefront keeps working.
     Unavailable {
         message: String,

@@ -40,7 +40,7 @@ fn sign_then_verify_round_trips_and_reports_the_clock() {
     let (code, out) = run(&["verify-url", "--secret", "s3cr3t", "--at", "1763984300", signed]);
     assert_eq!(code, 0, "{out}");
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "valid");
+    assert_eq!(lines[0], "valid (signed with the port)");
     assert!(lines[1].starts_with("signed string: https://shop.example.com:8443/mp/shop/?apiClaim=c1&customerName=M%C3%BCller+%26+Co&imageIds%5B0%5D=853&timestamp=1763984293&userId=342"), "{out}");
     assert!(lines[2].starts_with("clock difference: 7 s"), "{out}");
 }
@@ -71,7 +71,23 @@ fn verify_url_names_the_reason_and_exits_1() {
     assert!(out.contains("clock difference: 5707 s"), "{out}");
     let vector = "https://shop.example.com:8443/mp/shop/?userId=342&language=ENG&customerWebId=21477&customerName=%28%25%27&apiClaim=804b76f2b639137d.9&imageIds%5B0%5D=853&imageIds%5B1%5D=759&timestamp=1763984293&parameterCacheId=e99f40067f2c&estateid=81517&signature=299dafdce5a2757f204aeefe8037ad752bb902e6adf0071a61beddd826ffd964";
     let (code, out) = run(&["verify-url", "--secret", "x", "--at", "1763984293", vector]);
-    assert_eq!((code, out.lines().next().unwrap()), (0, "valid"), "a launch signed by the host itself");
+    assert_eq!((code, out.lines().next().unwrap()), (0, "valid (signed with the port)"), "signed by the host itself");
+}
+
+#[test]
+fn verify_url_ignores_a_fragment_and_says_which_form_of_the_url_was_signed() {
+    let (_, signed) = run(&["sign-url", "--secret", "s3cr3t", "--at", "1763984293", URL]);
+    let copied = format!("{}#property", signed.trim());
+    let (code, out) = run(&["verify-url", "--secret", "s3cr3t", "--at", "1763984293", &copied]);
+    assert_eq!((code, out.lines().next().unwrap()), (0, "valid (signed with the port)"), "{out}");
+    // Signed as onOffice's published check does, without the port, then opened on the port.
+    let portless = URL.replace(":8443", "");
+    let (_, signed) = run(&["sign-url", "--secret", "s3cr3t", "--at", "1763984293", &portless]);
+    let opened = signed.trim().replace("shop.example.com/", "shop.example.com:8443/");
+    let (code, out) = run(&["verify-url", "--secret", "s3cr3t", "--at", "1763984293", &opened]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.starts_with("valid (signed without the port"), "{out}");
+    assert!(out.contains("signed string: https://shop.example.com/mp/shop/?"), "{out}");
 }
 
 #[test]

@@ -57,14 +57,15 @@ async fn every_onoffice_page_has_exactly_the_policy() {
 }
 
 #[tokio::test]
-async fn the_default_origins_are_onoffice_s_three() {
+async fn the_default_origins_are_onoffice_s_live_and_beta_clients() {
     let mut a = args(&temp_db());
     a.allowed_origins = DEFAULT_ALLOWED_ORIGINS.into();
     let server = start_config(Config::from_args(a).unwrap()).await;
     let csp = csp_of(&server.base, "/").await;
     assert_eq!(
         csp["frame-ancestors"],
-        vec!["https://crm.onoffice.de", "https://smart.onoffice.de", "https://crm-beta.onoffice.de"]
+        vec!["https://crm.onoffice.de", "https://crm-beta.onoffice.de"],
+        "smart.onoffice.de was retired in November 2025"
     );
 }
 
@@ -75,7 +76,27 @@ async fn the_kolibri24_widget_is_framed_by_kolibri24_only() {
     let refused = csp_of(&server.base, "/kolibri24/widget").await;
     let expected = BTreeMap::from([
         ("default-src".to_string(), vec!["'none'".to_string()]),
-        ("frame-ancestors".to_string(), vec!["https://*.kolibri24.com".to_string()]),
+        (
+            "frame-ancestors".to_string(),
+            vec!["https://kolibri24.com".to_string(), "https://*.kolibri24.com".to_string()],
+        ),
     ]);
-    assert_eq!(refused, expected);
+    assert_eq!(refused, expected, "kolibri24.com itself too: `*.` does not cover it");
+}
+
+#[tokio::test]
+async fn the_kolibri24_widget_sets_the_x_frame_options_kolibri24_asks_for() {
+    // Kolibri24: the X-Frame-Options "must be set" so the widget can be framed in its domain.
+    let server = start().await;
+    let client = reqwest::Client::new();
+    let url = format!("{}/kolibri24/widget", server.base);
+    let xfo = |res: reqwest::Response| res.headers()["x-frame-options"].to_str().unwrap().to_string();
+    let framed_by = |referer: &'static str| client.get(&url).header("referer", referer).send();
+    assert_eq!(
+        xfo(framed_by("https://app.kolibri24.com/objects/42").await.unwrap()),
+        "ALLOW-FROM https://app.kolibri24.com"
+    );
+    assert_eq!(xfo(framed_by("https://kolibri24.com/").await.unwrap()), "ALLOW-FROM https://kolibri24.com");
+    assert_eq!(xfo(framed_by("https://evil.example/").await.unwrap()), "ALLOW-FROM https://kolibri24.com");
+    assert_eq!(xfo(reqwest::get(&url).await.unwrap()), "ALLOW-FROM https://kolibri24.com");
 }

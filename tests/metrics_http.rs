@@ -49,7 +49,7 @@ async fn metrics_follow_what_happened_and_need_their_token() {
     )
     .unwrap();
     let path = hook.split_once("8443").unwrap().1;
-    assert_eq!(reqwest::get(format!("{}{path}", server.base)).await.unwrap().status(), 202);
+    assert_eq!(reqwest::get(format!("{}{path}", server.base)).await.unwrap().status(), 200);
 
     let (status, after) = scrape(&server, Some("metrics-token")).await;
     assert_eq!(status, 200);

@@ -2,7 +2,7 @@
 #![cfg(feature = "ssr")]
 
 use marktstand::server::hosts::onoffice::api::{ApiClient, ApiError, Credentials};
-use marktstand_simulator::api::{API_PATH, ERR_NOT_AUTHENTICATED};
+use marktstand_simulator::api::{API_PATH, ERR_HMAC};
 use marktstand_simulator::{SimConfig, DEMO_API_SECRET, DEMO_API_TOKEN};
 use serde_json::{json, Value};
 
@@ -33,8 +33,8 @@ async fn unlock_succeeds_with_the_right_secret_only() {
 
     match api.unlock_provider(&creds("pasted the wrong key"), "cache-1", "claim-1").await {
         Err(ApiError::Action { errorcode, message }) => {
-            assert_eq!(errorcode, ERR_NOT_AUTHENTICATED);
-            assert_eq!(message, "not authenticated: HMAC invalid", "onOffice's own message is kept");
+            assert_eq!(errorcode, ERR_HMAC);
+            assert_eq!(message, "The HMAC is invalid.", "onOffice's own message is kept");
         }
         other => panic!("expected an action error, got {other:?}"),
     }

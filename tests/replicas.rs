@@ -156,7 +156,7 @@ async fn two_replicas_on_one_postgres_act_as_one() {
                     }
                     return;
                 };
-                if res.status().as_u16() != 202 {
+                if !res.status().is_success() {
                     return;
                 }
                 let body: serde_json::Value = res.json().await.unwrap_or_default();

@@ -1,6 +1,7 @@
-//! Webhooks over real HTTP: a signed delivery is stored, answered 202 and processed in the
-//! background; repeats are stored once; refused calls store nothing; failures and retries
-//! are visible to the provider.
+//! Webhooks over real HTTP: a signed delivery is stored and processed at once, and the
+//! answer is its outcome (200 done, 422 failed with the reason, 202 still running or to be
+//! retried in the background); repeats are stored once; refused calls store nothing;
+//! failures and retries are visible to the provider.
 #![cfg(feature = "ssr")]
 
 mod common;
@@ -51,10 +52,10 @@ async fn count(server: &TestServer, sql: &str) -> i64 {
 async fn a_signed_delivery_is_accepted_then_processed() {
     let server = start().await;
     let (status, body) = call(&server, &signed("valuation-request", VALUATION, now())).await;
-    assert_eq!(status, 202, "{body}");
-    assert_eq!((body["accepted"].clone(), body["duplicate"].clone()), (Value::Bool(true), Value::Bool(false)));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!((body["done"].clone(), body["duplicate"].clone()), (Value::Bool(true), Value::Bool(false)));
     let id = body["id"].as_str().unwrap();
-    let row = finished(&server, id).await;
+    let row = listed(&server).await.into_iter().find(|r| r.id == id).unwrap();
     assert_eq!(
         (row.status, row.attempts, row.service.as_str()),
         (DeliveryStatus::Done, 1, "valuation-request"),
@@ -77,12 +78,12 @@ async fn the_same_call_twice_is_one_delivery_processed_once() {
     let at = now();
     let path = signed("valuation-request", VALUATION, at);
     let ((s1, first), (s2, second)) = tokio::join!(call(&server, &path), call(&server, &path));
-    assert_eq!((s1, s2), (202, 202));
+    assert_eq!((s1, s2), (200, 200), "the second waits for the first's outcome");
     assert_eq!(first["id"], second["id"]);
     assert_ne!(first["duplicate"], second["duplicate"], "exactly one of them is the duplicate");
     // The method does not matter: a POST of the same URL is the same delivery.
     let res = reqwest::Client::new().post(format!("{}{path}", server.base)).send().await.unwrap();
-    assert_eq!(res.status(), 202);
+    assert_eq!(res.status(), 200);
     let third: Value = res.json().await.unwrap();
     assert_eq!((third["id"].clone(), third["duplicate"].clone()), (first["id"].clone(), Value::Bool(true)));
     finished(&server, first["id"].as_str().unwrap()).await;
@@ -111,11 +112,6 @@ async fn refused_calls_answer_why_and_store_nothing() {
     let unsigned = format!("/webhooks/valuation-request?{VALUATION}");
     assert_eq!(call(&server, &unsigned).await.0, 401);
 
-    let extra = signed("valuation-request", &format!("{VALUATION}&price=100"), now());
-    let (status, body) = call(&server, &extra).await;
-    assert_eq!(status, 400, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("`price`"), "{body}");
-
     // An unknown service is a plain 404 that names no configured service.
     let (status, body) = call(&server, &signed("nope", VALUATION, now())).await;
     assert_eq!(status, 404);
@@ -129,10 +125,37 @@ async fn refused_calls_answer_why_and_store_nothing() {
 }
 
 #[tokio::test]
+async fn a_parameter_the_service_does_not_list_is_kept_and_ignored_unless_it_is_strict() {
+    // enterprise may add parameters the provider did not list: not a reason to fail.
+    let server = start().await;
+    let (status, body) = call(&server, &signed("valuation-request", &format!("{VALUATION}&price=100"), now())).await;
+    assert_eq!(status, 200, "{body}");
+    let params: (String,) = sqlx::query_as("SELECT params FROM webhook_deliveries WHERE id = $1")
+        .bind(body["id"].as_str().unwrap())
+        .fetch_one(&server.state.db)
+        .await
+        .unwrap();
+    assert!(params.0.contains("\"price\":\"100\""), "{}", params.0);
+
+    let file = scratch_dir("strict").join("webhooks.toml");
+    let service = "[[webhook]]\nname = \"valuation-request\"\nhandler = \"valuation_request\"\nparameters = [\"email\"]\nstrict = true\n";
+    std::fs::write(&file, service).unwrap();
+    let mut a = args(&temp_db());
+    a.webhooks = file.to_string_lossy().into_owned();
+    let strict = start_with(a).await;
+    let (status, body) = call(&strict, &signed("valuation-request", &format!("{VALUATION}&price=100"), now())).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("`price`"), "{body}");
+    assert!(listed(&strict).await.is_empty());
+}
+
+#[tokio::test]
 async fn a_delivery_without_a_property_fails_with_its_reason_shown() {
     let server = start().await;
     let (status, body) = call(&server, &signed("valuation-request", "customerWebId=4711&userId=17", now())).await;
-    assert_eq!(status, 202);
+    // enterprise reads the failure, and e-mails the user its reason.
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["message"], "no estateid: the webhook must be triggered from a property");
     let row = finished(&server, body["id"].as_str().unwrap()).await;
     assert_eq!(row.status, DeliveryStatus::Failed);
     assert_eq!(row.attempts, 1, "a permanent failure is not retried");
@@ -193,7 +216,7 @@ fn webhooks_toml_mistakes_name_the_file_line_and_service() {
     let parse = |text: &str| WebhookConfig::parse(text, "hooks.toml", &builtin);
     let shipped =
         WebhookConfig::load(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/webhooks.toml"))).unwrap();
-    assert_eq!(shipped.names(), ["valuation-request"]);
+    assert_eq!(shipped.names(), ["valuation-request", "market-value"]);
     assert!(WebhookConfig::load(std::path::Path::new("/nonexistent/webhooks.toml")).unwrap().services.is_empty());
 
     let err = parse("[[webhook]]\nname = \"valuation\"\nhandler = \"valuation_requets\"\n").unwrap_err();

@@ -54,6 +54,10 @@ fn details(info: Result<PropertyInfo, AppError>, t: &'static Texts) -> Option<An
         Ok(PropertyInfo::NotActivated) => {
             Some(view! { <p class="notice" id="property-notice" data-reason="not_activated">{t.property_not_activated}</p> }.into_any())
         }
+        Ok(PropertyInfo::ClaimOutdated) => Some(notice("claim_outdated", t.property_claim_outdated)),
+        Ok(PropertyInfo::NoPermission) => Some(notice("no_permission", t.property_no_permission)),
+        Ok(PropertyInfo::UnknownRecord) => Some(notice("unknown_record", t.property_unknown_record)),
+        Ok(PropertyInfo::KeyRefused) => Some(notice("key_refused", t.property_key_refused)),
         Ok(PropertyInfo::Unavailable { message }) => Some(view! {
             <p class="notice" id="property-notice" data-reason="unavailable">{t.property_unavailable}": "{message}</p>
         }.into_any()),
@@ -61,4 +65,9 @@ fn details(info: Result<PropertyInfo, AppError>, t: &'static Texts) -> Option<An
             <p class="notice" id="property-notice" data-reason="unavailable">{t.property_unavailable}": "{err.to_string()}</p>
         }.into_any()),
     }
+}
+
+/// A notice that says why the details are missing and what to do, in the page's language.
+fn notice(reason: &'static str, text: &'static str) -> AnyView {
+    view! { <p class="notice" id="property-notice" data-reason=reason>{text}</p> }.into_any()
 }

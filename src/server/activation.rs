@@ -1,6 +1,6 @@
 //! Server side of activation (unlocking the provider) and of reading the launch's property.
 
-use super::hosts::onoffice::api::{ApiError, Credentials};
+use super::hosts::onoffice::api::{ApiError, Credentials, Problem};
 use super::session::Session;
 use super::signed_request::{required, verify};
 use super::text;
@@ -114,6 +114,12 @@ pub async fn property_info(state: &AppState, session: &Session) -> PropertyInfo 
     credentials::note_api_use(state, &ctx.customer_web_id, &result, super::now()).await;
     result.unwrap_or_else(|e| {
         tracing::warn!(customer = %ctx.customer_web_id, error = %e, "property read failed");
-        PropertyInfo::Unavailable { message: e.to_string() }
+        match e.problem() {
+            Some(Problem::Claim) => PropertyInfo::ClaimOutdated,
+            Some(Problem::Permission) => PropertyInfo::NoPermission,
+            Some(Problem::UnknownRecord) => PropertyInfo::UnknownRecord,
+            Some(Problem::Authentication) => PropertyInfo::KeyRefused,
+            _ => PropertyInfo::Unavailable { message: e.to_string() },
+        }
     })
 }

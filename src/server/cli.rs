@@ -78,13 +78,18 @@ impl ServeArgs {
 }
 
 fn verify_url(secret: &str, at: Option<i64>, window: i64, url: &str) -> ExitCode {
+    // PHP's `parse_url` leaves a `#fragment` out of the query, and so does a browser.
+    let url = url.split('#').next().unwrap_or(url);
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
-    let base = base.split('#').next().unwrap_or(base);
     let mut verifier = UrlVerifier::new(base.to_string(), vec![secret.as_bytes().to_vec()]);
     verifier.window_secs = window;
     let now = at.unwrap_or_else(super::now);
     let inspection = verifier.inspect(query, now);
     match &inspection.result {
+        Ok(v) if verifier.portless_base.is_some() && !v.with_port() => {
+            println!("valid (signed without the port, as onOffice's published check does)")
+        }
+        Ok(v) if v.with_port() => println!("valid (signed with the port)"),
         Ok(_) => println!("valid"),
         Err(rejection) => println!("invalid: {} ({rejection})", rejection.code()),
     }

@@ -6,9 +6,10 @@ use super::hosts::oneflow::{Oneflow, OneflowArgs};
 use clap::Args;
 use std::net::SocketAddr;
 
-/// The enterprise origins allowed to frame us and to exchange messages with us.
-pub const DEFAULT_ALLOWED_ORIGINS: &str =
-    "https://crm.onoffice.de https://smart.onoffice.de https://crm-beta.onoffice.de";
+/// The enterprise origins allowed to frame us and to exchange messages with us: live and beta
+/// clients. `https://smart.onoffice.de` was retired for `crm` in November 2025; configure it
+/// only for a customer still on it.
+pub const DEFAULT_ALLOWED_ORIGINS: &str = "https://crm.onoffice.de https://crm-beta.onoffice.de";
 
 /// The longest a session token may live, whatever is configured: a token taken from a
 /// machine stays useful for no longer than an agent's working session.

@@ -2,7 +2,7 @@
 //! and never touches the database; each ciphertext is bound to its customer, so rows cannot
 //! be swapped between customers.
 
-use super::hosts::onoffice::api::{ApiError, Credentials};
+use super::hosts::onoffice::api::{ApiError, Credentials, Problem};
 use super::sealing::Sealer;
 use super::AppState;
 use crate::errors::AppError;
@@ -64,17 +64,17 @@ pub async fn load(state: &AppState, customer_web_id: &str) -> Result<Option<Cred
     Ok(Some(Credentials { token: sealed.token, secret: sealed.secret }))
 }
 
-/// What an API call says about the credentials it was made with: `Some(Ok)` when onOffice
-/// answered (a record not found included), `Some(Err)` when onOffice refused the request
-/// (a 4xx status or an action error), `None` when the API could not be reached or failed
-/// on its side (that says nothing about the credentials).
+/// What an API call says about the credentials it was made with: `Some(Err)` when onOffice
+/// refused them (token or HMAC: the customer must activate again), `Some(Ok)` when onOffice
+/// answered otherwise (a record not found, a missing permission, an outdated claim and a
+/// clock it refused all say the key works), `None` when the API could not be reached or
+/// failed on its side (that says nothing about the credentials).
 pub fn verdict<T>(result: &Result<T, ApiError>) -> Option<Result<(), String>> {
-    match result {
-        Ok(_) | Err(ApiError::Unexpected(_)) => Some(Ok(())),
-        Err(e @ ApiError::Status { code: 400..=499, .. }) | Err(e @ ApiError::Action { .. }) => {
-            Some(Err(e.to_string()))
-        }
-        Err(ApiError::Status { .. } | ApiError::Transport(_) | ApiError::Http { .. }) => None,
+    match result.as_ref().err().map(|e| (e, e.problem())) {
+        None | Some((ApiError::Unexpected(_), _)) => Some(Ok(())),
+        Some((e, Some(Problem::Authentication))) => Some(Err(e.to_string())),
+        Some((_, Some(Problem::Server) | None)) => None,
+        Some((_, Some(_))) => Some(Ok(())),
     }
 }
 
@@ -97,13 +97,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_onoffice_refusing_counts_against_the_credentials() {
+    fn only_a_refused_token_or_hmac_counts_against_the_credentials() {
         assert_eq!(verdict(&Ok::<(), ApiError>(())), Some(Ok(())));
         assert_eq!(verdict::<()>(&Err(ApiError::Unexpected("estate 9 not found".into()))), Some(Ok(())));
-        let hmac = ApiError::Action { errorcode: 22, message: "HMAC invalid".into() };
-        assert!(matches!(verdict::<()>(&Err(hmac)), Some(Err(m)) if m.contains("HMAC invalid")));
-        let token = ApiError::Status { code: 400, errorcode: 29, message: "token unknown".into() };
-        assert!(matches!(verdict::<()>(&Err(token)), Some(Err(m)) if m.contains("token unknown")));
+        let hmac = ApiError::Action { errorcode: 137, message: "The HMAC is invalid.".into() };
+        assert!(matches!(verdict::<()>(&Err(hmac)), Some(Err(m)) if m.contains("HMAC is invalid")));
+        let token = ApiError::Status { code: 400, errorcode: 22, message: "Not authenticated".into() };
+        assert!(matches!(verdict::<()>(&Err(token)), Some(Err(m)) if m.contains("activate the service again")));
+        for (errorcode, what) in
+            [(201, "claim outdated"), (149, "no read permission"), (293, "unknown record"), (136, "clock")]
+        {
+            let refused = ApiError::Action { errorcode, message: what.into() };
+            assert_eq!(verdict::<()>(&Err(refused)), Some(Ok(())), "{what} is no fault of the key");
+        }
         assert_eq!(verdict::<()>(&Err(ApiError::Transport("refused".into()))), None);
         assert_eq!(verdict::<()>(&Err(ApiError::Http { status: 502 })), None);
         let maintenance = ApiError::Status { code: 500, errorcode: 0, message: "maintenance".into() };

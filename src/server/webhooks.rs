@@ -1,7 +1,8 @@
 //! The one inbound pipeline for every host's webhooks: verify (in the host's folder under
 //! `hosts/`) → store durably (group commit, see `writer`; committed before the answer) →
-//! answer at once → process in the background (see `worker`) with the handler the delivery
-//! routes to, idempotently and with retries. Deduplication uses each host's own event id;
+//! process with the handler the delivery routes to, idempotently and with retries (see
+//! `worker`): in the background, or at once within a deadline where the host reads our answer
+//! as the outcome (onOffice, [`run_now`]). Deduplication uses each host's own event id;
 //! failures keep their reason for the provider's page.
 
 mod config;
@@ -9,9 +10,9 @@ mod handler;
 mod worker;
 mod writer;
 
-pub use config::{WebhookConfig, WebhookService, DEFAULT_LOCK_SECS, STANDARD_PARAMETERS};
+pub use config::{WebhookConfig, WebhookService, DEFAULT_DEADLINE_SECS, DEFAULT_LOCK_SECS, STANDARD_PARAMETERS};
 pub use handler::{Delivery, HandlerContext, HandlerError, Registry, WebhookHandler};
-pub use worker::{backoff_secs, next_step, Step, MAX_ATTEMPTS, MAX_BACKOFF_SECS};
+pub use worker::{backoff_secs, next_step, run_now, Outcome, Step, MAX_ATTEMPTS, MAX_BACKOFF_SECS};
 pub use writer::{NewDelivery, Stored};
 
 use super::config::Config;

@@ -4,6 +4,8 @@ use base64::Engine;
 
 /// `actionid` of reads (estates, addresses). Part of every action's signed string.
 pub const ACTION_READ: &str = "urn:onoffice-de-ns:smart:2.5:smartml:action:read";
+/// `actionid` of writes to a record (`modify` on `estate`).
+pub const ACTION_MODIFY: &str = "urn:onoffice-de-ns:smart:2.5:smartml:action:modify";
 /// `actionid` of `do` actions such as `unlockProvider`.
 pub const ACTION_DO: &str = "urn:onoffice-de-ns:smart:2.5:smartml:action:do";
 

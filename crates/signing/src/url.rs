@@ -10,6 +10,11 @@
 //!
 //! Shared by both: the signature is compared as lowercase hex text, the way
 //! `hash_equals` does, so an upper-case signature does not verify.
+//!
+//! The port: onOffice's published check (the demo shop's `CheckSignature`)
+//! signs `scheme://host` + path, without the port; how enterprise signs a URL
+//! on a non-default port is not published. So on a non-default port a
+//! signature made either way verifies ([`Verified::with_port`] says which).
 
 use crate::php::{self, Encoding, PhpArray, PhpKey, PhpValue};
 use crate::Rejection;
@@ -85,6 +90,9 @@ pub struct UrlVerifier {
     /// `scheme://host[:port]/path` from configuration, never from the request
     /// (a reverse proxy may report another scheme, host or port).
     pub base: String,
+    /// `base` without its port, when it names one: the form onOffice's
+    /// published check signs (see the module's notes). Set by [`UrlVerifier::new`].
+    pub portless_base: Option<String>,
     pub secrets: Vec<Vec<u8>>,
     pub window_secs: i64,
     pub max_query_bytes: usize,
@@ -98,6 +106,7 @@ pub struct Verified {
     timestamp: i64,
     now: i64,
     canonical: String,
+    with_port: bool,
 }
 
 impl Verified {
@@ -154,6 +163,24 @@ impl Verified {
     pub fn canonical(&self) -> &str {
         &self.canonical
     }
+
+    /// Whether the signed string named the port; false also where the base
+    /// names none (a default port).
+    pub fn with_port(&self) -> bool {
+        self.with_port
+    }
+}
+
+/// `scheme://host/path` for a `scheme://host:port/path` base; None when the
+/// base names no port (an IPv6 host keeps its brackets).
+pub fn without_port(base: &str) -> Option<String> {
+    let (scheme, rest) = base.split_once("://")?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(end);
+    let host_end = if authority.starts_with('[') { authority.find(']')? + 1 } else { authority.rfind(':')? };
+    let (host, port) = authority.split_at(host_end);
+    let digits = port.strip_prefix(':')?;
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then(|| format!("{scheme}://{host}{path}"))
 }
 
 /// Everything an operator needs to debug a refused link.
@@ -188,8 +215,10 @@ fn parse_timestamp(bytes: &[u8]) -> Option<i64> {
 impl UrlVerifier {
     /// A verifier with the default window and size limit.
     pub fn new<S: AsRef<[u8]>>(base: impl Into<String>, secrets: impl IntoIterator<Item = S>) -> Self {
+        let base = base.into();
         UrlVerifier {
-            base: base.into(),
+            portless_base: without_port(&base),
+            base,
             secrets: secrets.into_iter().map(|s| s.as_ref().to_vec()).collect(),
             window_secs: DEFAULT_WINDOW_SECS,
             max_query_bytes: MAX_QUERY_BYTES,
@@ -233,8 +262,19 @@ impl UrlVerifier {
         let signature = canonicalise(&mut params, &mut canonical);
         let timestamp = params.get_named(TIMESTAMP.as_bytes()).map(|v| v.as_bytes().and_then(parse_timestamp));
         let clock_difference = timestamp.flatten().map(|ts| now.saturating_sub(ts));
-        match self.check(signature, timestamp, &canonical, now) {
-            Ok(timestamp) => (Ok(Verified { params, timestamp, now, canonical }), None, clock_difference),
+        let mut with_port = self.portless_base.is_some();
+        let mut result = self.check(signature.as_ref(), timestamp, &canonical, now);
+        if let (Err(Rejection::SignatureMismatch), Some(portless)) = (&result, &self.portless_base) {
+            // The same query under the base without its port; its verdict stands
+            // unless that is a mismatch too (then the configured form is reported).
+            let other = format!("{portless}{}", &canonical[self.base.len()..]);
+            let second = self.check(signature.as_ref(), timestamp, &other, now);
+            if second != Err(Rejection::SignatureMismatch) {
+                (result, canonical, with_port) = (second, other, false);
+            }
+        }
+        match result {
+            Ok(timestamp) => (Ok(Verified { params, timestamp, now, canonical, with_port }), None, clock_difference),
             Err(rejection) => (Err(rejection), Some(canonical), clock_difference),
         }
     }
@@ -242,7 +282,7 @@ impl UrlVerifier {
     /// The checks in their documented order; returns the timestamp.
     fn check(
         &self,
-        signature: Option<PhpValue>,
+        signature: Option<&PhpValue>,
         timestamp: Option<Option<i64>>,
         canonical: &str,
         now: i64,

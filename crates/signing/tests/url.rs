@@ -266,3 +266,48 @@ fn reasons_have_stable_codes_and_explanations() {
         assert!(r.to_string().len() > 30, "{r:?}");
     }
 }
+
+/// The query of `base?params` signed at `ts`.
+fn signed_for(base: &str, params: &str, ts: i64) -> String {
+    let url = sign_url(b"s3cr3t", &format!("{base}?{params}"), ts).unwrap();
+    url.split_once('?').unwrap().1.to_owned()
+}
+
+#[test]
+fn on_a_non_default_port_a_signature_with_or_without_the_port_verifies() {
+    // onOffice's published check signs scheme://host + path; enterprise may sign with the port.
+    let portless = signed_for("https://shop.example.com/mp/shop/", "userId=1", NOW);
+    let v = verifier().verify(&portless, NOW).unwrap();
+    assert!(!v.with_port());
+    assert!(v.canonical().starts_with("https://shop.example.com/mp/shop/?"));
+    let ported = signed_for(BASE, "userId=1", NOW);
+    assert!(verifier().verify(&ported, NOW).unwrap().with_port());
+    // Another path or scheme without the port is still another URL.
+    for other in ["https://shop.example.com/mp/", "http://shop.example.com/mp/shop/"] {
+        let q = signed_for(other, "userId=1", NOW);
+        assert_eq!(verifier().verify(&q, NOW), Err(Rejection::SignatureMismatch), "{other}");
+    }
+    // A stale link signed without the port is reported stale, not tampered.
+    let stale = signed_for("https://shop.example.com/mp/shop/", "userId=1", NOW - 1000);
+    assert_eq!(verifier().verify(&stale, NOW), Err(Rejection::Expired { age_secs: 1000 }));
+}
+
+#[test]
+fn without_a_port_in_the_base_nothing_else_is_tried() {
+    let v = UrlVerifier::new("https://shop.example.com/mp/shop/", ["s3cr3t"]);
+    assert_eq!(v.portless_base, None);
+    let ported = signed_for(BASE, "userId=1", NOW);
+    assert_eq!(v.verify(&ported, NOW), Err(Rejection::SignatureMismatch));
+    assert!(!v.verify(&signed_for(&v.base, "userId=1", NOW), NOW).unwrap().with_port());
+}
+
+#[test]
+fn the_portless_form_of_a_base() {
+    use signing::url::without_port;
+    assert_eq!(without_port(BASE).as_deref(), Some("https://shop.example.com/mp/shop/"));
+    assert_eq!(without_port("http://127.0.0.1:3000/").as_deref(), Some("http://127.0.0.1/"));
+    assert_eq!(without_port("http://[::1]:3000/x").as_deref(), Some("http://[::1]/x"));
+    assert_eq!(without_port("http://[::1]/x"), None);
+    assert_eq!(without_port("https://shop.example.com/a:b"), None);
+    assert_eq!(without_port("https://shop.example.com:8443").as_deref(), Some("https://shop.example.com"));
+}

@@ -104,7 +104,7 @@
       const params = { ...formParams(), ...extra };
       delete params.apiToken;
       const answer = await postJson("/api/fire-webhook", { service: $("webhook-service").value, params });
-      result.textContent = `${answer.status}: ${answer.body}`;
+      result.textContent = `${answer.status}: ${answer.body} — enterprise: ${answer.enterprise}`;
       result.dataset.status = String(answer.status);
     } catch (error) {
       result.textContent = String(error.message || error);

@@ -7,22 +7,30 @@
 //! fresh timestamp, `extendedclaim` on reads) and answers in onOffice's
 //! envelope: `{"status":{code,errorcode,message},"response":{"results":[…]}}`.
 //!
-//! Failures, by level:
+//! Failures, by level, with the codes and messages onOffice clients list (the envelopes are
+//! kept in the server's `tests/fixtures/hosts/onoffice/api-error-responses.json`; onOffice
+//! documents the envelope, code 97 and the status codes, not every number):
 //!
-//! | level  | status.code | errorcode | message | basis |
-//! |--------|-------------|-----------|---------|-------|
-//! | top    | 400 | 20  | invalid JSON or request structure | documented status; number is ours |
-//! | top    | 400 | 22  | not authenticated (unknown token) | documented status; 22 seen in onOffice clients |
-//! | action | 200 | 22  | not authenticated: HMAC invalid | 22 seen in onOffice clients |
-//! | action | 200 | 23  | hmac_version must be 2 | ours |
-//! | action | 200 | 24  | timestamp missing or more than 5 minutes off | ours |
-//! | action | 200 | 30  | unknown actionid / resourcetype | ours |
-//! | action | 200 | 31  | parameter parameterCacheId is required | ours |
-//! | action | 200 | 193 | parameter extendedclaim is required, but missing, empty or invalid | seen in onOffice clients |
+//! | level  | status.code | errorcode | message |
+//! |--------|-------------|-----------|---------|
+//! | top    | 400 | 20  | invalid JSON or request structure (number ours) |
+//! | top    | 400 | 22  | Not authenticated (unknown token) |
+//! | top    | 500 | 97  | Error in action, with the action's own status below |
+//! | action | —   | 137 | The HMAC is invalid. (also for `hmac_version` other than 2) |
+//! | action | —   | 136 | Your timestamp is too old or your server time is wrong. |
+//! | action | —   | 30  | unknown actionid / resourcetype (number ours) |
+//! | action | —   | 31  | parameter parameterCacheId is required (number ours) |
+//! | action | —   | 193 | Parameter extendedclaim is required, but missing, empty or invalid |
+//! | action | —   | 201 | Parameter "extendedclaim" is outdated (switch) |
+//! | action | —   | 149 | No read permission for this estate (switch) |
+//! | action | —   | 293 | Unknown estate record id. … (switch, and for estate id `0`) |
 //!
-//! Top-level failures are also sent with that HTTP status, so a client must
-//! read the body of a non-2xx answer (whether the real API does the same is
-//! not documented; a client that reads the body handles both).
+//! A failed action makes the whole answer `status.code` 500 / errorcode 97, sent with HTTP
+//! 200 (the HTTP status onOffice sends with it is not published; a client that reads the
+//! body handles either). Top-level failures without results are sent with their HTTP status.
+//!
+//! `modify` on `estate` writes `parameters.data` into the estate; later reads return the
+//! written values, and `GET /api/_estates` lists them.
 //!
 //! Test controls, only on the simulator (onOffice has nothing like them):
 //! `POST /api/_fail`, `GET /api/_recorded`, `POST /api/_reset`.
@@ -42,22 +50,41 @@ use crate::now;
 
 /// Where onOffice serves its stable API; the simulator uses the same path.
 pub const API_PATH: &str = "/api/stable/api.php";
-pub use signing::api::{ACTION_DO, ACTION_READ};
+pub use signing::api::{ACTION_DO, ACTION_MODIFY, ACTION_READ};
 /// How far an action's timestamp may be from the simulator's clock.
 pub const MAX_SKEW_SECS: i64 = 300;
 
 pub const ERR_MALFORMED: i64 = 20;
 pub const ERR_NOT_AUTHENTICATED: i64 = 22;
-pub const ERR_HMAC_VERSION: i64 = 23;
-pub const ERR_TIMESTAMP: i64 = 24;
+pub const ERR_IN_ACTION: i64 = 97;
+pub const ERR_HMAC: i64 = 137;
+pub const ERR_TIMESTAMP: i64 = 136;
 pub const ERR_UNKNOWN_ACTION: i64 = 30;
 pub const ERR_PARAMETER_CACHE_ID: i64 = 31;
 pub const ERR_EXTENDEDCLAIM: i64 = 193;
+pub const ERR_CLAIM_OUTDATED: i64 = 201;
+pub const ERR_NO_PERMISSION: i64 = 149;
+pub const ERR_UNKNOWN_RECORD: i64 = 293;
+
+/// The switches of `POST /api/_fail` by name (`problem`), with onOffice's code and message.
+pub const PROBLEMS: [(&str, i64, &str); 5] = [
+    ("hmac", ERR_HMAC, "The HMAC is invalid."),
+    ("timestamp", ERR_TIMESTAMP, "Your timestamp is too old or your server time is wrong."),
+    ("claim", ERR_CLAIM_OUTDATED, "Parameter \"extendedclaim\" is outdated"),
+    ("permission", ERR_NO_PERMISSION, "No read permission for this estate"),
+    ("unknown_record", ERR_UNKNOWN_RECORD, UNKNOWN_RECORD),
+];
+
+const UNKNOWN_RECORD: &str =
+    "Unknown estate record id. Record may not exist or the permission rights are not set accordingly for this action.";
 
 /// `POST /api/_fail`: the next `times` requests (with `status_code`) or
-/// actions (with only `errorcode`) fail this way.
+/// actions (with only `errorcode`, or a `problem` from [`PROBLEMS`]) fail this way.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct FailRequest {
+    /// A named switch: `hmac`, `timestamp`, `claim`, `permission`, `unknown_record`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
     /// A top-level failure: `status.code` and the HTTP status (400–599).
     pub status_code: Option<u16>,
     /// An action-level failure, or the top-level errorcode with `status_code`.
@@ -87,6 +114,8 @@ struct Shared {
 struct Scripted {
     fail: Option<FailRequest>,
     recorded: Vec<RecordedAction>,
+    /// Values written with `modify`, by estate id.
+    estates: std::collections::BTreeMap<String, Map<String, Value>>,
 }
 
 impl Shared {
@@ -105,11 +134,24 @@ pub fn router(users: Vec<(String, String)>) -> Router {
         .route(API_PATH, post(handle))
         .route("/api/_fail", post(fail))
         .route("/api/_recorded", get(recorded))
+        .route("/api/_estates", get(estates))
         .route("/api/_reset", post(reset))
         .with_state(shared)
 }
 
-async fn fail(State(shared): ApiState, Json(request): Json<FailRequest>) -> Response {
+async fn estates(State(shared): ApiState) -> Json<Value> {
+    Json(json!(shared.lock().estates))
+}
+
+async fn fail(State(shared): ApiState, Json(mut request): Json<FailRequest>) -> Response {
+    if let Some(name) = request.problem.take() {
+        let Some((_, code, message)) = PROBLEMS.iter().find(|(n, _, _)| *n == name) else {
+            let known: Vec<&str> = PROBLEMS.iter().map(|p| p.0).collect();
+            let error = format!("unknown problem `{name}`; known: {}", known.join(", "));
+            return (StatusCode::BAD_REQUEST, Json(json!({ "error": error }))).into_response();
+        };
+        (request.errorcode, request.message) = (Some(*code), message.to_string());
+    }
     let valid_status = request.status_code.is_none_or(|c| (400..=599).contains(&c));
     if !valid_status || (request.status_code.is_none() && request.errorcode.is_none()) {
         let error = "give status_code (400-599) and/or errorcode";
@@ -168,14 +210,15 @@ async fn handle(State(shared): ApiState, body: Bytes) -> Response {
         .iter()
         .map(|action| match take_failure(&mut state, false) {
             Some(f) => failed(action, f.errorcode.unwrap_or(0), &f.message),
-            None => answer(&secret, &token, action, now),
+            None => answer(&mut state, &secret, &token, action, now),
         })
         .collect();
-    let body = json!({
-        "status": { "code": 200, "errorcode": 0, "message": "OK" },
-        "response": { "results": results },
-    });
-    Json(body).into_response()
+    let any_failed = results.iter().any(|r| r["status"]["errorcode"] != 0);
+    let status = match any_failed {
+        true => json!({ "code": 500, "errorcode": ERR_IN_ACTION, "message": "Error in action" }),
+        false => json!({ "code": 200, "errorcode": 0, "message": "OK" }),
+    };
+    Json(json!({ "status": status, "response": { "results": results } })).into_response()
 }
 
 /// Consumes one scripted failure of the wanted level, if one is pending.
@@ -240,26 +283,23 @@ fn hmac_valid(secret: &str, token: &str, action: &Action) -> bool {
 }
 
 /// Checks one action in the order onOffice would, then serves it.
-fn answer(secret: &str, token: &str, action: &Action, now: i64) -> Value {
-    if action.hmac_version != Some(2) {
-        return failed(action, ERR_HMAC_VERSION, "hmac_version must be 2");
-    }
+fn answer(state: &mut Scripted, secret: &str, token: &str, action: &Action, now: i64) -> Value {
     if !hmac_valid(secret, token, action) {
-        return failed(action, ERR_NOT_AUTHENTICATED, "not authenticated: HMAC invalid");
+        return failed(action, ERR_HMAC, "The HMAC is invalid.");
     }
     if action.timestamp.is_none_or(|t| (now - t).abs() > MAX_SKEW_SECS) {
-        return failed(action, ERR_TIMESTAMP, "timestamp missing or more than 5 minutes off");
+        return failed(action, ERR_TIMESTAMP, "Your timestamp is too old or your server time is wrong.");
     }
     let param = |key: &str| action.parameters.get(key).and_then(Value::as_str).filter(|s| !s.is_empty());
     let known = matches!(
         (action.actionid.as_str(), action.resourcetype.as_str()),
-        (ACTION_DO, "unlockProvider") | (ACTION_READ, "estate" | "address")
+        (ACTION_DO, "unlockProvider") | (ACTION_READ, "estate" | "address") | (ACTION_MODIFY, "estate")
     );
     if !known {
         return failed(action, ERR_UNKNOWN_ACTION, "unknown actionid / resourcetype");
     }
     if param("extendedclaim").is_none() {
-        return failed(action, ERR_EXTENDEDCLAIM, "parameter extendedclaim is required, but missing, empty or invalid");
+        return failed(action, ERR_EXTENDEDCLAIM, "Parameter extendedclaim is required, but missing, empty or invalid");
     }
     if action.actionid == ACTION_DO {
         if param("parameterCacheId").is_none() {
@@ -268,10 +308,21 @@ fn answer(secret: &str, token: &str, action: &Action, now: i64) -> Value {
         let record = json!({ "id": 0, "type": "", "elements": { "success": "success" } });
         return result(action, false, Value::Null, vec![record], 0, "OK");
     }
-    if action.resourceid.is_empty() {
+    if action.resourceid.is_empty() && action.actionid == ACTION_READ {
         return result(action, true, json!(0), Vec::new(), 0, "OK");
     }
     let id = action.resourceid.as_str();
+    if id == "0" || id.is_empty() {
+        return failed(action, ERR_UNKNOWN_RECORD, UNKNOWN_RECORD);
+    }
+    if action.actionid == ACTION_MODIFY {
+        let Some(Value::Object(data)) = action.parameters.get("data") else {
+            return failed(action, ERR_MALFORMED, "parameter data is required");
+        };
+        state.estates.entry(id.to_string()).or_default().extend(data.clone());
+        let record = json!({ "id": id, "type": "estate", "elements": { "success": "success" } });
+        return result(action, false, Value::Null, vec![record], 0, "OK");
+    }
     let mut elements = if action.resourcetype == "estate" {
         json!({
             "Id": id, "objekttitel": "Helle 3-Zimmer-Wohnung am Park",
@@ -284,6 +335,11 @@ fn answer(secret: &str, token: &str, action: &Action, now: i64) -> Value {
             "Strasse": "Lindenweg 5", "Plz": "50667", "Ort": "Köln",
         })
     };
+    if action.resourcetype == "estate" {
+        for (field, value) in state.estates.get(id).into_iter().flatten() {
+            elements[field] = value.clone();
+        }
+    }
     if let (Some(language), "estate") = (param("estatelanguage"), action.resourcetype.as_str()) {
         elements["language"] = json!(language);
     }

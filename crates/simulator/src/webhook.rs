@@ -1,6 +1,8 @@
 //! `POST /api/fire-webhook`: plays enterprise calling a webhook service. The call is made
 //! server to server, as enterprise does: a signed GET to `/webhooks/{service}` on the
-//! storefront's origin, answered (per the production behaviour we know of) at once.
+//! storefront's origin. enterprise reads the answer as the outcome: a 2xx is a successful
+//! call (fields configured "to be emptied on call" are emptied), anything else a failure that
+//! enterprise e-mails to the user with the cause (`enterprise` says which it would be).
 
 use std::collections::BTreeMap;
 
@@ -22,6 +24,8 @@ pub struct FireResponse {
     pub url: String,
     pub status: u16,
     pub body: String,
+    /// What enterprise makes of the answer.
+    pub enterprise: String,
 }
 
 pub async fn handler(
@@ -60,5 +64,13 @@ pub async fn handler(
     let status = answer.status().as_u16();
     let body = answer.text().await.unwrap_or_default();
     tracing::info!(%signed, status, "webhook fired");
-    Ok(Json(FireResponse { url: signed, status, body }))
+    let enterprise = if (200..300).contains(&status) {
+        "success: the fields to be emptied on call are emptied".to_string()
+    } else {
+        let cause = serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v["message"].as_str().map(str::to_owned));
+        format!("failure: the user is e-mailed the cause ({})", cause.unwrap_or_else(|| format!("HTTP {status}")))
+    };
+    Ok(Json(FireResponse { url: signed, status, body, enterprise }))
 }

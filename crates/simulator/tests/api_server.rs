@@ -4,7 +4,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use marktstand_simulator::api::{
-    ACTION_DO, ACTION_READ, API_PATH, ERR_EXTENDEDCLAIM, ERR_NOT_AUTHENTICATED, ERR_TIMESTAMP,
+    ACTION_DO, ACTION_READ, API_PATH, ERR_EXTENDEDCLAIM, ERR_HMAC, ERR_NOT_AUTHENTICATED, ERR_TIMESTAMP,
 };
 use marktstand_simulator::{SimConfig, DEMO_API_SECRET, DEMO_API_TOKEN};
 use serde_json::{json, Value};
@@ -69,9 +69,9 @@ async fn a_wrong_secret_gives_the_hmac_errorcode() {
     let base = start().await;
     let (status, body) = call(&base, DEMO_API_TOKEN, vec![unlock("not the secret")]).await;
     assert_eq!(status, 200);
-    assert_eq!(body["status"]["code"], 200);
+    assert_eq!(body["status"], json!({ "code": 500, "errorcode": 97, "message": "Error in action" }));
     let result = first_result(&body);
-    assert_eq!(result["status"]["errorcode"], ERR_NOT_AUTHENTICATED);
+    assert_eq!(result["status"]["errorcode"], ERR_HMAC);
     assert!(result["status"]["message"].as_str().unwrap().contains("HMAC"));
     assert_eq!(result["data"]["records"], json!([]));
 }

@@ -66,7 +66,19 @@ pub struct WebhookService {
     pub handler: Arc<dyn WebhookHandler>,
     /// Extra parameters the service's URL defines (macros such as `email`, `price`).
     pub parameters: Vec<String>,
+    /// How long onOffice's call waits for the outcome before it is answered 202 and the work
+    /// goes on in the background. Below the timeout registered with onOffice (1 to 999 s);
+    /// 0 answers 202 at once and leaves all the work to the background worker.
+    pub deadline_secs: u64,
+    /// Refuse a delivery with a parameter not listed (by default it is kept and ignored).
+    pub strict: bool,
+    /// The handler's own settings (`[webhook.settings]`), checked by the handler at start.
+    pub settings: toml::Table,
 }
+
+/// The default deadline: within any timeout a provider would register, and long enough for
+/// one onOffice API call.
+pub const DEFAULT_DEADLINE_SECS: u64 = 5;
 
 impl WebhookService {
     /// Whether a top-level parameter of this name may appear in a delivery.
@@ -81,6 +93,8 @@ impl std::fmt::Debug for WebhookService {
             .field("name", &self.name)
             .field("handler", &self.handler.name())
             .field("parameters", &self.parameters)
+            .field("deadline_secs", &self.deadline_secs)
+            .field("strict", &self.strict)
             .finish()
     }
 }
@@ -123,6 +137,11 @@ struct Entry {
     handler: String,
     #[serde(default)]
     parameters: Vec<String>,
+    deadline_secs: Option<u64>,
+    #[serde(default)]
+    strict: bool,
+    #[serde(default)]
+    settings: toml::Table,
 }
 
 impl WebhookConfig {
@@ -164,7 +183,21 @@ impl WebhookConfig {
             if let Some(bad) = entry.parameters.iter().find(|p| !parameter_ok(p)) {
                 return Err(format!("{at}: parameter `{bad}` must be letters, digits, `_` or `-`"));
             }
-            services.push(WebhookService { name: entry.name, handler, parameters: entry.parameters });
+            let deadline_secs = entry.deadline_secs.unwrap_or(DEFAULT_DEADLINE_SECS);
+            if deadline_secs > 900 {
+                return Err(format!(
+                    "{at}: `deadline_secs` must be 0 to 900 seconds, below the timeout registered with onOffice"
+                ));
+            }
+            handler.check_settings(&entry.settings).map_err(|e| format!("{at}: settings: {e}"))?;
+            services.push(WebhookService {
+                name: entry.name,
+                handler,
+                parameters: entry.parameters,
+                deadline_secs,
+                strict: entry.strict,
+                settings: entry.settings,
+            });
         }
         let resolve = |key: &str, value: &str, name: &str| {
             registry.get(name).ok_or_else(|| {

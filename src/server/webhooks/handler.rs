@@ -16,6 +16,14 @@ pub trait WebhookHandler: Send + Sync {
     fn name(&self) -> &'static str;
     fn handle<'a>(&'a self, ctx: &'a HandlerContext, delivery: &'a Delivery)
         -> BoxFuture<'a, Result<(), HandlerError>>;
+    /// Checks a service's `settings` table from `webhooks.toml` once at start; the message
+    /// says what to fix. By default a handler takes no settings.
+    fn check_settings(&self, settings: &toml::Table) -> Result<(), String> {
+        match settings.keys().next() {
+            Some(key) => Err(format!("handler `{}` takes no setting `{key}`", self.name())),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Why a handler did not finish. The text is shown to the provider.

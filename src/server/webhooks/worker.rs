@@ -160,51 +160,177 @@ async fn round(state: &AppState) -> Result<usize, sqlx::Error> {
         }
     }
     for (d, outcome) in &outcomes {
-        let step = next_step(d.attempts, state.webhooks.config().max_attempts, outcome, at);
-        match &step {
-            Step::Done => tracing::debug!(delivery = %d.id, "webhook done"),
-            Step::Retry { error, .. } => {
-                tracing::info!(delivery = %d.id, attempts = d.attempts, %error, "webhook will retry")
-            }
-            Step::Failed { error } => tracing::warn!(delivery = %d.id, service = %d.service, %error, "webhook failed"),
-        }
-        let (status, error, next_at, processed_at) = match step {
-            Step::Done => (DeliveryStatus::Done, None, at, Some(at)),
-            Step::Retry { at: next, error } => (DeliveryStatus::Retry, Some(error), next, None),
-            Step::Failed { error } => (DeliveryStatus::Failed, Some(error), at, Some(at)),
-        };
-        crate::server::metrics::delivery(d.host.code(), &d.service, status.code());
-        let recorded = sqlx::query(
-            "UPDATE webhook_deliveries SET status = $2, last_error = $3, next_attempt_at = $4, processed_at = $5, \
-             locked_until = NULL WHERE id = $1 AND status = 'working' AND locked_until = $6",
-        )
-        .bind(&d.id)
-        .bind(status.code())
-        .bind(&error)
-        .bind(next_at)
-        .bind(processed_at)
-        .bind(until)
-        .execute(&mut *tx)
-        .await?;
-        // The attempt's line in the delivery's history, only while the claim was still ours.
-        if recorded.rows_affected() == 1 {
-            sqlx::query(
-                "INSERT INTO webhook_attempts (delivery_id, retry_round, attempt, finished_at, outcome, error) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (delivery_id, retry_round, attempt) DO NOTHING",
-            )
-            .bind(&d.id)
-            .bind(rounds.get(&d.id).copied().unwrap_or(0))
-            .bind(d.attempts)
-            .bind(at)
-            .bind(status.code())
-            .bind(&error)
-            .execute(&mut *tx)
-            .await?;
-        }
+        let round = rounds.get(&d.id).copied().unwrap_or(0);
+        record(&mut tx, d, outcome, round, until, state.webhooks.config().max_attempts, at).await?;
     }
     tx.commit().await?;
     Ok(outcomes.len())
 }
+
+/// Records the outcome of one attempt while the claim that ran it (`until`) still holds, with
+/// its line in the delivery's history; returns the step taken (None: the claim had run out
+/// and another worker owns the delivery now).
+async fn record(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    d: &Delivery,
+    outcome: &Result<(), HandlerError>,
+    retry_round: i64,
+    until: i64,
+    max_attempts: i64,
+    at: i64,
+) -> Result<Option<Step>, sqlx::Error> {
+    let step = next_step(d.attempts, max_attempts, outcome, at);
+    match &step {
+        Step::Done => tracing::debug!(delivery = %d.id, "webhook done"),
+        Step::Retry { error, .. } => {
+            tracing::info!(delivery = %d.id, attempts = d.attempts, %error, "webhook will retry")
+        }
+        Step::Failed { error } => tracing::warn!(delivery = %d.id, service = %d.service, %error, "webhook failed"),
+    }
+    let (status, error, next_at, processed_at) = match step.clone() {
+        Step::Done => (DeliveryStatus::Done, None, at, Some(at)),
+        Step::Retry { at: next, error } => (DeliveryStatus::Retry, Some(error), next, None),
+        Step::Failed { error } => (DeliveryStatus::Failed, Some(error), at, Some(at)),
+    };
+    crate::server::metrics::delivery(d.host.code(), &d.service, status.code());
+    let recorded = sqlx::query(
+        "UPDATE webhook_deliveries SET status = $2, last_error = $3, next_attempt_at = $4, processed_at = $5, \
+         locked_until = NULL WHERE id = $1 AND status = 'working' AND locked_until = $6",
+    )
+    .bind(&d.id)
+    .bind(status.code())
+    .bind(&error)
+    .bind(next_at)
+    .bind(processed_at)
+    .bind(until)
+    .execute(&mut **tx)
+    .await?;
+    if recorded.rows_affected() != 1 {
+        return Ok(None);
+    }
+    sqlx::query(
+        "INSERT INTO webhook_attempts (delivery_id, retry_round, attempt, finished_at, outcome, error) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (delivery_id, retry_round, attempt) DO NOTHING",
+    )
+    .bind(&d.id)
+    .bind(retry_round)
+    .bind(d.attempts)
+    .bind(at)
+    .bind(status.code())
+    .bind(&error)
+    .execute(&mut **tx)
+    .await?;
+    Ok(Some(step))
+}
+
+/// How a delivery processed while its sender waits ended, as far as the deadline let us see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Done,
+    /// Failed for good; the reason says what to fix.
+    Failed(String),
+    /// Failed for now and retried in the background.
+    WillRetry(String),
+    /// Not finished at the deadline: it goes on in the background.
+    Running,
+}
+
+impl Outcome {
+    fn of(step: Option<Step>) -> Self {
+        match step {
+            Some(Step::Done) => Outcome::Done,
+            Some(Step::Failed { error }) => Outcome::Failed(error),
+            Some(Step::Retry { error, .. }) => Outcome::WillRetry(error),
+            None => Outcome::Running,
+        }
+    }
+
+    /// What the stored row says now.
+    fn of_row(status: &str, error: Option<String>) -> Self {
+        match status {
+            "done" => Outcome::Done,
+            "failed" => Outcome::Failed(error.unwrap_or_default()),
+            "retry" => Outcome::WillRetry(error.unwrap_or_default()),
+            _ => Outcome::Running,
+        }
+    }
+}
+
+/// Processes the freshly stored delivery `id` at once, in its own task, and waits for the
+/// outcome until `deadline`; the task goes on after it (its outcome is recorded as by the
+/// worker). A delivery stored before (`duplicate`) or claimed by someone else is not run
+/// again: its recorded state is answered, waiting for it until the deadline.
+pub async fn run_now(state: &AppState, id: &str, duplicate: bool, deadline: Duration) -> Result<Outcome, sqlx::Error> {
+    let db = state.webhooks.processing_db().clone();
+    let lock_secs = state.webhooks.config().lock_secs;
+    let at = now();
+    let until = at + lock_secs;
+    let claimed = !duplicate
+        && sqlx::query(
+            "UPDATE webhook_deliveries SET status = 'working', attempts = attempts + 1, locked_until = $2 \
+             WHERE id = $1 AND status = 'queued'",
+        )
+        .bind(id)
+        .bind(until)
+        .execute(&db)
+        .await?
+        .rows_affected()
+            == 1;
+    let started = tokio::time::Instant::now();
+    if !claimed {
+        return wait_for(&db, id, started + deadline).await;
+    }
+    let row = sqlx::query_as::<_, Row>(
+        "SELECT id, host, service, customer_web_id, user_id, params, attempts, received_at, retry_round \
+         FROM webhook_deliveries WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_one(&db)
+    .await?;
+    let (retry_round, d) = (row.retry_round, row.into_delivery());
+    let (done, outcome) = tokio::sync::oneshot::channel();
+    let state = state.clone();
+    tokio::spawn(async move {
+        let ctx = HandlerContext { db: db.clone(), state: state.clone() };
+        let result = run_handler(&ctx, &d, Duration::from_secs((lock_secs / 2) as u64)).await;
+        let max_attempts = state.webhooks.config().max_attempts;
+        let recorded = async {
+            let mut tx = db.begin().await?;
+            let step = record(&mut tx, &d, &result, retry_round, until, max_attempts, now()).await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(step)
+        }
+        .await;
+        let _ = done.send(recorded);
+    });
+    match tokio::time::timeout(deadline, outcome).await {
+        Ok(Ok(recorded)) => recorded.map(Outcome::of),
+        Ok(Err(_)) | Err(_) => Ok(Outcome::Running),
+    }
+}
+
+/// Reads the delivery's state until it is settled or `until` has come.
+async fn wait_for(
+    db: &crate::server::storage::Db,
+    id: &str,
+    until: tokio::time::Instant,
+) -> Result<Outcome, sqlx::Error> {
+    loop {
+        let (status, error): (String, Option<String>) =
+            sqlx::query_as("SELECT status, last_error FROM webhook_deliveries WHERE id = $1")
+                .bind(id)
+                .fetch_one(db)
+                .await?;
+        let outcome = Outcome::of_row(&status, error);
+        if outcome != Outcome::Running || tokio::time::Instant::now() + WAIT_STEP > until {
+            return Ok(outcome);
+        }
+        tokio::time::sleep(WAIT_STEP).await;
+    }
+}
+
+/// How often [`wait_for`] looks.
+const WAIT_STEP: Duration = Duration::from_millis(50);
 
 /// Returns a claimed, unstarted delivery to where it was: due now, its attempt not counted.
 async fn hand_back(

@@ -8,9 +8,10 @@ use serde_json::Value;
 /// Records an `Entity` announcement (a property or contact changed in Kolibri24) against the
 /// agency and entity, where the widget's requests for that entity can show it.
 ///
-/// The announcement's fields beyond `category` are not documented by Kolibri24: `entityId`,
-/// `entityType` and `realEstateAgencyId` are assumed to carry the same names as the widget's
-/// parameters. Without `entityId` the delivery fails with that reason.
+/// The entity is inside the announcement's `entityDetails`, as Kolibri24 documents the
+/// details object; its fields are not published to us, so `entityId` (or `id`) and
+/// `entityType` (or `type`) are read there, with the same names at the top level as a
+/// fallback. Without an entity id the delivery fails with that reason.
 pub struct EntityChanged;
 
 impl WebhookHandler for EntityChanged {
@@ -21,11 +22,19 @@ impl WebhookHandler for EntityChanged {
     fn handle<'a>(&'a self, ctx: &'a HandlerContext, d: &'a Delivery) -> BoxFuture<'a, Result<(), HandlerError>> {
         Box::pin(async move {
             let announcement = d.value("announcement").cloned().unwrap_or(Value::Null);
-            let field = |name: &str| announcement.get(name).map(crate::server::text).unwrap_or_default();
-            let entity_id = field("entityId");
+            let details = announcement.get("entityDetails").filter(|v| v.is_object());
+            let field = |names: &[&str]| {
+                let places = details.into_iter().flat_map(|d| names.iter().map(move |n| d.get(*n)));
+                let top = names.iter().take(1).map(|n| announcement.get(*n));
+                places.chain(top).flatten().map(crate::server::text).find(|t| !t.is_empty()).unwrap_or_default()
+            };
+            let entity_id = field(&["entityId", "id"]);
             if entity_id.is_empty() {
-                return Err(HandlerError::Permanent("the announcement names no `entityId`".into()));
+                return Err(HandlerError::Permanent(
+                    "the announcement names no entity (`entityDetails.entityId`)".into(),
+                ));
             }
+            let entity_type = field(&["entityType", "type"]);
             let name = d.value("name").and_then(Value::as_str).unwrap_or_default();
             sqlx::query(
                 "INSERT INTO entity_changes (delivery_id, agency_id, entity_id, entity_type, name, changed_at) \
@@ -34,7 +43,7 @@ impl WebhookHandler for EntityChanged {
             .bind(&d.id)
             .bind(&d.customer_web_id)
             .bind(&entity_id)
-            .bind(field("entityType"))
+            .bind(entity_type)
             .bind(name)
             .bind(d.received_at)
             .execute(&ctx.db)

@@ -3,6 +3,7 @@
 //! endpoint (`widget`), and it posts webhook envelopes to a URL that carries a secret token
 //! per registration (`webhooks`, `envelope`).
 
+pub mod access;
 pub mod envelope;
 pub mod handlers;
 pub mod requests;
@@ -19,8 +20,9 @@ use widget::{EndpointValidator, ValidCache, WidgetValidator};
 /// Kolibri24's production `validateSignature`; the sandbox is
 /// `https://sandbox-authorization.kolibri24.com/v1/validateSignature`.
 pub const PRODUCTION_VALIDATE_URL: &str = "https://authorization.kolibri24.com/v1/validateSignature";
-/// Who may frame the widget unless configured otherwise.
-pub const DEFAULT_FRAME_ANCESTORS: &str = "https://*.kolibri24.com";
+/// Who may frame the widget unless configured otherwise: Kolibri24's domain and its subdomains
+/// (`https://*.kolibri24.com` alone does not cover `https://kolibri24.com`).
+pub const DEFAULT_FRAME_ANCESTORS: &str = "https://kolibri24.com https://*.kolibri24.com";
 /// How long a widget call waits for Kolibri24's answer before it is refused.
 pub const VALIDATE_TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -83,6 +85,32 @@ impl Kolibri24 {
             webhook_tokens: webhooks::Tokens::parse(args.webhook_tokens.as_deref().unwrap_or("")),
         })
     }
+}
+
+/// The origin for `X-Frame-Options: ALLOW-FROM`, which names one: the page that framed us
+/// (its `Referer`) when it is one of `sources`, else the first source that is no wildcard.
+pub fn framing_origin(sources: &[String], referer: Option<&axum::http::HeaderValue>) -> String {
+    let framer = referer.and_then(|r| url::Url::parse(r.to_str().ok()?).ok()).map(|u| u.origin().ascii_serialization());
+    if let Some(framer) = framer.filter(|f| sources.iter().any(|s| source_matches(s, f))) {
+        return framer;
+    }
+    let fixed = sources.iter().find(|s| !s.contains("*."));
+    fixed.cloned().unwrap_or_else(|| sources.first().map(|s| s.replacen("*.", "", 1)).unwrap_or_default())
+}
+
+/// Whether CSP source `source` (`https://host` or `https://*.host`) covers `origin`.
+fn source_matches(source: &str, origin: &str) -> bool {
+    match source.split_once("*.") {
+        Some((scheme, domain)) => origin.strip_prefix(scheme).is_some_and(|host| host.ends_with(&format!(".{domain}"))),
+        None => source == origin,
+    }
+}
+
+/// An announcement's own time (`timeStamp`: ISO 8601 or Unix seconds/milliseconds), else
+/// when it was received; orders announcements that arrive out of order.
+pub fn announced_at(announcement: &serde_json::Value, received_at: i64) -> i64 {
+    let raw = announcement.get("timeStamp").or_else(|| announcement.get("timestamp")).map(crate::server::text);
+    raw.and_then(|t| widget::valid_until(&t)).unwrap_or(received_at)
 }
 
 /// `/kolibri24/widget` and `/kolibri24/webhook/{token}`.

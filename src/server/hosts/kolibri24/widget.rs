@@ -38,8 +38,6 @@ pub const PARAMETERS: [&str; 6] =
 pub enum WidgetRefusal {
     #[error("parameter `{0}` is missing")]
     Missing(&'static str),
-    #[error("`validUntil` is neither ISO 8601 with a zone nor Unix seconds or milliseconds")]
-    UnreadableValidUntil,
     #[error("the call expired (validUntil is past)")]
     Expired,
     #[error("Kolibri24 says the signature is not valid")]
@@ -48,6 +46,8 @@ pub enum WidgetRefusal {
     Unreachable(String),
     #[error("Kolibri24's validation answered unexpectedly: {0}")]
     BadAnswer(String),
+    #[error("the agency has revoked this app's access in Kolibri24")]
+    Revoked,
 }
 
 impl WidgetRefusal {
@@ -55,11 +55,11 @@ impl WidgetRefusal {
     pub fn code(&self) -> &'static str {
         match self {
             WidgetRefusal::Missing(_) => "missing_parameter",
-            WidgetRefusal::UnreadableValidUntil => "unreadable_valid_until",
             WidgetRefusal::Expired => "expired",
             WidgetRefusal::Invalid => "invalid_signature",
             WidgetRefusal::Unreachable(_) => "validation_unreachable",
             WidgetRefusal::BadAnswer(_) => "validation_bad_answer",
+            WidgetRefusal::Revoked => "access_revoked",
         }
     }
 }
@@ -94,7 +94,8 @@ impl WidgetCall {
 }
 
 /// `validUntil` as Unix seconds. Kolibri24 does not document its format, so ISO 8601 with a
-/// zone, Unix seconds and Unix milliseconds are read; anything else is refused.
+/// zone, Unix seconds and Unix milliseconds are read; for anything else (None) Kolibri24's
+/// own verdict decides, which covers `validUntil` too.
 pub fn valid_until(raw: &str) -> Option<i64> {
     let raw = raw.trim();
     if !raw.is_empty() && raw.len() <= 16 && raw.bytes().all(|b| b.is_ascii_digit()) {
@@ -177,23 +178,38 @@ impl ValidCache {
     }
 }
 
-/// The whole check: parameters, expiry (refused without calling), the cache, the validator.
+/// How long a positive answer is remembered for a call whose `validUntil` we cannot read.
+const UNREADABLE_UNTIL_SECS: i64 = 60;
+
+/// The whole check: expiry (a time we can read that has passed is refused without calling),
+/// the cache, the validator. A `validUntil` we cannot read is left to Kolibri24.
 pub async fn check(
     validator: &dyn WidgetValidator,
     cache: &ValidCache,
     call: &WidgetCall,
     now: i64,
 ) -> Result<(), WidgetRefusal> {
-    let until = valid_until(&call.valid_until).ok_or(WidgetRefusal::UnreadableValidUntil)?;
-    if until < now {
+    let until = valid_until(&call.valid_until);
+    if until.is_some_and(|until| until < now) {
         return Err(WidgetRefusal::Expired);
     }
     if cache.holds(call, now) {
         return Ok(());
     }
     validator.validate(call).await?;
-    cache.remember(call, until, now);
+    cache.remember(call, until.unwrap_or(now + UNREADABLE_UNTIL_SECS), now);
     Ok(())
+}
+
+/// The query's values decoded from percent-encoding only. Kolibri24 prints the signature
+/// into the URL unencoded (`signature={value}=`), so a `+` in it is base64, not a space:
+/// form decoding would hand `validateSignature` another signature.
+pub fn query_value(query: &str, name: &str) -> Option<String> {
+    query.split('&').find_map(|piece| {
+        let (key, value) = piece.split_once('=').unwrap_or((piece, ""));
+        let key = percent_encoding::percent_decode_str(key).decode_utf8().ok()?;
+        (key == name).then(|| percent_encoding::percent_decode_str(value).decode_utf8_lossy().into_owned())
+    })
 }
 
 /// `GET /kolibri24/widget`: the widget for a genuine call, framable by Kolibri24 only; a 401
@@ -201,16 +217,17 @@ pub async fn check(
 pub async fn page(
     State(state): State<AppState>,
     axum::Extension(shell): axum::Extension<std::sync::Arc<Shell>>,
+    request_headers: axum::http::HeaderMap,
     uri: Uri,
 ) -> Response {
     let query = uri.query().unwrap_or("");
-    let first = |name: &str| {
-        url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
-    };
     let kolibri24 = &state.config.kolibri24;
-    let call = WidgetCall::from_params(first);
+    let call = WidgetCall::from_params(|name| query_value(query, name));
     let checked = match &call {
-        Ok(call) => check(kolibri24.validator.as_ref(), &kolibri24.cache, call, crate::server::now()).await,
+        Ok(call) => match check(kolibri24.validator.as_ref(), &kolibri24.cache, call, crate::server::now()).await {
+            Ok(()) => super::access::check(&state, &call.real_estate_agency_id).await,
+            refused => refused,
+        },
         Err(refusal) => Err(refusal.clone()),
     };
     let (status, body, csp) = match (checked, call) {
@@ -226,6 +243,12 @@ pub async fn page(
     let mut res = (status, Html(body)).into_response();
     let headers = res.headers_mut();
     headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+    // Kolibri24's page says the X-Frame-Options "must be set" for framing in its domain, and
+    // checks it; browsers that know CSP go by `frame-ancestors` above and ignore this.
+    let framer = super::framing_origin(&kolibri24.frame_ancestors, request_headers.get(header::REFERER));
+    if let Ok(value) = HeaderValue::from_str(&format!("ALLOW-FROM {framer}")) {
+        headers.insert(header::X_FRAME_OPTIONS, value);
+    }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     res
 }
@@ -248,7 +271,7 @@ fn with_session(state: &AppState, shell_html: &str, call: &WidgetCall) -> String
 /// What the agent reads in the widget's frame: what happened and what to do, no internals.
 fn refusal_page(refusal: &WidgetRefusal) -> String {
     let (de, en) = match refusal {
-        WidgetRefusal::Missing(_) | WidgetRefusal::UnreadableValidUntil => (
+        WidgetRefusal::Missing(_) => (
             "Dieser Aufruf ist unvollständig. Bitte öffnen Sie das Widget erneut aus Kolibri24.",
             "This call is incomplete. Please open the widget again from Kolibri24.",
         ),
@@ -259,6 +282,10 @@ fn refusal_page(refusal: &WidgetRefusal) -> String {
         WidgetRefusal::Invalid => (
             "Kolibri24 hat diesen Aufruf nicht bestätigt. Bitte öffnen Sie das Widget erneut aus Kolibri24.",
             "Kolibri24 did not confirm this call. Please open the widget again from Kolibri24.",
+        ),
+        WidgetRefusal::Revoked => (
+            "Ihre Agentur hat den Zugriff dieser App in Kolibri24 entzogen. Eine Administratorin oder ein Administrator kann ihn in Kolibri24 wieder erteilen.",
+            "Your agency has revoked this app's access in Kolibri24. An administrator can grant it again in Kolibri24.",
         ),
         WidgetRefusal::Unreachable(_) | WidgetRefusal::BadAnswer(_) => (
             "Der Aufruf konnte gerade nicht bei Kolibri24 geprüft werden. Bitte versuchen Sie es in einer Minute erneut.",

@@ -8,9 +8,10 @@
 
 use std::time::Duration;
 
+pub use super::api_error::{ApiError, Problem};
 use crate::server::text;
 use serde_json::{json, Map, Value};
-pub use signing::api::{ACTION_DO, ACTION_READ};
+pub use signing::api::{ACTION_DO, ACTION_MODIFY, ACTION_READ};
 
 /// A slow onOffice must not hold an activation or a page open for long.
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -18,21 +19,6 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 /// Estate fields the storefront shows; onOffice returns only the fields asked for in `data`.
 const ESTATE_FIELDS: [&str; 7] = ["Id", "objekttitel", "strasse", "hausnummer", "plz", "ort", "objektnr_extern"];
 const ADDRESS_FIELDS: [&str; 6] = ["Id", "Vorname", "Name", "Strasse", "Plz", "Ort"];
-
-/// Why a call failed, with the text to show an operator or administrator.
-#[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    #[error("the onOffice API could not be reached ({0}); check the API endpoint setting and the network, then retry")]
-    Transport(String),
-    #[error("the onOffice API answered HTTP {status} without an onOffice status; check that the API endpoint points at api.php, or retry later")]
-    Http { status: u16 },
-    #[error("onOffice refused the request (status {code}, error {errorcode}: {message}); a 400 means the API token is not valid, a 5xx is a fault at onOffice: retry later")]
-    Status { code: i64, errorcode: i64, message: String },
-    #[error("onOffice refused the action (error {errorcode}: {message}); if it names the HMAC or authentication, the API key does not belong to this API user: paste the key again")]
-    Action { errorcode: i64, message: String },
-    #[error("unexpected answer from the onOffice API: {0}; check that the API endpoint points at api.php")]
-    Unexpected(String),
-}
 
 /// One customer's API user. The secret signs actions and never leaves this process.
 #[derive(Clone, PartialEq, Eq)]
@@ -157,9 +143,40 @@ impl ApiClient {
             return Err(ApiError::Unexpected(format!("no {resourcetype} id to read")));
         }
         let records = self.call(creds, ACTION_READ, resourcetype, id, "", params).await?;
-        records.into_iter().next().map(|r| r.elements).ok_or_else(|| {
-            ApiError::Unexpected(format!("{resourcetype} {id} not found or not readable by this API user"))
-        })
+        let record = records.into_iter().next().ok_or_else(|| ApiError::Action {
+            errorcode: 293,
+            message: format!("{resourcetype} {id} not found or not readable by this API user"),
+        })?;
+        // Shown to the agent as the property they opened: another record must never be.
+        if record.id != id {
+            return Err(ApiError::Unexpected(format!(
+                "asked for {resourcetype} {id}, onOffice answered {}",
+                record.id
+            )));
+        }
+        Ok(record.elements)
+    }
+
+    /// Writes `fields` into the estate (`modify`, as onOffice's API documents it), in the
+    /// language version `estatelanguage` when given, for the service call whose `apiClaim`
+    /// is `extendedclaim` (when there is one).
+    pub async fn modify_estate(
+        &self,
+        creds: &Credentials,
+        estate_id: &str,
+        fields: Map<String, Value>,
+        extendedclaim: Option<&str>,
+        estatelanguage: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let mut params = Map::new();
+        params.insert("data".into(), Value::Object(fields));
+        if let Some(claim) = extendedclaim.filter(|c| !c.is_empty()) {
+            params.insert("extendedclaim".into(), json!(claim));
+        }
+        if let Some(language) = estatelanguage.filter(|l| !l.is_empty()) {
+            params.insert("estatelanguage".into(), json!(language));
+        }
+        self.call(creds, ACTION_MODIFY, "estate", estate_id, "", params).await.map(drop)
     }
 }
 
@@ -216,14 +233,21 @@ pub fn parse_answer(http_status: u16, body: &str, actionid: &str) -> Result<Vec<
         }
         return Err(ApiError::Unexpected("the answer has no status.code".into()));
     };
+    let results = value["response"]["results"].as_array().map(Vec::as_slice).unwrap_or_default();
     if code != 200 {
+        // "Error in action" (97) at the top names the cause in the action's own status.
+        if let Some((errorcode, message)) = results.iter().find_map(|r| {
+            let errorcode = int(&r["status"]["errorcode"]).filter(|&c| c != 0)?;
+            Some((errorcode, text(&r["status"]["message"])))
+        }) {
+            return Err(ApiError::Action { errorcode, message });
+        }
         let (errorcode, message) = (int(&status["errorcode"]).unwrap_or(0), text(&status["message"]));
         return Err(ApiError::Status { code, errorcode, message });
     }
     if !(200..300).contains(&http_status) {
         return Err(ApiError::Http { status: http_status });
     }
-    let results = value["response"]["results"].as_array().map(Vec::as_slice).unwrap_or_default();
     let result = results
         .iter()
         .find(|r| r["actionid"] == actionid)

@@ -4,4 +4,5 @@
 //! the storefront reads the customer's data from.
 
 pub mod api;
+pub mod api_error;
 pub mod webhooks;

@@ -1,13 +1,16 @@
 //! Webhooks from onOffice enterprise (save, delete, process-manager step, menu click).
 //!
-//! enterprise signs a webhook's URL like a service URL, does not document the method or the
-//! answer it expects, and e-mails the user when a call fails. So a delivery is verified,
-//! checked against the service's configured parameters (`webhooks.toml`), stored, answered
-//! with 202 at once and processed by the handler the service names.
+//! enterprise signs a webhook's URL like a service URL, does not document the method, e-mails
+//! the user when a call fails and empties the configured fields only after a successful call.
+//! So a delivery is verified, stored durably, and processed at once by the handler the
+//! service names (`webhooks.toml`), within the service's deadline: done → 200; failed for
+//! good → 422 with the reason (what the user reads in onOffice's e-mail); still running or to
+//! be retried → 202, and it goes on in the background. Parameters the service does not list
+//! are kept and ignored, unless the service is `strict`.
 
 use crate::errors::AppError;
 use crate::server::hosts::Host;
-use crate::server::webhooks::{NewDelivery, Stored, WebhookService};
+use crate::server::webhooks::{run_now, NewDelivery, Outcome, Stored, WebhookService};
 use crate::server::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -33,13 +36,41 @@ async fn receive(State(state): State<AppState>, Path(name): Path<String>, uri: U
         // Plain: an outsider learns nothing about which services exist.
         return (StatusCode::NOT_FOUND, Json(AppError::NotFound)).into_response();
     };
-    match accept(&state, service, signed_query(uri.query(), &body), crate::server::now()).await {
-        Ok(stored) => {
-            (StatusCode::ACCEPTED, Json(json!({"accepted": true, "id": stored.id, "duplicate": stored.duplicate})))
-                .into_response()
-        }
-        Err(err) => (err.status_code(), Json(err)).into_response(),
+    let stored = match accept(&state, service, signed_query(uri.query(), &body), crate::server::now()).await {
+        Ok(stored) => stored,
+        Err(err) => return (err.status_code(), Json(err)).into_response(),
+    };
+    if service.deadline_secs == 0 {
+        return answer(&stored, Outcome::Running);
     }
+    let deadline = std::time::Duration::from_secs(service.deadline_secs);
+    let outcome = match run_now(&state, &stored.id, stored.duplicate, deadline).await {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            // Stored: the worker takes it up; only its outcome could not be awaited.
+            tracing::warn!(delivery = %stored.id, error = %e, "webhook stored, not processed at once");
+            Outcome::Running
+        }
+    };
+    answer(&stored, outcome)
+}
+
+/// The answer enterprise reads as the webhook's outcome.
+fn answer(stored: &Stored, outcome: Outcome) -> Response {
+    let (id, duplicate) = (&stored.id, stored.duplicate);
+    match outcome {
+        Outcome::Done => (StatusCode::OK, Json(json!({"done": true, "id": id, "duplicate": duplicate}))),
+        Outcome::Failed(reason) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({"error": "webhook_failed", "message": reason, "id": id, "duplicate": duplicate})),
+        ),
+        Outcome::WillRetry(reason) => (
+            StatusCode::ACCEPTED,
+            Json(json!({"accepted": true, "retrying": reason, "id": id, "duplicate": duplicate})),
+        ),
+        Outcome::Running => (StatusCode::ACCEPTED, Json(json!({"accepted": true, "id": id, "duplicate": duplicate}))),
+    }
+    .into_response()
 }
 
 /// The URL's query; for a POST that carries its parameters as a form instead, the body.
@@ -55,12 +86,16 @@ fn signed_query<'a>(query: Option<&'a str>, body: &'a [u8]) -> &'a str {
 async fn accept(state: &AppState, service: &WebhookService, query: &str, now: i64) -> Result<Stored, AppError> {
     let verifier = state.webhooks.verifier(&service.name).ok_or(AppError::NotFound)?;
     let verified = crate::server::signed_request::verify(verifier, query, now, "webhook")?;
-    if let Some((key, _)) = verified.params().iter().find(|(k, _)| !service.accepts(&key_name(k))) {
-        let key = key_name(key);
-        return Err(AppError::bad_request(format!(
-            "parameter `{key}` is not configured for webhook `{}`; add it to `parameters` in webhooks.toml",
-            service.name
-        )));
+    let unlisted = verified.params().iter().map(|(k, _)| key_name(k)).find(|k| !service.accepts(k));
+    match unlisted {
+        Some(key) if service.strict => {
+            return Err(AppError::bad_request(format!(
+                "parameter `{key}` is not configured for webhook `{}`; add it to `parameters` in webhooks.toml",
+                service.name
+            )));
+        }
+        Some(key) => tracing::debug!(service = %service.name, parameter = %key, "unlisted parameter kept, ignored"),
+        None => {}
     }
     let customer_web_id = verified
         .get("customerWebId")
@@ -76,6 +111,8 @@ async fn accept(state: &AppState, service: &WebhookService, query: &str, now: i6
         user_id: verified.get("userId").unwrap_or_default().to_string(),
         params: Value::Object(params_json(&verified)).to_string(),
         received_at: now,
+        // The worker leaves it to this call until the deadline has passed (see `receive`).
+        due_at: if service.deadline_secs == 0 { now } else { now + service.deadline_secs as i64 + 1 },
     };
     let stored = state.webhooks.store(delivery).await?;
     tracing::debug!(service = %service.name, id = %stored.id, duplicate = stored.duplicate, "webhook accepted");
