@@ -16,6 +16,18 @@ struct Verdicts {
     php: String,
     url: Vec<UrlVector>,
     message: Vec<MessageVector>,
+    port: Vec<PortVector>,
+}
+
+/// One URL judged by both of PHP's checks: over the URL as opened (`with_port`) and over
+/// scheme://host + path, as onOffice's demo shop does (`demo_shop`).
+#[derive(Deserialize)]
+struct PortVector {
+    secret: String,
+    url: String,
+    with_port: bool,
+    demo_shop: bool,
+    note: String,
 }
 
 #[derive(Deserialize)]
@@ -121,4 +133,23 @@ fn message_verdicts_match_php() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert_eq!(file.message.iter().filter(|v| v.valid).count(), 8);
+}
+
+#[test]
+fn on_a_non_default_port_we_accept_what_either_of_php_s_checks_accepts() {
+    let file = verdicts();
+    assert_eq!(file.port.len(), 7, "port verdicts truncated or changed");
+    for v in &file.port {
+        let (base, query) = v.url.split_once('?').unwrap();
+        let result = UrlVerifier::new(base, [v.secret.as_bytes()]).verify(query, timestamp(query).unwrap());
+        assert_eq!(result.is_ok(), v.with_port || v.demo_shop, "{}: {result:?}", v.note);
+        if let Ok(verified) = result {
+            assert_eq!(verified.with_port(), v.with_port && base.contains(":8443"), "{}", v.note);
+        }
+    }
+    assert_eq!(
+        file.port.iter().filter(|v| v.demo_shop && !v.with_port).count(),
+        1,
+        "a portless signature is among them"
+    );
 }

@@ -1,10 +1,15 @@
 //! A Kolibri24 stand-in: a page that opens the storefront's widget in a frame with a call
 //! the simulator signed (valid, forged or expired), the `validateSignature` endpoint that
-//! checks such calls honestly (or, when switched, fails with 500 or hangs), and a button that
-//! posts an `Entity` webhook envelope to the storefront with the registration's token.
+//! checks such calls honestly (or, when switched, fails with 500 or hangs), and buttons that
+//! post webhook envelopes to the storefront with the registration's token: an `Entity`
+//! announcement, and an `Authorization` one that revokes or grants the agency's access.
 //!
 //! Kolibri24's signature scheme is not public; the stand-in signs with its own key
-//! (HMAC-SHA256, base64, like the documented example's trailing `=`). Only it checks them.
+//! (HMAC-SHA256, base64). The widget URL carries it unencoded, as Kolibri24's page prints it
+//! (`signature={value}=`), raw `+`, `/` and `=` included. The envelope follows the webhooks
+//! page's example; the announcements carry their details objects (`entityDetails`,
+//! `authorizationDetails`), whose inner fields Kolibri24 does not publish (assumed:
+//! `entityId`, `entityType`; `action` = `Granted` / `Revoked`).
 
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
@@ -66,10 +71,9 @@ impl Kolibri24 {
             .append_pair("entityId", entity)
             .append_pair("realEstateAgencyId", agency)
             .append_pair("entityType", entity_type)
-            .append_pair("validUntil", &valid_until.to_string())
-            .append_pair("signature", &signature)
-            .append_pair("keyVersion", "1");
-        url.to_string()
+            .append_pair("validUntil", &valid_until.to_string());
+        // Unencoded, as Kolibri24 prints it: base64's `+`, `/` and `=` as they are.
+        format!("{url}&signature={signature}&keyVersion=1")
     }
 }
 
@@ -81,6 +85,7 @@ pub fn router(state: Arc<Kolibri24>) -> Router {
         .route("/kolibri24/v1/validateSignature", post(validate))
         .route("/kolibri24/mode", post(set_mode))
         .route("/kolibri24/send-webhook", post(send_webhook))
+        .route("/kolibri24/send-authorization", post(send_authorization))
         .with_state(state)
 }
 
@@ -127,11 +132,16 @@ async fn page(State(k): KState, Query(form): Query<Form>) -> Response {
          <button name=\"mode\" value=\"hang\">hangs</button></form>\
          <form method=\"post\" action=\"/kolibri24/send-webhook\">\
          <input type=\"hidden\" name=\"entityId\" value=\"{}\"><input type=\"hidden\" name=\"realEstateAgencyId\" value=\"{}\">\
-         <button id=\"send-webhook\">Send an Entity webhook</button></form>{frame}</body></html>",
+         <button id=\"send-webhook\">Send an Entity webhook</button></form>\
+         <form method=\"post\" action=\"/kolibri24/send-authorization\">\
+         <input type=\"hidden\" name=\"realEstateAgencyId\" value=\"{}\">\
+         <button name=\"action\" value=\"Revoked\" id=\"revoke-access\">Revoke the app's access</button> \
+         <button name=\"action\" value=\"Granted\" id=\"grant-access\">Grant it again</button></form>{frame}</body></html>",
         field("entityId", &entity),
         field("realEstateAgencyId", &agency),
         field("entityType", &entity_type),
         escape_html(&entity),
+        escape_html(&agency),
         escape_html(&agency),
     );
     ([(header::CONTENT_SECURITY_POLICY, CSP), (header::CACHE_CONTROL, "no-store")], Html(html)).into_response()
@@ -147,6 +157,10 @@ async fn validate(State(k): KState, Json(body): Json<Value>) -> Response {
         _ => {}
     }
     let text = |name: &str| body.get(name).and_then(Value::as_str).unwrap_or("").to_string();
+    let names = ["entityId", "realEstateAgencyId", "entityType", "validUntil", "signature", "keyVersion"];
+    if let Some(missing) = names.iter().find(|n| text(n).is_empty()) {
+        return (StatusCode::BAD_REQUEST, Json(json!({ "error": format!("`{missing}` is required") }))).into_response();
+    }
     let expected = k.sign(
         &text("entityId"),
         &text("realEstateAgencyId"),
@@ -180,11 +194,41 @@ struct WebhookForm {
 
 /// Posts one `Entity` announcement to the storefront, as Kolibri24's envelope.
 async fn send_webhook(State(k): KState, axum::Form(form): axum::Form<WebhookForm>) -> Response {
-    let announcement = json!({"category": "Entity", "realEstateAgencyId": form.agency_id,
-                              "entityId": form.entity_id, "entityType": "RealEstate"});
-    let envelope = json!({"items": [{"id": crate::random_hex(8), "data": {"messages": [{
-        "id": crate::random_hex(12), "name": "EntityUpdated", "timestamp": crate::now(),
-        "data": announcement.to_string()}]}}]});
+    let details = json!({"entityId": form.entity_id, "entityType": "RealEstate"});
+    let announcement = announcement("Entity", &form.agency_id, "entityDetails", details);
+    post_envelope(&k, "EntityUpdated", announcement).await
+}
+
+#[derive(Deserialize)]
+struct AuthorizationForm {
+    #[serde(rename = "realEstateAgencyId")]
+    agency_id: String,
+    action: String,
+}
+
+/// Posts an `Authorization` announcement: the agency revoked or granted the app's access.
+async fn send_authorization(State(k): KState, axum::Form(form): axum::Form<AuthorizationForm>) -> Response {
+    let details = json!({"action": form.action});
+    let announcement = announcement("Authorization", &form.agency_id, "authorizationDetails", details);
+    post_envelope(&k, "AuthorizationChanged", announcement).await
+}
+
+/// An announcement: the documented top-level fields and the category's details object.
+fn announcement(category: &str, agency: &str, details_name: &str, details: Value) -> Value {
+    let at = time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let mut announcement = json!({"id": crate::random_hex(16), "timeStamp": at, "realEstateAgencyId": agency,
+                                  "appClientKey": "marktstand", "category": category});
+    announcement[details_name] = details;
+    announcement
+}
+
+/// The envelope as the webhooks page prints it, with the announcement as a JSON string.
+async fn post_envelope(k: &Kolibri24, name: &str, announcement: Value) -> Response {
+    let millis = crate::now() * 1000;
+    let envelope = json!({"items": [{"webhookId": "sim", "source": "channel.message", "serial": crate::random_hex(8),
+        "timestamp": millis, "name": "channel.message", "data": {"channelId": "marktstand", "site": "sim",
+        "messages": [{"id": crate::random_hex(12), "name": name, "connectionId": "sim", "timestamp": millis,
+                      "data": announcement.to_string()}]}}]});
     let url = k.storefront.join(&format!("/kolibri24/webhook/{}", k.webhook_token)).expect("a path joins");
     let answer = match reqwest::Client::new().post(url).json(&envelope).send().await {
         Ok(res) => format!("storefront answered HTTP {}", res.status().as_u16()),

@@ -4,7 +4,8 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use marktstand_simulator::api::{
-    ACTION_DO, ACTION_READ, API_PATH, ERR_EXTENDEDCLAIM, ERR_HMAC, ERR_NOT_AUTHENTICATED, ERR_TIMESTAMP,
+    ACTION_DO, ACTION_MODIFY, ACTION_READ, API_PATH, ERR_EXTENDEDCLAIM, ERR_HMAC, ERR_NOT_AUTHENTICATED, ERR_TIMESTAMP,
+    ERR_UNKNOWN_RECORD, PROBLEMS,
 };
 use marktstand_simulator::{SimConfig, DEMO_API_SECRET, DEMO_API_TOKEN};
 use serde_json::{json, Value};
@@ -158,4 +159,41 @@ async fn recorded_lists_every_action_with_its_hmac_verdict() {
     reqwest::Client::new().post(format!("{base}/api/_reset")).send().await.unwrap();
     let recorded: Value = reqwest::get(format!("{base}/api/_recorded")).await.unwrap().json().await.unwrap();
     assert_eq!(recorded, json!([]));
+}
+
+#[tokio::test]
+async fn modify_writes_what_later_reads_return_and_refuses_what_onoffice_refuses() {
+    let base = start().await;
+    let claim = json!({ "extendedclaim": "claim-1", "data": { "marktwert_indikativ": 304500 } });
+    let modify = action(DEMO_API_SECRET, now(), ACTION_MODIFY, "estate", "815", claim.clone());
+    let (status, body) = call(&base, DEMO_API_TOKEN, vec![modify]).await;
+    assert_eq!((status, first_result(&body)["status"]["errorcode"].clone()), (200, json!(0)), "{body}");
+    let read = action(DEMO_API_SECRET, now(), ACTION_READ, "estate", "815", json!({ "extendedclaim": "claim-1" }));
+    let (_, body) = call(&base, DEMO_API_TOKEN, vec![read]).await;
+    assert_eq!(first_result(&body)["data"]["records"][0]["elements"]["marktwert_indikativ"], 304500);
+    let shown: Value = reqwest::get(format!("{base}/api/_estates")).await.unwrap().json().await.unwrap();
+    assert_eq!(shown, json!({ "815": { "marktwert_indikativ": 304500 } }));
+
+    // As onOffice answers a failed action: 97 at the top, the cause in the action.
+    let unknown = action(DEMO_API_SECRET, now(), ACTION_MODIFY, "estate", "0", claim.clone());
+    let (_, body) = call(&base, DEMO_API_TOKEN, vec![unknown]).await;
+    assert_eq!(body["status"]["errorcode"], 97);
+    assert_eq!(first_result(&body)["status"]["errorcode"], ERR_UNKNOWN_RECORD);
+    let no_data = action(DEMO_API_SECRET, now(), ACTION_MODIFY, "estate", "815", json!({ "extendedclaim": "c" }));
+    let (_, body) = call(&base, DEMO_API_TOKEN, vec![no_data]).await;
+    assert_ne!(first_result(&body)["status"]["errorcode"], 0);
+}
+
+#[tokio::test]
+async fn each_refusal_has_a_switch_with_onoffice_s_code_and_message() {
+    let base = start().await;
+    let http = reqwest::Client::new();
+    for (problem, code, message) in PROBLEMS {
+        let res = http.post(format!("{base}/api/_fail")).json(&json!({ "problem": problem, "times": 1 })).send();
+        assert_eq!(res.await.unwrap().status(), 204, "{problem}");
+        let (_, body) = call(&base, DEMO_API_TOKEN, vec![unlock(DEMO_API_SECRET)]).await;
+        assert_eq!(first_result(&body)["status"], json!({ "errorcode": code, "message": message }), "{problem}");
+    }
+    let res = http.post(format!("{base}/api/_fail")).json(&json!({ "problem": "nope", "times": 1 })).send();
+    assert_eq!(res.await.unwrap().status(), 400);
 }

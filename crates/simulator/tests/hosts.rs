@@ -28,7 +28,10 @@ async fn widget_call(base: &str, validity: &str) -> Value {
         .next()
         .unwrap()
         .replace("&amp;", "&");
-    let url = url::Url::parse(&src).unwrap();
+    let signature = src.split("signature=").nth(1).unwrap().split('&').next().unwrap();
+    assert!(!signature.contains('%'), "the signature is printed unencoded, as Kolibri24 does: {signature}");
+    // A `+` in the query is base64's, not a space: read as Kolibri24 means it.
+    let url = url::Url::parse(&src.replace('+', "%2B")).unwrap();
     assert_eq!(url.path(), "/kolibri24/widget");
     let mut call = serde_json::Map::new();
     for (k, v) in url.query_pairs() {

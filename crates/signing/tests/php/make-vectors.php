@@ -343,12 +343,54 @@ message_vector(SECRET, '{"b":{"d":"a b","c":"2"},"a":"x","timestamp":17}', 'sign
 message_vector(SECRET, '{"":{"k":"v","j":"w"},"a":"x","timestamp":17}', 'an empty key holding an object: its children are written as %5Bk%5D');
 message_vector('Ünïcødé €', '{"b":{"d":"ä€","c":"~*"},"a":"x","timestamp":17}', 'non-ASCII secret and values');
 
+// ---- The port. onOffice's demo shop (`CheckSignature`) checks over parse_url's
+// scheme://host + path, without the port; how enterprise signs on a non-default port is not
+// published. Each URL is judged by both checks; the verifier for its base must accept it
+// when either does.
+
+/** The demo shop's check: scheme://host + path from parse_url (no port, no fragment). */
+function php_demo_shop_check(string $secret, string $url): bool
+{
+    $u = parse_url($url);
+    $base = $u['scheme'] . '://' . $u['host'] . $u['path'];
+    parse_str($u['query'] ?? '', $params);
+    $given = $params['signature'] ?? null;
+    if (!is_string($given)) {
+        return false;
+    }
+    return hash_equals(url_sign($secret, $base, $u['query'] ?? ''), $given);
+}
+
+$port_vectors = [];
+function port_vector(string $url, string $note): void
+{
+    global $port_vectors;
+    $port_vectors[] = [
+        'secret' => SECRET,
+        'url' => $url,
+        'with_port' => php_url_check(SECRET, $url),
+        'demo_shop' => php_demo_shop_check(SECRET, $url),
+        'note' => $note,
+    ];
+}
+
+$portless = 'https://shop.example.com/mp/shop/';
+$wire = "$host&estateid=81517&imageIds[0]=853";
+port_vector(signed($wire), 'signed with the port, opened on it');
+port_vector(BASE . '?' . $wire . '&signature=' . url_sign(SECRET, $portless, $wire), 'signed without the port, opened on it');
+port_vector(BASE . '?' . $wire . '&signature=' . url_sign(SECRET, 'https://shop.example.com/mp/', $wire), 'signed without the port for another path');
+port_vector(BASE . '?' . $wire . '&signature=' . url_sign(SECRET, 'http://shop.example.com/mp/shop/', $wire), 'signed without the port over http');
+port_vector(BASE . '?' . $wire . '&signature=' . url_sign(SECRET, 'https://shop.example.com:9443/mp/shop/', $wire), 'signed with another port');
+port_vector(BASE . '?' . $wire . '&signature=' . url_sign('other', $portless, $wire), 'signed without the port, other secret');
+port_vector(signed($wire, SECRET, $portless), 'on the default port: no port either way');
+
 echo json_encode(
     [
         'generator' => 'crates/signing/tests/php/make-vectors.php',
         'php' => PHP_VERSION,
         'url' => $url_vectors,
         'message' => $message_vectors,
+        'port' => $port_vectors,
     ],
     JSON_PRETTY_PRINT | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_THROW_ON_ERROR
 ), "\n";
