@@ -88,11 +88,24 @@ pub enum CallbackOutcome {
     Ignored,
     /// Not verified: wrong signature, too old, or modified. Nothing changed.
     Refused,
+    /// Without any signature: kept as what the browser reported, the order unchanged.
+    Reported,
+    /// The provider confirmed a reported payment (`detail`: who).
+    Confirmed,
+    /// The provider cancelled a reported payment (`detail`: who).
+    Cancelled,
 }
 
 impl CallbackOutcome {
-    pub const ALL: [CallbackOutcome; 4] =
-        [CallbackOutcome::Applied, CallbackOutcome::Repeated, CallbackOutcome::Ignored, CallbackOutcome::Refused];
+    pub const ALL: [CallbackOutcome; 7] = [
+        CallbackOutcome::Applied,
+        CallbackOutcome::Repeated,
+        CallbackOutcome::Ignored,
+        CallbackOutcome::Refused,
+        CallbackOutcome::Reported,
+        CallbackOutcome::Confirmed,
+        CallbackOutcome::Cancelled,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -100,6 +113,9 @@ impl CallbackOutcome {
             CallbackOutcome::Repeated => "repeated",
             CallbackOutcome::Ignored => "ignored",
             CallbackOutcome::Refused => "refused",
+            CallbackOutcome::Reported => "reported",
+            CallbackOutcome::Confirmed => "confirmed",
+            CallbackOutcome::Cancelled => "cancelled",
         }
     }
 
@@ -138,7 +154,18 @@ pub struct OrderDetail {
     pub address_id: Option<String>,
     /// Enterprise's message with a failed payment.
     pub message: Option<String>,
+    /// A payment an unsigned callback reported for this pending order, for the provider to
+    /// confirm or cancel against onOffice's transaction overview.
+    pub reported: Option<ReportedPayment>,
     pub timeline: Vec<TimelineEntry>,
+}
+
+/// What the browser reported, and when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportedPayment {
+    pub status: OrderStatus,
+    pub reference: Option<String>,
+    pub at: i64,
 }
 
 /// One order with its timeline.
@@ -146,6 +173,14 @@ pub struct OrderDetail {
 pub async fn admin_order(admin_token: String, id: String) -> Result<OrderDetail, AppError> {
     use crate::server::{admin, handle};
     handle(|state| async move { admin::order_detail(&state, &admin_token, &id).await }).await
+}
+
+/// Settles a payment the browser reported: `confirm` takes its status, otherwise the order
+/// fails. Recorded in the order's timeline with who did it; the order as it stands after.
+#[server(endpoint = "admin_settle_reported", client = SessionClient, output = Postcard)]
+pub async fn admin_settle_reported(admin_token: String, id: String, confirm: bool) -> Result<OrderDetail, AppError> {
+    use crate::server::{admin, handle};
+    handle(|state| async move { admin::settle_reported(&state, &admin_token, &id, confirm).await }).await
 }
 
 /// A customer who activated the provider, as the back office lists them.

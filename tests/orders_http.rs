@@ -95,17 +95,93 @@ async fn a_signed_callback_finishes_the_order_exactly_once() {
 }
 
 #[tokio::test]
-async fn tampered_or_unsigned_callbacks_are_refused_and_change_nothing() {
+async fn tampered_or_stale_callbacks_are_refused_and_change_nothing() {
     let server = start().await;
     let id = placed_order(&server).await;
     let tampered = callback(&id, "status=error&message=x", now()).replace("status=error", "status=success");
-    let unsigned = format!("/orders/callback?order={id}&status=success&transactionid=T");
     let stale = callback(&id, "status=success", now() - 3600);
-    for path in [tampered, unsigned, stale] {
+    for path in [tampered, stale] {
         let res = reqwest::get(format!("{}{path}", server.base)).await.unwrap();
         assert_eq!(res.status(), 401, "{path}");
         assert_eq!(status_of(&server, &id).await, "pending");
     }
+}
+
+#[tokio::test]
+async fn an_unsigned_callback_is_kept_as_reported_and_the_provider_settles_it() {
+    // The demo shop's result page checks no signature, and nothing says enterprise signs it.
+    let server = start().await;
+    let id = placed_order(&server).await;
+    let unsigned = format!("order={id}&status=success&transactionid=T-77&message=ok");
+    let res = reqwest::get(format!("{}/orders/callback?{unsigned}", server.base)).await.unwrap();
+    assert_eq!(res.status(), 200, "not an error page");
+    assert_eq!(status_of(&server, &id).await, "pending", "never paid on the browser's word");
+    let res = post_form(&server.base, "/api/callback_result", &[("query", &unsigned)], None).await;
+    let result = decode::<OrderResult>(res).await;
+    assert_eq!((result["status"].as_str(), result["reported"].as_str()), (Some("pending"), Some("success")));
+    assert_eq!(result["session"], serde_json::Value::Null, "a report earns no session");
+
+    let detail = |id: String| {
+        let base = server.base.clone();
+        async move {
+            let res = post_form(&base, "/api/admin_order", &[("admin_token", ADMIN_TOKEN), ("id", &id)], None).await;
+            decode::<marktstand::back_office::OrderDetail>(res).await
+        }
+    };
+    let shown = detail(id.clone()).await;
+    assert_eq!(
+        (shown["reported"]["status"].as_str(), shown["reported"]["reference"].as_str()),
+        (Some("success"), Some("T-77"))
+    );
+    let outcomes: Vec<_> =
+        shown["timeline"].as_array().unwrap().iter().filter_map(|e| e["Callback"]["outcome"].as_str()).collect();
+    assert_eq!(outcomes, ["Reported"]);
+
+    let settle = |confirm: &'static str| {
+        let (base, id) = (server.base.clone(), id.clone());
+        async move {
+            post_form(
+                &base,
+                "/api/admin_settle_reported",
+                &[("admin_token", ADMIN_TOKEN), ("id", &id), ("confirm", confirm)],
+                None,
+            )
+            .await
+        }
+    };
+    let settled = decode::<marktstand::back_office::OrderDetail>(settle("true").await).await;
+    assert_eq!(
+        (settled["row"]["status"].as_str(), settled["row"]["reference"].as_str()),
+        (Some("success"), Some("T-77"))
+    );
+    assert_eq!(settled["reported"], serde_json::Value::Null);
+    let last =
+        settled["timeline"].as_array().unwrap().iter().rev().find(|e| e["Callback"].is_object()).unwrap().clone();
+    assert_eq!(last["Callback"]["outcome"], "Confirmed");
+    assert!(!last["Callback"]["detail"].as_str().unwrap().is_empty(), "who confirmed it is recorded");
+    assert_eq!(settle("false").await.status(), 409, "a paid order has nothing left to settle");
+
+    // Cancelled: the order fails; a signed callback still works as before on another order.
+    let other = placed_order(&server).await;
+    let report = format!("/orders/callback?order={other}&status=success");
+    assert_eq!(reqwest::get(format!("{}{report}", server.base)).await.unwrap().status(), 200);
+    let res = post_form(
+        &server.base,
+        "/api/admin_settle_reported",
+        &[("admin_token", ADMIN_TOKEN), ("id", &other), ("confirm", "false")],
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(status_of(&server, &other).await, "error");
+    let wrong = post_form(
+        &server.base,
+        "/api/admin_settle_reported",
+        &[("admin_token", "guess"), ("id", &other), ("confirm", "true")],
+        None,
+    )
+    .await;
+    assert_eq!(wrong.status(), 401);
 }
 
 #[tokio::test]

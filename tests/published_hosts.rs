@@ -136,10 +136,10 @@ async fn a_grant_restores_access_and_an_older_announcement_arriving_late_changes
     let (server, _) = server(&url).await;
     let revoked = fixture_json("kolibri24/announcement-authorization.json"); // 09:21
     let older_grant = fixture_json("kolibri24/announcement-authorization-granted.json"); // 09:00
-    post_envelope(&server, envelope_of(&[revoked.clone()])).await;
+    post_envelope(&server, envelope_of(std::slice::from_ref(&revoked))).await;
     deliveries_settled(&server).await;
     assert_eq!(status(&server, &widget_path("good=")).await.0, 401);
-    post_envelope(&server, envelope_of(&[older_grant.clone()])).await;
+    post_envelope(&server, envelope_of(std::slice::from_ref(&older_grant))).await;
     deliveries_settled(&server).await;
     assert_eq!(status(&server, &widget_path("good=")).await.0, 401, "the older grant does not undo the revocation");
     let mut newer_grant = older_grant;

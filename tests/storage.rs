@@ -33,6 +33,9 @@ fn order(id: &str, key: &str, created_at: i64) -> StoredOrder {
         entity_type: Some("RealEstate".into()),
         contract_id: Some("4711".into()),
         fulfilment: None,
+        reported_status: None,
+        reported_reference: None,
+        reported_at: None,
     }
 }
 

@@ -180,6 +180,13 @@ fn Dashboard(lang: Lang, token: String, lost: Callback<()>) -> impl IntoView {
         });
     });
     let close = Callback::new(move |()| opened.set(None));
+    let settled = Callback::new(move |answer: Result<_, AppError>| match answer {
+        Err(AppError::Unauthorized | AppError::SessionExpired) => lost.run(()),
+        answer => {
+            opened.set(Some(answer));
+            load(number.get_untracked());
+        }
+    });
     let apply_deliveries = Callback::new(move |narrowed: WebhookFilter| {
         delivery_filter.set(narrowed);
         load(number.get_untracked());
@@ -217,7 +224,7 @@ fn Dashboard(lang: Lang, token: String, lost: Callback<()>) -> impl IntoView {
             Err(error) => Either::Right(Either::Right(view! { <Problem error lang/> })),
         })}
         {move || opened.get().map(|answer| match answer {
-            Ok(detail) => Either::Left(view! { <OrderDetailView detail lang close/> }),
+            Ok(detail) => Either::Left(view! { <OrderDetailView detail lang close token settled/> }),
             Err(error) => Either::Right(view! { <Problem error lang/> }),
         })}
         <OrderExport token=export_token lang/>

@@ -46,6 +46,13 @@ fn ResultText(result: OrderResult, lang: Lang) -> impl IntoView {
     let reference =
         result.reference.clone().map(|r| view! { <p>{reference_label}": "<strong id="reference">{r}</strong></p> });
     let message = result.message.clone().map(|m| view! { <p class="host-message" id="host-message">{m}</p> });
+    let reported = result.reported.map(|status| {
+        view! {
+            <p class="notice" id="payment-reported" data-reported=status.code()>
+                <strong>{t.payment_reported_short}</strong>" ("{t.order_status(status)}"). "{t.payment_reported_body}
+            </p>
+        }
+    });
     let body = match result.status {
         OrderStatus::Success | OrderStatus::Pending | OrderStatus::Requested => EitherOf3::A(view! {
             <h1>{if subscription { t.thank_you_subscription } else { t.thank_you }}</h1>
@@ -63,6 +70,7 @@ fn ResultText(result: OrderResult, lang: Lang) -> impl IntoView {
     view! {
         <section class="result" id="result" tabindex="-1" node_ref=section data-status=result.status.code() data-order=result.order_id.clone()>
             {body}
+            {reported}
             {reference}
             {message}
             <p class="order-number">{t.order_number}": "{result.order_id.clone()}</p>

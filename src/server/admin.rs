@@ -4,7 +4,7 @@
 use super::orders::product_names;
 use super::session::Sessions;
 use super::{storage, AppState};
-use crate::back_office::{BackOfficeSignIn, CustomerRow, OrderDetail};
+use crate::back_office::{BackOfficeSignIn, CustomerRow, OrderDetail, ReportedPayment};
 use crate::errors::AppError;
 use crate::orders::{OrderFilter, OrderPage, OrderRow, ORDER_PAGE_SIZE};
 use crate::webhooks::{Requeued, WebhookFilter, WebhookRow};
@@ -159,9 +159,22 @@ pub async fn order_detail(state: &AppState, token: &str, id: &str) -> Result<Ord
         estate_id: order.estate_id.clone(),
         address_id: order.address_id.clone(),
         message: order.message.clone(),
+        reported: super::payment_reports::reported(&order).map(|status| ReportedPayment {
+            status,
+            reference: order.reported_reference.clone(),
+            at: order.reported_at.unwrap_or(order.updated_at),
+        }),
         row: row(order),
         timeline,
     })
+}
+
+/// Confirms or cancels a reported payment; recorded with the client's address.
+pub async fn settle_reported(state: &AppState, token: &str, id: &str, confirm: bool) -> Result<OrderDetail, AppError> {
+    check(state, token)?;
+    let who = super::call::client().to_string();
+    super::payment_reports::reconcile(state, id, confirm, &who, super::now()).await?;
+    order_detail(state, token, id).await
 }
 
 /// Every activated customer with their API check and how many orders they placed.

@@ -290,6 +290,9 @@ pub fn new_order(ctx: &LaunchContext, priced: &Priced, idempotency_key: String, 
         entity_type: None,
         contract_id: None,
         fulfilment: None,
+        reported_status: None,
+        reported_reference: None,
+        reported_at: None,
     }
 }
 
@@ -313,6 +316,7 @@ pub async fn of_user(state: &AppState, session: &Session) -> Result<Vec<MyOrder>
             status: o.status,
             created_at: o.created_at,
             fulfilment: o.contract_state(),
+            reported: super::payment_reports::reported(&o),
             id: o.id,
         })
         .collect())
@@ -325,11 +329,14 @@ pub struct AppliedCallback {
     pub key: String,
 }
 
-/// Verifies a payment callback (always: an unsigned or wrongly signed one changes nothing)
-/// and moves the order along the state machine once.
+/// Verifies a payment callback and moves the order along the state machine once. A wrongly
+/// signed one changes nothing; an unsigned one is kept as a report (`payment_reports`).
 pub async fn apply_callback(state: &AppState, query: &str, now: i64) -> Result<AppliedCallback, AppError> {
     let verified = match super::signed_request::verify(&state.verifiers.callback, query, now, "payment callback") {
         Ok(verified) => verified,
+        Err(_) if super::payment_reports::is_unsigned(query) => {
+            return super::payment_reports::report(state, query, now).await;
+        }
         Err(refused) => {
             super::order_log::record_refused(&state.db, query, now, &refused).await;
             return Err(refused);
@@ -389,6 +396,7 @@ pub async fn callback_result(state: &AppState, query: &str, now: i64) -> Result<
         kind: order.kind,
         reference: order.transaction_id.clone(),
         message: order.message.clone(),
+        reported: super::payment_reports::reported(&order),
         session,
     })
 }

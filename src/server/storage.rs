@@ -77,6 +77,10 @@ pub struct StoredOrder {
     /// A Oneflow-fulfilled order: the contract's id and how far it got.
     pub contract_id: Option<String>,
     pub fulfilment: Option<String>,
+    /// What an unsigned payment callback claimed (`payment_reports`): status, reference, when.
+    pub reported_status: Option<String>,
+    pub reported_reference: Option<String>,
+    pub reported_at: Option<i64>,
 }
 
 impl StoredOrder {
