@@ -17,7 +17,13 @@ use leptos::prelude::*;
 pub fn App() -> impl IntoView {
     provide_context(Fatal(RwSignal::new(None)));
     let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
-    let page = match path.as_str() {
+    // Below the service's path prefix, if it has one (a service registered under a path).
+    let path = match path.strip_prefix(crate::ui::base_path()) {
+        Some("") => "/",
+        Some(rest) if rest.starts_with('/') => rest,
+        _ => path.as_str(),
+    };
+    let page = match path {
         "/" | "/index.html" => view! { <LaunchPage/> }.into_any(),
         "/orders/callback" => view! { <Callback/> }.into_any(),
         #[cfg(feature = "widget")]

@@ -28,6 +28,11 @@ pub mod widget;
 #[cfg(feature = "csr")]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
+    // Server functions are called below the service's path prefix, where it is served.
+    let base = ui::base_path();
+    if !base.is_empty() {
+        leptos::server_fn::client::set_server_url(base);
+    }
     // While the page's launch request is on its way nothing is rendered (the page says it is
     // opening the service if that takes a while): with its answer kept, the shop is then built
     // once, in the task that takes it, instead of a loading view first and a second layout

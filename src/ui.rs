@@ -8,6 +8,26 @@ use leptos::task::spawn_local;
 use std::future::Future;
 use std::time::Duration;
 
+/// The `<meta>` the server names the service's path prefix in (`""` or absent at the root).
+pub const BASE_META: &str = "marktstand-base";
+
+/// The path the service is served under, without a trailing `/`: `""` at the host's root,
+/// e.g. `/mp/shop` for a service registered as `https://host/mp/shop/`.
+pub fn base_path() -> &'static str {
+    static BASE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BASE.get_or_init(|| {
+        let meta = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.query_selector(&format!("meta[name=\"{BASE_META}\"]")).ok().flatten());
+        meta.and_then(|m| m.get_attribute("content")).unwrap_or_default()
+    })
+}
+
+/// `path` (from `/`) below the service's path prefix.
+pub fn at_base(path: &str) -> String {
+    format!("{}{path}", base_path())
+}
+
 /// The query string exactly as it is in the address bar, without the `?`.
 pub fn raw_query() -> String {
     let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();

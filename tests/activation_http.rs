@@ -14,7 +14,7 @@ struct Stack {
 
 async fn stack() -> Stack {
     let mut config =
-        marktstand_simulator::SimConfig::new("http://shop.test:8443/service/", SECRET.as_bytes().to_vec()).unwrap();
+        marktstand_simulator::SimConfig::new("http://shop.test:8443/", SECRET.as_bytes().to_vec()).unwrap();
     // A second API user, as after a customer blocks the provider and activates it again.
     config.api_users.push(("second-token".into(), "second-secret".into()));
     let api = marktstand_simulator::spawn_on_loopback(config).await;

@@ -45,7 +45,7 @@ async fn kolibri24(valid: &'static str) -> (String, Arc<Mutex<Vec<Value>>>) {
 
 /// The server with Kolibri24 checked by `validate_url`, and the simulator's onOffice API.
 async fn server(validate_url: &str) -> (TestServer, String) {
-    let sim = SimConfig::new("http://shop.test:8443/service/", SECRET.as_bytes().to_vec()).unwrap();
+    let sim = SimConfig::new("http://shop.test:8443/", SECRET.as_bytes().to_vec()).unwrap();
     let api = marktstand_simulator::spawn_on_loopback(sim).await;
     let mut a = args(&temp_db());
     a.api_endpoint = format!("{api}/api/stable/api.php");
@@ -233,14 +233,80 @@ async fn the_market_value_webhook_enters_its_result_in_the_property() {
 
 #[tokio::test]
 async fn a_launch_signed_as_onoffice_s_published_check_does_without_the_port_opens() {
-    // The server's public URL is http://shop.test:8443/service/; the demo shop's
-    // `CheckSignature` signs scheme://host + path.
+    // The server's public URL is http://shop.test:8443/; the demo shop's `CheckSignature`
+    // signs scheme://host + path.
     let (server, _) = server("http://127.0.0.1:9/unused").await;
-    let url = format!("http://shop.test/service/?{PARAMS}");
+    let url = format!("http://shop.test/?{PARAMS}");
     let signed = signing::url::sign_url(SECRET.as_bytes(), &url, now()).unwrap();
     let res = post_launch(&server.base, signed.split_once('?').unwrap().1).await;
     assert_eq!(res.status(), 200);
     let elsewhere = signing::url::sign_url(SECRET.as_bytes(), &format!("http://shop.test/other/?{PARAMS}"), now());
     let res = post_launch(&server.base, elsewhere.unwrap().split_once('?').unwrap().1).await;
     assert_eq!(res.status(), 401, "another path is still another URL");
+}
+
+#[tokio::test]
+async fn a_service_registered_under_a_path_works_under_it() {
+    // onOffice lets a provider register any URL, e.g. https://host/mp/shop/; a proxy forwards
+    // the prefix as it is.
+    let mut a = args(&temp_db());
+    a.public_url = "http://shop.test:8443/mp/shop/".into();
+    let server = start_with(a).await;
+    let at = |path: &str| format!("{}/mp/shop{path}", server.base);
+    let page = reqwest::get(at("/")).await.unwrap();
+    assert_eq!(page.status(), 200);
+    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<meta name=\"marktstand-base\" content=\"/mp/shop\">"), "{html}");
+    assert!(html.contains("import init from '/mp/shop/app.js'"), "{html}");
+    // The page's inline script changed with its addresses: the policy allows the new one.
+    let script = html.split("<script type=\"module\">").nth(1).unwrap().split("</script>").next().unwrap();
+    let hash = {
+        use base64::Engine;
+        use sha2::Digest;
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script.as_bytes()))
+    };
+    assert!(csp.contains(&format!("'sha256-{hash}'")), "{csp}");
+
+    let signed = |url: String| signing::url::sign_url(SECRET.as_bytes(), &url, now()).unwrap();
+    let launch = signed(format!("http://shop.test:8443/mp/shop/?{PARAMS}"));
+    let res = reqwest::Client::new()
+        .post(at("/api/launch"))
+        .header("content-type", "text/plain;charset=UTF-8")
+        .body(launch.split_once('?').unwrap().1.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let token = decode::<marktstand::launch::Launch>(res).await["token"].as_str().unwrap().to_string();
+    let request = products(json!([{"product_id": "expose-text", "quantity": 1, "circle": null}]));
+    let body = json!({"request": request, "idempotency_key": "sub-path-1"});
+    let placed = decode::<marktstand::orders::PlacedOrder>(
+        post_json(&server.base, "/mp/shop/api/create_order", body, Some(&token)).await,
+    )
+    .await;
+    let message: Value = serde_json::from_str(placed["message"].as_str().unwrap()).unwrap();
+    let callback_url = message["callbackurl"].as_str().unwrap().to_string();
+    assert!(callback_url.starts_with("http://shop.test:8443/mp/shop/orders/callback?order="), "{callback_url}");
+    let paid = signed(format!("{callback_url}&status=success&transactionid=T-9"));
+    let res = reqwest::get(at(paid.split_once("/mp/shop").unwrap().1)).await.unwrap();
+    assert_eq!(res.status(), 200);
+    let id = placed["order_id"].as_str().unwrap();
+    assert_eq!(status_of(&server, id).await, "success");
+
+    let hook = signed("http://shop.test:8443/mp/shop/webhooks/valuation-request?customerWebId=4711&estateid=5".into());
+    assert_eq!(reqwest::get(at(hook.split_once("/mp/shop").unwrap().1)).await.unwrap().status(), 200);
+    let activation = signed(
+        "http://shop.test:8443/mp/shop/activate?customerWebId=4711&userId=1&apiClaim=c&apiToken=t&parameterCacheId=p"
+            .into(),
+    );
+    let res = post_form(
+        &server.base,
+        "/mp/shop/api/activation_start",
+        &[("query", activation.split_once('?').unwrap().1)],
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(reqwest::get(at("/admin")).await.unwrap().status(), 200);
 }

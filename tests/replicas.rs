@@ -35,7 +35,7 @@ async fn replica(dir: &Path, db: &str) -> Replica {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut command = Command::new(BIN);
     command
-        .env("MARKTSTAND_PUBLIC_URL", "http://shop.test:8443/service/")
+        .env("MARKTSTAND_PUBLIC_URL", "http://shop.test:8443/")
         .env("MARKTSTAND_PROVIDER_SECRET", SECRET)
         .env("MARKTSTAND_SESSION_KEY", "55".repeat(32))
         .env("MARKTSTAND_SITE_ROOT", root)
@@ -62,7 +62,7 @@ fn signed(path_and_query: &str) -> String {
 }
 
 async fn launch(base: &str) -> String {
-    let query = signed(&format!("/service/?{PARAMS}")).split_once('?').unwrap().1.to_string();
+    let query = signed(&format!("/?{PARAMS}")).split_once('?').unwrap().1.to_string();
     let res = common::post_launch(base, &query).await;
     assert_eq!(res.status(), 200);
     let launch: marktstand::launch::Launch = postcard::from_bytes(&res.bytes().await.unwrap()).unwrap();

@@ -46,7 +46,7 @@ async fn start(dir: &Path, db: &str) -> (Server, String) {
     let mut command = Command::new(BIN);
     command
         .args(["serve", "--provider-secret", SECRET])
-        .env("MARKTSTAND_PUBLIC_URL", "http://shop.test:8443/service/")
+        .env("MARKTSTAND_PUBLIC_URL", "http://shop.test:8443/")
         .env("MARKTSTAND_SITE_ROOT", dir)
         .env("MARKTSTAND_CATALOGUE", root.join("catalogue.toml"))
         .env("MARKTSTAND_WEBHOOKS", dir.join("webhooks.toml"))

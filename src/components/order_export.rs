@@ -69,10 +69,11 @@ async fn fetch_csv(form: &[(&str, String)], lang: Lang) -> Result<(), String> {
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
     init.set_body(&body.into());
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init("/admin/orders.csv", &init))
-        .await
-        .map_err(js_text)?
-        .unchecked_into();
+    let response: web_sys::Response =
+        JsFuture::from(window.fetch_with_str_and_init(&crate::ui::at_base("/admin/orders.csv"), &init))
+            .await
+            .map_err(js_text)?
+            .unchecked_into();
     if !response.ok() {
         let text = JsFuture::from(response.text().map_err(js_text)?).await.map_err(js_text)?;
         let text = text.as_string().unwrap_or_default();

@@ -22,7 +22,7 @@ pub fn ProductCard(product: Product) -> impl IntoView {
     let id = product.id.clone();
     view! {
         <article class="card" data-product=product.id.clone()>
-            <img src=format!("/public/{}", product.image) alt="" loading="lazy"/>
+            <img src=crate::ui::at_base(&format!("/public/{}", product.image)) alt="" loading="lazy"/>
             <div class="body">
                 <h3>{product.name.get(lang).to_string()}</h3>
                 <p>{product.description.get(lang).to_string()}</p>

@@ -25,7 +25,7 @@ pub fn SubscriptionCard(subscription: Subscription) -> impl IntoView {
         move |_| checkout.order(OrderRequest::Subscription { id: id.clone(), circle: chosen.get_untracked() });
     view! {
         <article class="card subscription" data-subscription=subscription.id.clone()>
-            <img src=format!("/public/{}", subscription.image) alt="" loading="lazy"/>
+            <img src=crate::ui::at_base(&format!("/public/{}", subscription.image)) alt="" loading="lazy"/>
             <div class="body">
                 <h3>{subscription.name.get(lang).to_string()}</h3>
                 <p>{subscription.description.get(lang).to_string()}</p>

@@ -210,11 +210,21 @@ impl Config {
         self.origin_path("/activate")
     }
 
-    /// `scheme://host[:port]` + `path`.
+    /// `scheme://host[:port]` + the service's path prefix + `path`: where onOffice calls the
+    /// route `path` of a storefront registered under a path (`https://host/mp/shop/`).
     pub fn origin_path(&self, path: &str) -> String {
         let u = &self.public_url;
         let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
-        format!("{}://{}{}{}", u.scheme(), u.host_str().unwrap_or_default(), port, path)
+        format!("{}://{}{}{}{}", u.scheme(), u.host_str().unwrap_or_default(), port, self.base_path(), path)
+    }
+
+    /// The path the service is registered under, without its trailing `/`: `""` at the
+    /// host's root, `/mp/shop` for `https://host/mp/shop/`. Every route is served below it
+    /// (a reverse proxy forwards the prefix as it is).
+    pub fn base_path(&self) -> &str {
+        let path = self.public_url.path();
+        let folder = if path.ends_with('/') { path } else { path.rsplit_once('/').map_or("", |(f, _)| f) };
+        folder.trim_end_matches('/')
     }
 
     /// A verifier for URLs onOffice signs for `base`, with all provider secrets and the

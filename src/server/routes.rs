@@ -25,7 +25,40 @@ pub const COMPRESS_ABOVE: u16 = 4096;
 /// Server functions take a cart of at most 50 lines or a pasted key: 16 KiB is ample.
 const SERVER_FN_BODY_LIMIT: usize = 16 * 1024;
 
+/// The router below the service's path prefix (`Config::base_path`): a request under it is
+/// answered as if at the root (the service URL itself, also one naming a file, is the
+/// storefront's page); anything else is routed as it is, so health checks and a proxy that
+/// strips the prefix keep working.
 pub fn router(state: AppState, shell: Shell) -> Router {
+    let (base, page) = (state.config.base_path().to_string(), state.config.public_url.path().to_string());
+    let app = routes(state, shell);
+    if base.is_empty() && page == "/" {
+        return app;
+    }
+    Router::new().fallback_service(app).layer(axum::middleware::map_request(move |mut request: Request<Body>| {
+        let (base, page) = (base.clone(), page.clone());
+        async move {
+            if let Some(path) = below(&base, &page, request.uri().path()) {
+                let query = request.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
+                if let Ok(uri) = format!("{path}{query}").parse() {
+                    *request.uri_mut() = uri;
+                }
+            }
+            request
+        }
+    }))
+}
+
+/// `path` as the routes know it, for a request path under `base` (None: not under it).
+fn below(base: &str, page: &str, path: &str) -> Option<String> {
+    if path == page || path == base {
+        return Some("/".into());
+    }
+    let rest = path.strip_prefix(base)?;
+    rest.starts_with('/').then(|| rest.to_string())
+}
+
+fn routes(state: AppState, shell: Shell) -> Router {
     // Shared, not copied: axum clones a route's handler and layers for every request, and
     // three HTML pages cloned each time cost more than verifying a launch.
     let shell = std::sync::Arc::new(shell);
@@ -155,4 +188,20 @@ async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> Respons
 
 async fn launch(State(state): State<AppState>, req: Request<Body>) -> Response {
     super::call::serve_launch(state, req).await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_path_under_the_prefix_is_routed_as_at_the_root() {
+        let below = |path| super::below("/mp/shop", "/mp/shop/", path);
+        assert_eq!(below("/mp/shop/").as_deref(), Some("/"));
+        assert_eq!(below("/mp/shop").as_deref(), Some("/"));
+        assert_eq!(below("/mp/shop/api/launch").as_deref(), Some("/api/launch"));
+        assert_eq!(below("/mp/shopping"), None);
+        assert_eq!(below("/healthz"), None);
+        let file = |path| super::below("/onoffice/service", "/onoffice/service/index", path);
+        assert_eq!(file("/onoffice/service/index").as_deref(), Some("/"));
+        assert_eq!(file("/onoffice/service/orders/callback").as_deref(), Some("/orders/callback"));
+    }
 }

@@ -46,6 +46,9 @@ impl Shell {
     /// The three shells, each page's policy derived from the inline scripts of the pages it
     /// covers: the storefront's and back office's together, the widget's on its own.
     pub fn new(state: &AppState, index_html: String, back_office_html: String, widget_html: String) -> Self {
+        let base = state.config.base_path();
+        let [index_html, back_office_html, widget_html] =
+            [index_html, back_office_html, widget_html].map(|html| under_base(html, base));
         let both = format!("{index_html}{back_office_html}");
         let csp = headers::content_security_policy(&state.config.allowed_origins, &both);
         let kolibri24_csp = headers::content_security_policy(&state.config.kolibri24.frame_ancestors, &widget_html);
@@ -57,6 +60,35 @@ impl Shell {
             kolibri24_csp,
         }
     }
+}
+
+/// The page for a service served under the path `base` (`""`: unchanged): the build writes
+/// root-relative addresses (`src="/…"`, `'/app.js'`, `fetch('/api/launch'`, the launch
+/// page's `'/'`); each gets the prefix, and the page names it for the app
+/// (`<meta name="marktstand-base">`, read by `ui::base_path`). A `//` address is left alone.
+pub fn under_base(html: String, base: &str) -> String {
+    if base.is_empty() {
+        return html;
+    }
+    let mut out = String::with_capacity(html.len() + 256);
+    let mut rest = html.as_str();
+    while let Some(at) = rest.find(['"', '\'']) {
+        let (before, from) = rest.split_at(at + 1);
+        out.push_str(before);
+        let quote = before.as_bytes()[at];
+        let attribute_or_script = quote == b'\'' || before[..at].ends_with('=');
+        if attribute_or_script && from.starts_with('/') && !from.starts_with("//") {
+            out.push_str(base);
+        }
+        rest = from;
+    }
+    out.push_str(rest);
+    let meta = format!("<meta name=\"{}\" content=\"{base}\">", crate::ui::BASE_META);
+    match out.find("<head>") {
+        Some(at) => out.insert_str(at + "<head>".len(), &meta),
+        None => out.insert_str(0, &meta),
+    }
+    out
 }
 
 /// One page as sent: its HTML, and its brotli and gzip forms made once.
@@ -119,6 +151,29 @@ fn accepts(accept: &str, coding: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn under_a_base_every_root_relative_address_gets_the_prefix() {
+        let html = "<!DOCTYPE html><html><head><link rel=\"stylesheet\" href=\"/main-1.css\">\
+            <script>if (location.pathname === '/' && x) fetch('/api/launch', {a: \"b/c\"});</script>\
+            <a href=\"//cdn.example/x\">x</a><img src=\"https://a/b\"></head><body>\
+            <script type=\"module\" async>import init from '/app-2.js';init({ module_or_path: '/app-2_bg.wasm' })</script></body></html>";
+        let out = under_base(html.to_string(), "/mp/shop");
+        for expected in [
+            "<head><meta name=\"marktstand-base\" content=\"/mp/shop\">",
+            "href=\"/mp/shop/main-1.css\"",
+            "location.pathname === '/mp/shop/'",
+            "fetch('/mp/shop/api/launch'",
+            "from '/mp/shop/app-2.js'",
+            "module_or_path: '/mp/shop/app-2_bg.wasm'",
+            "href=\"//cdn.example/x\"",
+            "src=\"https://a/b\"",
+            "{a: \"b/c\"}",
+        ] {
+            assert!(out.contains(expected), "{expected} in {out}");
+        }
+        assert_eq!(under_base(html.to_string(), ""), html);
+    }
 
     #[test]
     fn accept_encoding_is_read_with_its_weights() {

@@ -25,7 +25,7 @@ pub struct TestServer {
 pub fn args(db: &str) -> ServeArgs {
     ServeArgs {
         listen: "127.0.0.1:0".parse().unwrap(),
-        public_url: "http://shop.test:8443/service/".into(),
+        public_url: "http://shop.test:8443/".into(),
         provider_secret: SECRET.into(),
         allowed_origins: "https://crm.onoffice.de https://crm-beta.onoffice.de".into(),
         freshness_secs: 300,
@@ -117,7 +117,7 @@ pub fn now() -> i64 {
 
 /// A launch URL's query as onOffice would send it for the test server's public URL.
 pub fn signed_query(params: &str, secret: &str, at: i64) -> String {
-    let url = format!("http://shop.test:8443/service/?{params}");
+    let url = format!("http://shop.test:8443/?{params}");
     let signed = signing::url::sign_url(secret.as_bytes(), &url, at).unwrap();
     signed.split_once('?').unwrap().1.to_string()
 }

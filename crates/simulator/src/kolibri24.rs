@@ -66,7 +66,7 @@ impl Kolibri24 {
             let other = if signature.starts_with('A') { 'B' } else { 'A' };
             signature = format!("{other}{}", &signature[1..]);
         }
-        let mut url = self.storefront.join("/kolibri24/widget").expect("a path joins");
+        let mut url = crate::on_storefront(&self.storefront, "kolibri24/widget");
         url.query_pairs_mut()
             .append_pair("entityId", entity)
             .append_pair("realEstateAgencyId", agency)
@@ -229,7 +229,7 @@ async fn post_envelope(k: &Kolibri24, name: &str, announcement: Value) -> Respon
         "timestamp": millis, "name": "channel.message", "data": {"channelId": "marktstand", "site": "sim",
         "messages": [{"id": crate::random_hex(12), "name": name, "connectionId": "sim", "timestamp": millis,
                       "data": announcement.to_string()}]}}]});
-    let url = k.storefront.join(&format!("/kolibri24/webhook/{}", k.webhook_token)).expect("a path joins");
+    let url = crate::on_storefront(&k.storefront, &format!("kolibri24/webhook/{}", k.webhook_token));
     let answer = match reqwest::Client::new().post(url).json(&envelope).send().await {
         Ok(res) => format!("storefront answered HTTP {}", res.status().as_u16()),
         Err(e) => format!("storefront not reachable: {e}"),

@@ -68,10 +68,10 @@ pub async fn handler(
 
 /// Builds and signs the service URL the way enterprise does.
 pub fn launch_url(config: &SimConfig, request: &LaunchRequest, now: i64) -> Result<String, String> {
-    let mut url = config.storefront.clone();
-    if request.target == LaunchTarget::Activation {
-        url.set_path("/activate");
-    }
+    let mut url = match request.target {
+        LaunchTarget::Activation => crate::on_storefront(&config.storefront, "activate"),
+        LaunchTarget::Service => config.storefront.clone(),
+    };
     {
         let mut pairs = url.query_pairs_mut();
         for (name, value) in &request.params {

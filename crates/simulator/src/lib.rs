@@ -58,6 +58,19 @@ pub const DEMO_ONEFLOW_API_TOKEN: &str = "demo-oneflow-token";
 pub const DEMO_ONEFLOW_USER_EMAIL: &str = "provider@example.com";
 pub const DEMO_ONEFLOW_SIGN_KEY: &str = "demo-oneflow-sign-key";
 
+/// `path` on the storefront: below the service URL's folder, so a storefront served under a
+/// path (`https://host/mp/shop/`) is called there too.
+pub fn on_storefront(storefront: &Url, path: &str) -> Url {
+    let mut base = storefront.clone();
+    base.set_query(None);
+    base.set_fragment(None);
+    if !base.path().ends_with('/') {
+        let folder = base.path().rsplit_once('/').map_or("/", |(folder, _)| folder).to_string();
+        base.set_path(&format!("{folder}/"));
+    }
+    base.join(path.trim_start_matches('/')).expect("a relative path joins")
+}
+
 impl SimConfig {
     /// Checks the storefront URL once, so every handler can rely on it.
     pub fn new(storefront: &str, secret: impl Into<Vec<u8>>) -> Result<Self, String> {

@@ -197,7 +197,7 @@ async fn notify(State(o): OState, axum::Form(form): axum::Form<NotifyForm>) -> R
     };
     let body = json!({"callback_id": callback_id, "signature": sig, "contract": {"id": form.contract},
                       "events": [{"type": event, "created_time": crate::now()}]});
-    let url = o.storefront.join("/oneflow/webhook").expect("a path joins");
+    let url = crate::on_storefront(&o.storefront, "oneflow/webhook");
     let answer = match reqwest::Client::new().post(url).json(&body).send().await {
         Ok(res) => format!("{} → HTTP {}", form.event, res.status().as_u16()),
         Err(e) => format!("{} → storefront not reachable: {e}", form.event),

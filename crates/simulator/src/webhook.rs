@@ -35,9 +35,7 @@ pub async fn handler(
     if request.service.is_empty() || !request.service.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
         return Err(ApiError("the service name may only hold letters, digits and '-'".into()));
     }
-    let mut url = config.storefront.clone();
-    url.set_path(&format!("/webhooks/{}", request.service));
-    url.set_query(None);
+    let mut url = crate::on_storefront(&config.storefront, &format!("webhooks/{}", request.service));
     {
         let mut pairs = url.query_pairs_mut();
         for (name, value) in request.params.iter().filter(|(_, v)| !v.is_empty()) {
