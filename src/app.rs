@@ -18,7 +18,7 @@ pub fn App() -> impl IntoView {
     provide_context(Fatal(RwSignal::new(None)));
     let path = web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_default();
     // Below the service's path prefix, if it has one (a service registered under a path).
-    let path = match path.strip_prefix(crate::ui::base_path()) {
+    let path = match path.strip_prefix(crate::ui::base_path().as_str()) {
         Some("") => "/",
         Some(rest) if rest.starts_with('/') => rest,
         _ => path.as_str(),

@@ -31,7 +31,7 @@ pub fn start() {
     // Server functions are called below the service's path prefix, where it is served.
     let base = ui::base_path();
     if !base.is_empty() {
-        leptos::server_fn::client::set_server_url(base);
+        leptos::server_fn::client::set_server_url(Box::leak(base.into_boxed_str()));
     }
     // While the page's launch request is on its way nothing is rendered (the page says it is
     // opening the service if that takes a while): with its answer kept, the shop is then built

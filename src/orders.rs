@@ -198,7 +198,9 @@ impl TryFrom<String> for OrderKind {
     }
 }
 
-/// What the callback view shows.
+/// What the callback view shows. `status` is still `pending` only after a callback without a
+/// signature: a payment the browser reported, not confirmed by onOffice (the provider settles
+/// it; `payment_reports`). Its transaction id, if it named one, is `reference`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderResult {
     pub order_id: String,
@@ -208,9 +210,6 @@ pub struct OrderResult {
     pub reference: Option<String>,
     /// enterprise's message, shown as text (escaped by the view).
     pub message: Option<String>,
-    /// The status an unsigned callback reported for this still pending order: the browser's
-    /// word, not confirmed by onOffice (the provider settles it).
-    pub reported: Option<OrderStatus>,
     /// A fresh session for refresh/close messages: only for the first view of the signed
     /// callback that moved the order; a replay shows the result without one.
     pub session: Option<Launch>,
@@ -243,8 +242,6 @@ pub struct MyOrder {
     pub created_at: i64,
     /// For contract-fulfilled orders: how far the contract got.
     pub fulfilment: Option<Fulfilment>,
-    /// A payment reported by the browser, not confirmed (see [`OrderResult::reported`]).
-    pub reported: Option<OrderStatus>,
 }
 
 /// Most of the user's orders the storefront lists.

@@ -8,19 +8,15 @@ use leptos::task::spawn_local;
 use std::future::Future;
 use std::time::Duration;
 
-/// The `<meta>` the server names the service's path prefix in (`""` or absent at the root).
-pub const BASE_META: &str = "marktstand-base";
+/// The attribute of `<html>` the server names the service's path prefix in (absent at the
+/// root).
+pub const BASE_ATTRIBUTE: &str = "data-base";
 
 /// The path the service is served under, without a trailing `/`: `""` at the host's root,
 /// e.g. `/mp/shop` for a service registered as `https://host/mp/shop/`.
-pub fn base_path() -> &'static str {
-    static BASE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    BASE.get_or_init(|| {
-        let meta = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.query_selector(&format!("meta[name=\"{BASE_META}\"]")).ok().flatten());
-        meta.and_then(|m| m.get_attribute("content")).unwrap_or_default()
-    })
+pub fn base_path() -> String {
+    let html = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element());
+    html.and_then(|h| h.get_attribute(BASE_ATTRIBUTE)).unwrap_or_default()
 }
 
 /// `path` (from `/`) below the service's path prefix.

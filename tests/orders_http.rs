@@ -118,7 +118,7 @@ async fn an_unsigned_callback_is_kept_as_reported_and_the_provider_settles_it() 
     assert_eq!(status_of(&server, &id).await, "pending", "never paid on the browser's word");
     let res = post_form(&server.base, "/api/callback_result", &[("query", &unsigned)], None).await;
     let result = decode::<OrderResult>(res).await;
-    assert_eq!((result["status"].as_str(), result["reported"].as_str()), (Some("pending"), Some("success")));
+    assert_eq!((result["status"].as_str(), result["reference"].as_str()), (Some("pending"), Some("T-77")));
     assert_eq!(result["session"], serde_json::Value::Null, "a report earns no session");
 
     let detail = |id: String| {

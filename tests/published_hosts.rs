@@ -257,7 +257,7 @@ async fn a_service_registered_under_a_path_works_under_it() {
     assert_eq!(page.status(), 200);
     let csp = page.headers()["content-security-policy"].to_str().unwrap().to_string();
     let html = page.text().await.unwrap();
-    assert!(html.contains("<meta name=\"marktstand-base\" content=\"/mp/shop\">"), "{html}");
+    assert!(html.contains("<html data-base=\"/mp/shop\">"), "{html}");
     assert!(html.contains("import init from '/mp/shop/app.js'"), "{html}");
     // The page's inline script changed with its addresses: the policy allows the new one.
     let script = html.split("<script type=\"module\">").nth(1).unwrap().split("</script>").next().unwrap();

@@ -22,9 +22,6 @@ pub fn OrderHistory() -> impl IntoView {
             let items = rows
                 .into_iter()
                 .map(|o| {
-                    let reported = o.reported.map(|r| {
-                        view! { " · "<span class="reported">{t.payment_reported_short}" ("{t.order_status(r)}")"</span> }
-                    });
                     let contract = o.fulfilment.map(|f| {
                         view! { " · "{t.contract}": "<span class="fulfilment">{t.fulfilment(f)}</span> }
                     });
@@ -32,7 +29,7 @@ pub fn OrderHistory() -> impl IntoView {
                         <li class="my-order" data-order=o.id data-status=o.status.code()
                             data-fulfilment=o.fulfilment.map(|f| f.code())>
                             {o.products.join(", ")}" · "{format_price(o.total_cents, lang)}" · "
-                            <span class="status">{t.order_status(o.status)}</span>{reported}{contract}
+                            <span class="status">{t.order_status(o.status)}</span>{contract}
                         </li>
                     }
                 })

@@ -35,39 +35,39 @@ pub fn PropertyPanel() -> impl IntoView {
 fn details(info: Result<PropertyInfo, AppError>, t: &'static Texts) -> Option<AnyView> {
     match info {
         Ok(PropertyInfo::NoContext) => None,
-        Ok(PropertyInfo::Estate { id, title, address, number }) => Some(view! {
-            <section class="property" id="property" data-estate=id>
-                <strong id="property-title">{title}</strong>
-                <span id="property-address">{address}</span>
-                <span id="property-number">{t.number}" "{number}</span>
-            </section>
-        }.into_any()),
-        Ok(PropertyInfo::Address { id, name, address }) => Some(view! {
-            <section class="property" id="property" data-address=id>
-                <strong id="property-title">{name}</strong>
-                <span id="property-address">{address}</span>
-            </section>
-        }.into_any()),
-        Ok(PropertyInfo::NeedsFreshLaunch) => Some(
-            view! { <p class="notice" id="property-notice" data-reason="needs_fresh_launch">{t.property_needs_launch}</p> }.into_any(),
+        Ok(PropertyInfo::Estate { id, title, address, number }) => Some(
+            view! {
+                <section class="property" id="property" data-estate=id>
+                    <strong id="property-title">{title}</strong>
+                    <span id="property-address">{address}</span>
+                    <span id="property-number">{t.number}" "{number}</span>
+                </section>
+            }
+            .into_any(),
         ),
-        Ok(PropertyInfo::NotActivated) => {
-            Some(view! { <p class="notice" id="property-notice" data-reason="not_activated">{t.property_not_activated}</p> }.into_any())
+        Ok(PropertyInfo::Address { id, name, address }) => Some(
+            view! {
+                <section class="property" id="property" data-address=id>
+                    <strong id="property-title">{name}</strong>
+                    <span id="property-address">{address}</span>
+                </section>
+            }
+            .into_any(),
+        ),
+        Ok(PropertyInfo::NeedsFreshLaunch) => Some(notice("needs_fresh_launch", t.property_needs_launch.into())),
+        Ok(PropertyInfo::NotActivated) => Some(notice("not_activated", t.property_not_activated.into())),
+        Ok(PropertyInfo::ClaimOutdated) => Some(notice("claim_outdated", t.property_claim_outdated.into())),
+        Ok(PropertyInfo::NoPermission) => Some(notice("no_permission", t.property_no_permission.into())),
+        Ok(PropertyInfo::UnknownRecord) => Some(notice("unknown_record", t.property_unknown_record.into())),
+        Ok(PropertyInfo::KeyRefused) => Some(notice("key_refused", t.property_key_refused.into())),
+        Ok(PropertyInfo::Unavailable { message }) => {
+            Some(notice("unavailable", format!("{}: {message}", t.property_unavailable)))
         }
-        Ok(PropertyInfo::ClaimOutdated) => Some(notice("claim_outdated", t.property_claim_outdated)),
-        Ok(PropertyInfo::NoPermission) => Some(notice("no_permission", t.property_no_permission)),
-        Ok(PropertyInfo::UnknownRecord) => Some(notice("unknown_record", t.property_unknown_record)),
-        Ok(PropertyInfo::KeyRefused) => Some(notice("key_refused", t.property_key_refused)),
-        Ok(PropertyInfo::Unavailable { message }) => Some(view! {
-            <p class="notice" id="property-notice" data-reason="unavailable">{t.property_unavailable}": "{message}</p>
-        }.into_any()),
-        Err(err) => Some(view! {
-            <p class="notice" id="property-notice" data-reason="unavailable">{t.property_unavailable}": "{err.to_string()}</p>
-        }.into_any()),
+        Err(err) => Some(notice("unavailable", format!("{}: {err}", t.property_unavailable))),
     }
 }
 
 /// A notice that says why the details are missing and what to do, in the page's language.
-fn notice(reason: &'static str, text: &'static str) -> AnyView {
+fn notice(reason: &'static str, text: String) -> AnyView {
     view! { <p class="notice" id="property-notice" data-reason=reason>{text}</p> }.into_any()
 }

@@ -46,11 +46,10 @@ fn ResultText(result: OrderResult, lang: Lang) -> impl IntoView {
     let reference =
         result.reference.clone().map(|r| view! { <p>{reference_label}": "<strong id="reference">{r}</strong></p> });
     let message = result.message.clone().map(|m| view! { <p class="host-message" id="host-message">{m}</p> });
-    let reported = result.reported.map(|status| {
+    // Still pending after a callback: the browser reported a payment onOffice did not sign.
+    let reported = (result.status == OrderStatus::Pending).then(|| {
         view! {
-            <p class="notice" id="payment-reported" data-reported=status.code()>
-                <strong>{t.payment_reported_short}</strong>" ("{t.order_status(status)}"). "{t.payment_reported_body}
-            </p>
+            <p class="notice" id="payment-reported"><strong>{t.payment_reported_short}</strong>". "{t.payment_reported_body}</p>
         }
     });
     let body = match result.status {

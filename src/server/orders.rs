@@ -316,7 +316,6 @@ pub async fn of_user(state: &AppState, session: &Session) -> Result<Vec<MyOrder>
             status: o.status,
             created_at: o.created_at,
             fulfilment: o.contract_state(),
-            reported: super::payment_reports::reported(&o),
             id: o.id,
         })
         .collect())
@@ -394,9 +393,8 @@ pub async fn callback_result(state: &AppState, query: &str, now: i64) -> Result<
         order_id: order.id.clone(),
         status: order.status,
         kind: order.kind,
-        reference: order.transaction_id.clone(),
+        reference: order.transaction_id.clone().or_else(|| order.reported_reference.clone()),
         message: order.message.clone(),
-        reported: super::payment_reports::reported(&order),
         session,
     })
 }

@@ -65,7 +65,7 @@ impl Shell {
 /// The page for a service served under the path `base` (`""`: unchanged): the build writes
 /// root-relative addresses (`src="/…"`, `'/app.js'`, `fetch('/api/launch'`, the launch
 /// page's `'/'`); each gets the prefix, and the page names it for the app
-/// (`<meta name="marktstand-base">`, read by `ui::base_path`). A `//` address is left alone.
+/// (`<html data-base="…">`, read by `ui::base_path`). A `//` address is left alone.
 pub fn under_base(html: String, base: &str) -> String {
     if base.is_empty() {
         return html;
@@ -83,10 +83,9 @@ pub fn under_base(html: String, base: &str) -> String {
         rest = from;
     }
     out.push_str(rest);
-    let meta = format!("<meta name=\"{}\" content=\"{base}\">", crate::ui::BASE_META);
-    match out.find("<head>") {
-        Some(at) => out.insert_str(at + "<head>".len(), &meta),
-        None => out.insert_str(0, &meta),
+    let named = format!(" {}=\"{base}\"", crate::ui::BASE_ATTRIBUTE);
+    if let Some(at) = out.find("<html") {
+        out.insert_str(at + "<html".len(), &named);
     }
     out
 }
@@ -160,7 +159,7 @@ mod tests {
             <script type=\"module\" async>import init from '/app-2.js';init({ module_or_path: '/app-2_bg.wasm' })</script></body></html>";
         let out = under_base(html.to_string(), "/mp/shop");
         for expected in [
-            "<head><meta name=\"marktstand-base\" content=\"/mp/shop\">",
+            "<html data-base=\"/mp/shop\"><head>",
             "href=\"/mp/shop/main-1.css\"",
             "location.pathname === '/mp/shop/'",
             "fetch('/mp/shop/api/launch'",

@@ -54,10 +54,12 @@ function binary(name) {
 /** Starts storefront + simulator (and Chromium through Playwright). `env` overrides the
  * storefront's environment. `options.crossSite` addresses the simulator as `localhost`, so
  * the framed storefront (on 127.0.0.1) is another site, as it is beside onOffice, and
- * third-party rules apply; `options.playwright: false` starts no browser. */
+ * third-party rules apply; `options.playwright: false` starts no browser; `options.prefix`
+ * (e.g. `/mp/shop`) registers the service under that path (`store` then ends with it). */
 export async function startStack(env = {}, options = {}) {
   const [storeSocket, simSocket] = [await listeningSocket(), await listeningSocket()];
-  const store = `http://127.0.0.1:${storeSocket.address().port}`;
+  const storeOrigin = `http://127.0.0.1:${storeSocket.address().port}`;
+  const store = `${storeOrigin}${options.prefix ?? ''}`;
   const sim = `http://${options.crossSite ? 'localhost' : '127.0.0.1'}:${simSocket.address().port}`;
   const data = mkdtempSync(join(tmpdir(), 'marktstand-e2e-'));
   const logs = [];
@@ -97,7 +99,7 @@ export async function startStack(env = {}, options = {}) {
       '--disable-component-update', '--disable-sync'],
   });
   return {
-    store, sim, browser, logs, simulatorLogs, data, db: join(data, 'shop.db'),
+    store, storeOrigin, sim, browser, logs, simulatorLogs, data, db: join(data, 'shop.db'),
     async stop() {
       await browser?.close();
       server.kill('SIGTERM');
@@ -113,7 +115,7 @@ export async function startStack(env = {}, options = {}) {
  * sends to its parent (see `postedTargets`). */
 export async function openService(stack, params = {}, mode = 'valid', options = {}) {
   const context = await stack.browser.newContext();
-  if (options.recordTargets) await context.addInitScript(recordTargets, stack.store);
+  if (options.recordTargets) await context.addInitScript(recordTargets, stack.storeOrigin);
   const page = await context.newPage();
   await page.goto(`${options.simulator ?? stack.sim}/`);
   for (const [name, value] of Object.entries(params)) {

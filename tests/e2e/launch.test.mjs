@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startStack, openService, messages, postedTargets, eventually, launchToken, SECRET } from './harness.mjs';
+import { startStack, openService, messages, postedTargets, eventually, launchToken, signIn, SECRET } from './harness.mjs';
 
 let stack;
 before(async () => { stack = await startStack(); });
@@ -153,5 +153,31 @@ test('an expired session asks the user to reopen the service', async () => {
     await context.close();
   } finally {
     await short.stop();
+  }
+});
+
+test('a service registered under a path works there: shop, payment, result and back office', async () => {
+  // As a provider registered https://host/mp/shop/ behind a proxy that forwards the prefix.
+  const sub = await startStack({}, { prefix: '/mp/shop' });
+  try {
+    const requested = [];
+    const shop = await openService(sub, {}, 'valid', {
+      beforeOpen: (page) => page.context().on('request', (r) => requested.push(new URL(r.url()))),
+    });
+    await shop.frame.locator('[data-product="expose-text"] button.add').click();
+    await shop.frame.locator('#order').click();
+    await shop.page.locator('#payment').waitFor({ state: 'visible' });
+    await shop.page.click('#pay-confirm');
+    const result = shop.frame.locator('#result');
+    await result.waitFor();
+    assert.equal(await result.getAttribute('data-status'), 'success');
+    const ours = requested.filter((u) => u.origin === sub.storeOrigin);
+    assert.ok(ours.length > 3, ours.map(String).join(' '));
+    assert.deepEqual(ours.filter((u) => !u.pathname.startsWith('/mp/shop/')).map(String), [], 'nothing asked at the host\'s root');
+    const admin = await signIn(sub, shop.context);
+    await admin.locator('#orders').waitFor();
+    await shop.context.close();
+  } finally {
+    await sub.stop();
   }
 });
