@@ -201,9 +201,9 @@ pub async fn check(
     Ok(())
 }
 
-/// The query's values decoded from percent-encoding only. Kolibri24 prints the signature
-/// into the URL unencoded (`signature={value}=`), so a `+` in it is base64, not a space:
-/// form decoding would hand `validateSignature` another signature.
+/// A query value decoded from percent-encoding only. Kolibri24 prints the signature into the
+/// URL unencoded (`signature={value}=`), so a `+` in it is base64, not a space: form decoding
+/// would hand `validateSignature` another signature (the same for a `validUntil` zone).
 pub fn query_value(query: &str, name: &str) -> Option<String> {
     query.split('&').find_map(|piece| {
         let (key, value) = piece.split_once('=').unwrap_or((piece, ""));
@@ -222,7 +222,11 @@ pub async fn page(
 ) -> Response {
     let query = uri.query().unwrap_or("");
     let kolibri24 = &state.config.kolibri24;
-    let call = WidgetCall::from_params(|name| query_value(query, name));
+    let call = WidgetCall::from_params(|name| match name {
+        // Base64 and a zone's `+`: Kolibri24's own characters, never a space.
+        "signature" | "validUntil" => query_value(query, name),
+        _ => url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned()),
+    });
     let checked = match &call {
         Ok(call) => match check(kolibri24.validator.as_ref(), &kolibri24.cache, call, crate::server::now()).await {
             Ok(()) => super::access::check(&state, &call.real_estate_agency_id).await,
