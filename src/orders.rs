@@ -228,8 +228,8 @@ pub async fn create_order(request: OrderRequest, idempotency_key: String) -> Res
 /// The result of the payment callback whose query the callback page was loaded with.
 #[server(endpoint = "callback_result", client = SessionClient, output = Postcard)]
 pub async fn callback_result(query: String) -> Result<OrderResult, AppError> {
-    use crate::server::{handle, now, orders};
-    handle(|state| async move { orders::callback_result(&state, &query, now()).await }).await
+    use crate::server::{handle, now, payment_callback};
+    handle(|state| async move { payment_callback::callback_result(&state, &query, now()).await }).await
 }
 
 /// One of the user's own orders, as the storefront lists them.

@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod order_log;
 pub mod orders;
 pub mod overview;
+pub mod payment_callback;
 pub mod payment_reports;
 pub mod routes;
 pub mod sealing;

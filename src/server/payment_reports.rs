@@ -5,7 +5,7 @@
 //! confirms or cancels it after looking at onOffice's transaction overview (recorded with who
 //! did it). A callback with a signature that does not verify is still refused.
 
-use super::orders::AppliedCallback;
+use super::payment_callback::{AppliedCallback, CallbackValues};
 use super::storage::{self, Transition};
 use super::AppState;
 use crate::back_office::CallbackOutcome;
@@ -27,19 +27,12 @@ pub fn reported(order: &storage::StoredOrder) -> Option<OrderStatus> {
 /// Keeps what an unsigned callback claims on its pending order; changes nothing else.
 pub async fn report(state: &AppState, query: &str, now: i64) -> Result<AppliedCallback, AppError> {
     let query = query.trim_start_matches('?');
-    let get = |name: &str| {
+    let CallbackValues { id, status, reference, .. } = CallbackValues::read(|name| {
         url::form_urlencoded::parse(query.as_bytes())
             .find(|(k, v)| k == name && !v.is_empty())
             .map(|(_, v)| v.into_owned())
-    };
-    let id = get("order").ok_or_else(|| AppError::bad_request("the callback names no order"))?;
-    let status = get("status")
-        .as_deref()
-        .and_then(OrderStatus::from_code)
-        .filter(|s| matches!(s, OrderStatus::Success | OrderStatus::Inprocess | OrderStatus::Error))
-        .ok_or_else(|| AppError::bad_request("the callback has no valid status (success, inprocess or error)"))?;
+    })?;
     let order = storage::order(&state.db, &id).await?.ok_or(AppError::NotFound)?;
-    let reference = get("transactionid").or_else(|| get("aboid"));
     if order.status == OrderStatus::Pending {
         sqlx::query(
             "UPDATE orders SET reported_status = $2, reported_reference = $3, reported_at = $4 \

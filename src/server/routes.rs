@@ -173,7 +173,7 @@ async fn payment_callback(
     uri: axum::http::Uri,
     request: HeaderMap,
 ) -> Response {
-    let status = match super::orders::apply_callback(&state, uri.query().unwrap_or(""), super::now()).await {
+    let status = match super::payment_callback::apply_callback(&state, uri.query().unwrap_or(""), super::now()).await {
         Ok(_) => StatusCode::OK,
         Err(err) => err.status_code(),
     };

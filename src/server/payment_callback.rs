@@ -1,0 +1,108 @@
+//! enterprise's payment callback: a signed one moves the order along its state machine once
+//! (`storage::transition`); one without any signature is a report (`payment_reports`); a
+//! wrongly signed one changes nothing. Then the result page's data.
+
+use super::storage::{self, StoredOrder, Transition};
+use super::AppState;
+use crate::back_office::CallbackOutcome;
+use crate::errors::AppError;
+use crate::orders::{OrderResult, OrderStatus};
+use sha2::{Digest, Sha256};
+
+/// A verified payment callback, applied.
+pub struct AppliedCallback {
+    pub order: StoredOrder,
+    /// Identifies this signed callback: the same callback seen again has the same key.
+    pub key: String,
+}
+
+/// What a payment callback says: the order (`order` in our callback URL), the status it asks
+/// for, the transaction or subscription id, enterprise's message.
+pub struct CallbackValues {
+    pub id: String,
+    pub status: OrderStatus,
+    pub reference: Option<String>,
+    pub message: Option<String>,
+}
+
+impl CallbackValues {
+    /// From the callback's parameters (`get` gives a non-empty value or None).
+    pub fn read(get: impl Fn(&str) -> Option<String>) -> Result<Self, AppError> {
+        let id = get("order").ok_or_else(|| AppError::bad_request("the callback names no order"))?;
+        let status = get("status")
+            .as_deref()
+            .and_then(OrderStatus::from_code)
+            .filter(|s| matches!(s, OrderStatus::Success | OrderStatus::Inprocess | OrderStatus::Error))
+            .ok_or_else(|| AppError::bad_request("the callback has no valid status (success, inprocess or error)"))?;
+        Ok(CallbackValues {
+            id,
+            status,
+            reference: get("transactionid").or_else(|| get("aboid")),
+            message: get("message"),
+        })
+    }
+}
+
+/// Verifies a payment callback and moves the order along the state machine once. A wrongly
+/// signed one changes nothing; an unsigned one is kept as a report (`payment_reports`).
+pub async fn apply_callback(state: &AppState, query: &str, now: i64) -> Result<AppliedCallback, AppError> {
+    let verified = match super::signed_request::verify(&state.verifiers.callback, query, now, "payment callback") {
+        Ok(verified) => verified,
+        Err(_) if super::payment_reports::is_unsigned(query) => {
+            return super::payment_reports::report(state, query, now).await;
+        }
+        Err(refused) => {
+            super::order_log::record_refused(&state.db, query, now, &refused).await;
+            return Err(refused);
+        }
+    };
+    let CallbackValues { id, status, reference, message } =
+        CallbackValues::read(|k| verified.get(k).filter(|s| !s.is_empty()).map(str::to_string))?;
+    let key = hex::encode(Sha256::digest(verified.canonical().as_bytes()));
+    let step = Transition {
+        to: status,
+        reference: reference.as_deref(),
+        message: message.as_deref(),
+        callback_key: &key,
+        at: now,
+    };
+    let order = storage::order(&state.db, &id).await?.ok_or(AppError::NotFound)?;
+    let outcome = match storage::transition(&state.db, &id, &step).await? {
+        Some(from) => {
+            tracing::info!(order = %id, from = from.code(), to = status.code(), "payment callback applied");
+            super::metrics::order(status.code());
+            CallbackOutcome::Applied
+        }
+        None if order.status != status => {
+            tracing::warn!(order = %id, status = order.status.code(), asked = status.code(), "payment callback ignored: not allowed from here");
+            CallbackOutcome::Ignored
+        }
+        None => CallbackOutcome::Repeated,
+    };
+    super::metrics::callback(outcome.code());
+    super::order_log::record(&state.db, query, &id, now, outcome, status.code()).await;
+    let order = storage::order(&state.db, &id).await?.ok_or(AppError::NotFound)?;
+    // On every view of a paid order's callback: queued once, so a failure here is retried
+    // by the next view instead of being lost.
+    super::hosts::oneflow::contracts::queue_if_needed(state, &order).await?;
+    Ok(AppliedCallback { order, key })
+}
+
+/// The callback view's data. The session for the refresh/close buttons is issued once per
+/// signed callback that moved the order; a replay shows the result without one.
+pub async fn callback_result(state: &AppState, query: &str, now: i64) -> Result<OrderResult, AppError> {
+    let AppliedCallback { order, key } = apply_callback(state, query, now).await?;
+    let session = if storage::claim_result_session(&state.db, &order.id, &key).await? {
+        Some(super::launch::resume_session(state, &order, now))
+    } else {
+        None
+    };
+    Ok(OrderResult {
+        order_id: order.id.clone(),
+        status: order.status,
+        kind: order.kind,
+        reference: order.transaction_id.clone().or_else(|| order.reported_reference.clone()),
+        message: order.message.clone(),
+        session,
+    })
+}
