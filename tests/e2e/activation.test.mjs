@@ -102,3 +102,25 @@ test('a webhook fired from enterprise shows up as processed on the provider\'s p
   assert.equal(await admin.locator('#webhooks tr.delivery[data-status="done"]').count(), 1);
   await context.close();
 });
+
+test('the market-value webhook enters its result in the property, as the process manager describes', async () => {
+  const context = await stack.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${stack.sim}/`);
+  await page.fill('#estateid', '4243');
+  await page.fill('#webhook-service', 'market-value');
+  await page.fill('#webhook-params', 'wohnflaeche=72.5');
+  await page.click('#fire-webhook');
+  await page.locator('#webhook-result[data-status="200"]').waitFor();
+  assert.match(await page.locator('#webhook-result').textContent(), /enterprise: success/);
+  await eventually('the property holds the value', async () => {
+    const estates = JSON.parse(await page.locator('#estates').textContent());
+    return estates['4243']?.marktwert_indikativ === 304500;
+  });
+  // Without a living area the user learns what to fix: onOffice e-mails this answer.
+  await page.fill('#webhook-params', '');
+  await page.click('#fire-webhook');
+  await page.locator('#webhook-result[data-status="422"]').waitFor();
+  assert.match(await page.locator('#webhook-result').textContent(), /failure: the user is e-mailed the cause \(no living area/);
+  await context.close();
+});

@@ -106,6 +106,8 @@
       const answer = await postJson("/api/fire-webhook", { service: $("webhook-service").value, params });
       result.textContent = `${answer.status}: ${answer.body} — enterprise: ${answer.enterprise}`;
       result.dataset.status = String(answer.status);
+      const estates = await fetch("/api/_estates").then((r) => r.json());
+      $("estates").textContent = JSON.stringify(estates, null, 2);
     } catch (error) {
       result.textContent = String(error.message || error);
       result.dataset.status = "error";
