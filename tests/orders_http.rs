@@ -174,6 +174,18 @@ async fn an_unsigned_callback_is_kept_as_reported_and_the_provider_settles_it() 
     .await;
     assert_eq!(res.status(), 200);
     assert_eq!(status_of(&server, &other).await, "error");
+    // Anyone who knows an order's id can report: what that stores is bounded.
+    for i in 0..30 {
+        let path = format!("/orders/callback?order={other}&status=success&transactionid=X{i}");
+        reqwest::get(format!("{}{path}", server.base)).await.unwrap();
+    }
+    let kept: (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM order_callbacks WHERE order_id = $1 AND outcome = 'reported'")
+            .bind(&other)
+            .fetch_one(&server.state.db)
+            .await
+            .unwrap();
+    assert_eq!(kept.0, marktstand::server::order_log::MAX_REFUSED_PER_ORDER);
     let wrong = post_form(
         &server.base,
         "/api/admin_settle_reported",

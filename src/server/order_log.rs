@@ -7,17 +7,19 @@ use crate::errors::AppError;
 use crate::orders::OrderStatus;
 use sha2::{Digest, Sha256};
 
-/// Refused callbacks kept per order: enough to explain a failed payment, and a bound on
-/// what anyone who learns an order's id can make us store.
+/// Refused (and, each, unsigned reported) callbacks kept per order: enough to explain a failed
+/// payment, and a bound on what anyone who learns an order's id can make us store.
 pub const MAX_REFUSED_PER_ORDER: i64 = 20;
 
 /// Records a callback once per distinct query; later copies of the same URL change nothing.
-/// Refused ones stop being recorded at [`MAX_REFUSED_PER_ORDER`].
+/// Refused and reported ones (neither needs a signature) stop being recorded at
+/// [`MAX_REFUSED_PER_ORDER`] each.
 pub async fn record(db: &Db, query: &str, order_id: &str, at: i64, outcome: CallbackOutcome, detail: &str) {
     let key = hex::encode(Sha256::digest(query.trim_start_matches('?').as_bytes()));
     let stored = sqlx::query(
         "INSERT INTO order_callbacks (key, order_id, at, outcome, detail) SELECT $1, $2, $3, $4, $5 \
-         WHERE $4 <> 'refused' OR (SELECT COUNT(*) FROM order_callbacks WHERE order_id = $2 AND outcome = 'refused') < $6 \
+         WHERE $4 NOT IN ('refused', 'reported') \
+         OR (SELECT COUNT(*) FROM order_callbacks WHERE order_id = $2 AND outcome = $4) < $6 \
          ON CONFLICT (key) DO NOTHING",
     )
     .bind(key)

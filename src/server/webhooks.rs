@@ -1,8 +1,8 @@
 //! The one inbound pipeline for every host's webhooks: verify (in the host's folder under
 //! `hosts/`) → store durably (group commit, see `writer`; committed before the answer) →
 //! process with the handler the delivery routes to, idempotently and with retries (see
-//! `worker`): in the background, or at once within a deadline where the host reads our answer
-//! as the outcome (onOffice, [`run_now`]). Deduplication uses each host's own event id;
+//! `worker`), while a host that reads our answer as the outcome (onOffice) waits for it until a
+//! deadline ([`await_outcome`]). Deduplication uses each host's own event id;
 //! failures keep their reason for the provider's page.
 
 mod config;
@@ -12,7 +12,7 @@ mod writer;
 
 pub use config::{WebhookConfig, WebhookService, DEFAULT_DEADLINE_SECS, DEFAULT_LOCK_SECS, STANDARD_PARAMETERS};
 pub use handler::{Delivery, HandlerContext, HandlerError, Registry, WebhookHandler};
-pub use worker::{backoff_secs, next_step, run_now, Outcome, Step, MAX_ATTEMPTS, MAX_BACKOFF_SECS};
+pub use worker::{await_outcome, backoff_secs, next_step, Outcome, Step, MAX_ATTEMPTS, MAX_BACKOFF_SECS};
 pub use writer::{NewDelivery, Stored};
 
 use super::config::Config;
@@ -43,6 +43,8 @@ struct Shared {
     committed: Arc<Notify>,
     /// Set at shutdown: the worker starts nothing new and hands back what it claimed.
     stopping: Arc<std::sync::atomic::AtomicBool>,
+    /// Calls waiting for a delivery's outcome, by delivery id (see [`Webhooks::settled`]).
+    waiters: std::sync::Mutex<HashMap<String, Vec<tokio::sync::oneshot::Sender<worker::Outcome>>>>,
 }
 
 impl Webhooks {
@@ -62,6 +64,7 @@ impl Webhooks {
             writer: OnceLock::new(),
             committed: Arc::new(Notify::new()),
             stopping: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            waiters: Default::default(),
         }))
     }
 
@@ -108,6 +111,31 @@ impl Webhooks {
 
     pub fn is_stopping(&self) -> bool {
         self.0.stopping.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Registers a wait for delivery `id`'s outcome.
+    pub fn waiter(&self, id: &str) -> tokio::sync::oneshot::Receiver<worker::Outcome> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        self.waiting().entry(id.to_string()).or_default().push(tx);
+        rx
+    }
+
+    /// Drops the waits for `id` (the caller stopped waiting).
+    pub fn forget(&self, id: &str) {
+        self.waiting().remove(id);
+    }
+
+    /// Tells whoever waits for `id` how its attempt ended; called after the commit.
+    pub fn settled(&self, id: &str, outcome: worker::Outcome) {
+        for waiter in self.waiting().remove(id).unwrap_or_default() {
+            let _ = waiter.send(outcome.clone());
+        }
+    }
+
+    fn waiting(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<String, Vec<tokio::sync::oneshot::Sender<worker::Outcome>>>> {
+        self.0.waiters.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The verifier of onOffice webhook service `name` (its URL is part of what is signed).

@@ -116,21 +116,16 @@ async fn round(state: &AppState) -> Result<usize, sqlx::Error> {
     }
     tx.commit().await?;
 
-    let mut deliveries = Vec::with_capacity(claimed.len());
-    let mut rounds = std::collections::HashMap::with_capacity(claimed.len());
-    for id in &claimed {
-        if let Some(row) = sqlx::query_as::<_, Row>(
-            "SELECT id, host, service, customer_web_id, user_id, params, attempts, received_at, retry_round \
-             FROM webhook_deliveries WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(db)
-        .await?
-        {
-            rounds.insert(row.id.clone(), row.retry_round);
-            deliveries.push(row.into_delivery());
-        }
-    }
+    // The claimed rows in one read (claims stay within CLAIM, below any bind limit).
+    let placeholders: Vec<String> = (1..=claimed.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT id, host, service, customer_web_id, user_id, params, attempts, received_at, retry_round \
+         FROM webhook_deliveries WHERE id IN ({}) ORDER BY id",
+        placeholders.join(", ")
+    );
+    let rows: Vec<Row> = claimed.iter().fold(sqlx::query_as::<_, Row>(&sql), |q, id| q.bind(id)).fetch_all(db).await?;
+    let rounds: std::collections::HashMap<String, i64> = rows.iter().map(|r| (r.id.clone(), r.retry_round)).collect();
+    let deliveries: Vec<Delivery> = rows.into_iter().map(Row::into_delivery).collect();
     let ctx = HandlerContext { db: db.clone(), state: state.clone() };
     // Within the claim, so no other worker starts the same delivery meanwhile.
     let limit = Duration::from_secs((lock_secs / 2) as u64);
@@ -159,11 +154,17 @@ async fn round(state: &AppState) -> Result<usize, sqlx::Error> {
             None => hand_back(&mut tx, &d.id, until, at).await?,
         }
     }
+    let mut recorded = Vec::with_capacity(outcomes.len());
     for (d, outcome) in &outcomes {
         let round = rounds.get(&d.id).copied().unwrap_or(0);
-        record(&mut tx, d, outcome, round, until, state.webhooks.config().max_attempts, at).await?;
+        let step = record(&mut tx, d, outcome, round, until, state.webhooks.config().max_attempts, at).await?;
+        recorded.push((d.id.as_str(), step));
     }
     tx.commit().await?;
+    // Committed: whoever waits for these (the sender's call, `await_outcome`) learns how they ended.
+    for (id, step) in recorded {
+        state.webhooks.settled(id, Outcome::of(step));
+    }
     Ok(outcomes.len())
 }
 
@@ -256,57 +257,26 @@ impl Outcome {
     }
 }
 
-/// Processes the freshly stored delivery `id` at once, in its own task, and waits for the
-/// outcome until `deadline`; the task goes on after it (its outcome is recorded as by the
-/// worker). A delivery stored before (`duplicate`) or claimed by someone else is not run
-/// again: its recorded state is answered, waiting for it until the deadline.
-pub async fn run_now(state: &AppState, id: &str, duplicate: bool, deadline: Duration) -> Result<Outcome, sqlx::Error> {
+/// Waits until delivery `id` has been processed (by this process's worker, which is woken by
+/// its commit and says so at once, or by another replica's, seen in the table), at most
+/// `deadline`; `Running` when it has not finished by then (it goes on in the background).
+pub async fn await_outcome(state: &AppState, id: &str, deadline: Duration) -> Result<Outcome, sqlx::Error> {
+    let until = tokio::time::Instant::now() + deadline;
+    let signalled = state.webhooks.waiter(id);
     let db = state.webhooks.processing_db().clone();
-    let lock_secs = state.webhooks.config().lock_secs;
-    let at = now();
-    let until = at + lock_secs;
-    let claimed = !duplicate
-        && sqlx::query(
-            "UPDATE webhook_deliveries SET status = 'working', attempts = attempts + 1, locked_until = $2 \
-             WHERE id = $1 AND status = 'queued'",
-        )
-        .bind(id)
-        .bind(until)
-        .execute(&db)
-        .await?
-        .rows_affected()
-            == 1;
-    let started = tokio::time::Instant::now();
-    if !claimed {
-        return wait_for(&db, id, started + deadline).await;
+    // Already settled (a repeated call, or the worker was quicker than this registration)?
+    let now_at = wait_for(&db, id, tokio::time::Instant::now()).await?;
+    if now_at != Outcome::Running {
+        state.webhooks.forget(id);
+        return Ok(now_at);
     }
-    let row = sqlx::query_as::<_, Row>(
-        "SELECT id, host, service, customer_web_id, user_id, params, attempts, received_at, retry_round \
-         FROM webhook_deliveries WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_one(&db)
-    .await?;
-    let (retry_round, d) = (row.retry_round, row.into_delivery());
-    let (done, outcome) = tokio::sync::oneshot::channel();
-    let state = state.clone();
-    tokio::spawn(async move {
-        let ctx = HandlerContext { db: db.clone(), state: state.clone() };
-        let result = run_handler(&ctx, &d, Duration::from_secs((lock_secs / 2) as u64)).await;
-        let max_attempts = state.webhooks.config().max_attempts;
-        let recorded = async {
-            let mut tx = db.begin().await?;
-            let step = record(&mut tx, &d, &result, retry_round, until, max_attempts, now()).await?;
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(step)
-        }
-        .await;
-        let _ = done.send(recorded);
-    });
-    match tokio::time::timeout(deadline, outcome).await {
-        Ok(Ok(recorded)) => recorded.map(Outcome::of),
-        Ok(Err(_)) | Err(_) => Ok(Outcome::Running),
-    }
+    // A wait dropped by another call for the same delivery falls back to reading the table.
+    let outcome = tokio::select! {
+        Ok(outcome) = signalled => Ok(outcome),
+        polled = wait_for(&db, id, until) => polled,
+    };
+    state.webhooks.forget(id);
+    outcome
 }
 
 /// Reads the delivery's state until it is settled or `until` has come.
@@ -329,8 +299,8 @@ async fn wait_for(
     }
 }
 
-/// How often [`wait_for`] looks.
-const WAIT_STEP: Duration = Duration::from_millis(50);
+/// How often [`wait_for`] looks (for another replica's worker; this one's says so at once).
+const WAIT_STEP: Duration = Duration::from_millis(250);
 
 /// Returns a claimed, unstarted delivery to where it was: due now, its attempt not counted.
 async fn hand_back(

@@ -26,9 +26,6 @@ pub struct NewDelivery {
     /// The parameters as a JSON object.
     pub params: String,
     pub received_at: i64,
-    /// When the background worker may take it up: `received_at`, or later while its sender
-    /// waits for it to be processed at once (`webhooks::run_now`).
-    pub due_at: i64,
     /// Why it can never be processed: stored `failed` with this reason, never dropped.
     pub failure: Option<String>,
 }
@@ -120,7 +117,7 @@ async fn insert(db: &Db, jobs: &[Job]) -> Result<Vec<Stored>, sqlx::Error> {
                 .bind(status.code())
                 .bind(&d.failure)
                 .bind(d.received_at)
-                .bind(d.due_at)
+                .bind(d.received_at)
                 .bind(d.failure.as_ref().map(|_| d.received_at));
         }
         if (query.execute(&mut *tx).await?.rows_affected() as usize) < chunk.len() {

@@ -71,7 +71,6 @@ pub async fn receive(State(state): State<AppState>, Path(token): Path<String>, b
             user_id: String::new(),
             params: Value::Object(message.params).to_string(),
             received_at: now,
-            due_at: now,
             failure: message.defect.clone(),
         };
         match state.webhooks.store(delivery).await {

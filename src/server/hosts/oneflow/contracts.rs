@@ -45,7 +45,6 @@ pub async fn queue_if_needed(state: &AppState, order: &StoredOrder) -> Result<()
         user_id: order.user_id.clone(),
         params: json!({"order_id": order.id, "template": template}).to_string(),
         received_at: crate::server::now(),
-        due_at: crate::server::now(),
         failure: None,
     };
     state.webhooks.store(job).await.map(drop)

@@ -113,7 +113,6 @@ async fn receive(State(state): State<AppState>, body: Bytes) -> Response {
         user_id: String::new(),
         params: Value::Object(params).to_string(),
         received_at: crate::server::now(),
-        due_at: crate::server::now(),
         failure: None,
     };
     match state.webhooks.store(delivery).await {

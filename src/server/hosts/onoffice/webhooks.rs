@@ -10,7 +10,7 @@
 
 use crate::errors::AppError;
 use crate::server::hosts::Host;
-use crate::server::webhooks::{run_now, NewDelivery, Outcome, Stored, WebhookService};
+use crate::server::webhooks::{await_outcome, NewDelivery, Outcome, Stored, WebhookService};
 use crate::server::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -44,10 +44,10 @@ async fn receive(State(state): State<AppState>, Path(name): Path<String>, uri: U
         return answer(&stored, Outcome::Running);
     }
     let deadline = std::time::Duration::from_secs(service.deadline_secs);
-    let outcome = match run_now(&state, &stored.id, stored.duplicate, deadline).await {
+    let outcome = match await_outcome(&state, &stored.id, deadline).await {
         Ok(outcome) => outcome,
         Err(e) => {
-            // Stored: the worker takes it up; only its outcome could not be awaited.
+            // Stored: the worker takes it up; only its outcome could not be read.
             tracing::warn!(delivery = %stored.id, error = %e, "webhook stored, not processed at once");
             Outcome::Running
         }
@@ -111,8 +111,6 @@ async fn accept(state: &AppState, service: &WebhookService, query: &str, now: i6
         user_id: verified.get("userId").unwrap_or_default().to_string(),
         params: Value::Object(params_json(&verified)).to_string(),
         received_at: now,
-        // The worker leaves it to this call until the deadline has passed (see `receive`).
-        due_at: if service.deadline_secs == 0 { now } else { now + service.deadline_secs as i64 + 1 },
     };
     let stored = state.webhooks.store(delivery).await?;
     tracing::debug!(service = %service.name, id = %stored.id, duplicate = stored.duplicate, "webhook accepted");
