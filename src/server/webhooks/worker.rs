@@ -263,20 +263,28 @@ impl Outcome {
 pub async fn await_outcome(state: &AppState, id: &str, deadline: Duration) -> Result<Outcome, sqlx::Error> {
     let until = tokio::time::Instant::now() + deadline;
     let signalled = state.webhooks.waiter(id);
+    // Whichever way this call ends (answered, or dropped when its client went away), its wait goes.
+    let _registered = Registered(state, id);
     let db = state.webhooks.processing_db().clone();
     // Already settled (a repeated call, or the worker was quicker than this registration)?
     let now_at = wait_for(&db, id, tokio::time::Instant::now()).await?;
     if now_at != Outcome::Running {
-        state.webhooks.forget(id);
         return Ok(now_at);
     }
     // A wait dropped by another call for the same delivery falls back to reading the table.
-    let outcome = tokio::select! {
+    tokio::select! {
         Ok(outcome) = signalled => Ok(outcome),
         polled = wait_for(&db, id, until) => polled,
-    };
-    state.webhooks.forget(id);
-    outcome
+    }
+}
+
+/// Forgets the waits for a delivery when the call that registered one ends.
+struct Registered<'a>(&'a AppState, &'a str);
+
+impl Drop for Registered<'_> {
+    fn drop(&mut self) {
+        self.0.webhooks.forget(self.1);
+    }
 }
 
 /// Reads the delivery's state until it is settled or `until` has come.
