@@ -310,3 +310,27 @@ async fn a_service_registered_under_a_path_works_under_it() {
     assert_eq!(res.status(), 200);
     assert_eq!(reqwest::get(at("/admin")).await.unwrap().status(), 200);
 }
+
+#[tokio::test]
+async fn oneflow_s_published_notification_is_accepted_once() {
+    let mut a = args(&temp_db());
+    a.oneflow.sign_key = Some("published-example-key".into());
+    let server = start_config(Config::from_args(a).unwrap()).await;
+    // The page's example, signed with a key of ours (Oneflow publishes none for it).
+    let mut notification = fixture_json("oneflow/notification.json");
+    let callback_id = notification["callback_id"].as_str().unwrap().to_string();
+    notification["signature"] =
+        json!(marktstand::server::hosts::oneflow::notification::signature(&callback_id, "published-example-key"));
+    let post = || {
+        reqwest::Client::new()
+            .post(format!("{}/oneflow/webhook", server.base))
+            .header("content-type", "application/json")
+            .body(notification.to_string())
+            .send()
+    };
+    let first: Value = post().await.unwrap().json().await.unwrap();
+    assert_eq!(first["duplicate"], false, "{first}");
+    let again: Value = post().await.unwrap().json().await.unwrap();
+    assert_eq!((again["duplicate"].clone(), again["id"].clone()), (json!(true), first["id"].clone()));
+    deliveries_settled(&server).await;
+}
