@@ -138,6 +138,7 @@ async fn ready_means_the_database_answers_with_the_expected_schema() {
     server.state.db.close().await;
     let res = reqwest::get(format!("{}/readyz", server.base)).await.unwrap();
     assert_eq!(res.status(), 503, "a closed database is not ready");
+    assert_eq!(res.text().await.unwrap(), "database unavailable", "no driver internals in the answer");
     assert_eq!(
         reqwest::get(format!("{}/healthz", server.base)).await.unwrap().status(),
         200,

@@ -51,9 +51,14 @@ async fn every_onoffice_page_has_exactly_the_policy() {
     let server = start().await;
     let expected =
         policy(&["https://crm.onoffice.de", "https://crm-beta.onoffice.de"], &[INDEX_HASH, BACK_OFFICE_HASH]);
-    for path in ["/", "/orders/callback", "/admin", "/activate", "/healthz", "/no-such-file.js"] {
+    for path in ["/", "/orders/callback", "/activate", "/healthz", "/no-such-file.js"] {
         assert_eq!(csp_of(&server.base, path).await, expected, "{path}");
     }
+    // The back office's sign-in is framed by nobody, onOffice included.
+    let admin = policy(&["'none'"], &[INDEX_HASH, BACK_OFFICE_HASH]);
+    assert_eq!(csp_of(&server.base, "/admin").await, admin);
+    let res = reqwest::get(format!("{}/admin", server.base)).await.unwrap();
+    assert_eq!(res.headers()["x-frame-options"], "DENY");
 }
 
 #[tokio::test]

@@ -1,9 +1,10 @@
 //! Response headers: who may frame us (CSP `frame-ancestors`, per host), a tight CSP, and the
 //! id every request and its answer carry.
 //!
-//! No `X-Frame-Options`: it cannot name several origins or a wildcard (`ALLOW-FROM` is
-//! ignored by current browsers, and `SAMEORIGIN` would forbid the hosts' frames), while
-//! every browser that runs the app honours `frame-ancestors`, which supersedes it.
+//! `X-Frame-Options` only where it can say what `frame-ancestors` says: `DENY` on the back
+//! office's sign-in (framed by nobody), and `ALLOW-FROM` on the Kolibri24 widget, whose host
+//! checks for it. It cannot name several origins or a wildcard, and every browser that runs
+//! the app honours `frame-ancestors`, which supersedes it.
 
 use axum::http::{HeaderValue, Request, Response};
 use tower_http::request_id::{MakeRequestId, RequestId};

@@ -13,7 +13,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
-use subtle::ConstantTimeEq;
 
 /// How often request timings are folded into their histograms.
 const UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
@@ -111,7 +110,7 @@ pub async fn scrape(State(state): State<AppState>, headers: HeaderMap) -> Respon
     };
     let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
     let expected = format!("Bearer {token}");
-    if !bool::from(given.as_bytes().ct_eq(expected.as_bytes())) {
+    if !super::sealing::same_secret(given, &expected) {
         return (StatusCode::UNAUTHORIZED, "metrics need Authorization: Bearer <MARKTSTAND_METRICS_TOKEN>\n")
             .into_response();
     }

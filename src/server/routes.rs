@@ -88,7 +88,15 @@ fn routes(state: AppState, shell: Shell) -> Router {
         .route("/orders/callback", get(payment_callback))
         // Each host's widget and webhook routes, with their own body limits.
         .merge(super::hosts::routes())
-        .route("/admin", back_office.clone())
+        .route("/admin", {
+            let shell = shell.clone();
+            get(move |request: HeaderMap| async move {
+                let mut res = shell.back_office.respond(&request);
+                res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, shell.admin_csp.clone());
+                res.headers_mut().insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+                res
+            })
+        })
         // Accounting export; the token is in the form body, the body is small.
         .route("/admin/orders.csv", post(super::export::orders_csv).layer(RequestBodyLimitLayer::new(4 * 1024)))
         .route("/activate", back_office)

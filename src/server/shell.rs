@@ -16,6 +16,9 @@ pub struct Shell {
     /// Sent with a session written in, so made per request (`hosts::kolibri24::widget`).
     pub widget_html: String,
     pub csp: HeaderValue,
+    /// The back office's sign-in page (`/admin`): the same, framed by nobody (the activation
+    /// page in the same bundle is framed by onOffice).
+    pub admin_csp: HeaderValue,
     /// The widget's policy: Kolibri24's `frame-ancestors`, the widget bundle's script.
     pub kolibri24_csp: HeaderValue,
 }
@@ -51,12 +54,14 @@ impl Shell {
             [index_html, back_office_html, widget_html].map(|html| under_base(html, base));
         let both = format!("{index_html}{back_office_html}");
         let csp = headers::content_security_policy(&state.config.allowed_origins, &both);
+        let admin_csp = headers::content_security_policy(&["'none'".to_string()], &both);
         let kolibri24_csp = headers::content_security_policy(&state.config.kolibri24.frame_ancestors, &widget_html);
         Shell {
             index: Page::new(index_html),
             back_office: Page::new(back_office_html),
             widget_html,
             csp,
+            admin_csp,
             kolibri24_csp,
         }
     }
