@@ -178,17 +178,6 @@ fn envelope(messages: Value) -> Value {
     json!({"meta": {"anything": true}, "items": [{"id": 1, "data": {"messages": messages}}]})
 }
 
-async fn post_to(server: &TestServer, path: &str, body: String) -> (u16, Value) {
-    let res = reqwest::Client::new()
-        .post(format!("{}{path}", server.base))
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    (res.status().as_u16(), res.json().await.unwrap_or(Value::Null))
-}
-
 async fn rows(server: &TestServer, host: Host) -> Vec<WebhookRow> {
     let all = marktstand::server::webhooks::recent(&server.state.db, 200, &Default::default()).await.unwrap();
     all.into_iter().filter(|r| r.host == host).collect()

@@ -84,15 +84,9 @@ async fn a_kolibri24_signature_printed_unencoded_reaches_validate_signature_byte
 }
 
 async fn post_envelope(server: &TestServer, body: String) -> Value {
-    let res = reqwest::Client::new()
-        .post(format!("{}/kolibri24/webhook/hook-token", server.base))
-        .header("content-type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    res.json().await.unwrap()
+    let (status, answer) = post_to(server, "/kolibri24/webhook/hook-token", body).await;
+    assert_eq!(status, 200, "{answer}");
+    answer
 }
 
 /// An envelope around `announcements` (each sent as a JSON string, as documented).
@@ -321,16 +315,9 @@ async fn oneflow_s_published_notification_is_accepted_once() {
     let callback_id = notification["callback_id"].as_str().unwrap().to_string();
     notification["signature"] =
         json!(marktstand::server::hosts::oneflow::notification::signature(&callback_id, "published-example-key"));
-    let post = || {
-        reqwest::Client::new()
-            .post(format!("{}/oneflow/webhook", server.base))
-            .header("content-type", "application/json")
-            .body(notification.to_string())
-            .send()
-    };
-    let first: Value = post().await.unwrap().json().await.unwrap();
+    let (_, first) = post_to(&server, "/oneflow/webhook", notification.to_string()).await;
     assert_eq!(first["duplicate"], false, "{first}");
-    let again: Value = post().await.unwrap().json().await.unwrap();
+    let (_, again) = post_to(&server, "/oneflow/webhook", notification.to_string()).await;
     assert_eq!((again["duplicate"].clone(), again["id"].clone()), (json!(true), first["id"].clone()));
     deliveries_settled(&server).await;
 }

@@ -48,7 +48,8 @@ impl CallbackValues {
 pub async fn apply_callback(state: &AppState, query: &str, now: i64) -> Result<AppliedCallback, AppError> {
     let verified = match super::signed_request::verify(&state.verifiers.callback, query, now, "payment callback") {
         Ok(verified) => verified,
-        Err(_) if super::payment_reports::is_unsigned(query) => {
+        // No `signature` at all, as the signing core reads the query: a report, not a forgery.
+        Err(AppError::LaunchRejected { reason }) if reason == signing::Rejection::MissingSignature.code() => {
             return super::payment_reports::report(state, query, now).await;
         }
         Err(refused) => {

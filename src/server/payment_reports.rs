@@ -13,11 +13,6 @@ use crate::errors::AppError;
 use crate::orders::OrderStatus;
 use sha2::{Digest, Sha256};
 
-/// Whether `query` carries no `signature` at all (then it is a report, not a forgery).
-pub fn is_unsigned(query: &str) -> bool {
-    !url::form_urlencoded::parse(query.trim_start_matches('?').as_bytes()).any(|(k, _)| k == "signature")
-}
-
 /// What an unsigned callback reported for a still pending order.
 pub fn reported(order: &storage::StoredOrder) -> Option<OrderStatus> {
     let status = order.reported_status.as_deref().and_then(OrderStatus::from_code);
@@ -84,14 +79,4 @@ pub async fn reconcile(state: &AppState, id: &str, confirm: bool, who: &str, now
     let order = storage::order(&state.db, id).await?.ok_or(AppError::NotFound)?;
     super::hosts::oneflow::contracts::queue_if_needed(state, &order).await?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn only_a_callback_without_any_signature_is_a_report() {
-        assert!(super::is_unsigned("order=o1&status=success&transactionid=T"));
-        assert!(!super::is_unsigned("?order=o1&status=success&signature="));
-        assert!(!super::is_unsigned("order=o1&signature=00ff&timestamp=1"));
-    }
 }

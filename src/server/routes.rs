@@ -35,10 +35,12 @@ pub fn router(state: AppState, shell: Shell) -> Router {
     if base.is_empty() && page == "/" {
         return app;
     }
+    // Shared by every request, not copied for each.
+    let prefix: std::sync::Arc<(String, String)> = std::sync::Arc::new((base, page));
     Router::new().fallback_service(app).layer(axum::middleware::map_request(move |mut request: Request<Body>| {
-        let (base, page) = (base.clone(), page.clone());
+        let prefix = prefix.clone();
         async move {
-            if let Some(path) = below(&base, &page, request.uri().path()) {
+            if let Some(path) = below(&prefix.0, &prefix.1, request.uri().path()) {
                 let query = request.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
                 if let Ok(uri) = format!("{path}{query}").parse() {
                     *request.uri_mut() = uri;

@@ -314,3 +314,16 @@ pub async fn start_with_handler(
     config.webhooks = WebhookConfig::load_with(&file, &registry).unwrap();
     start_config(config).await
 }
+
+/// POSTs `body` as JSON, exactly as given (a host's example is sent byte for byte); the status
+/// and the answer read as JSON (`null` when it is none).
+pub async fn post_to(server: &TestServer, path: &str, body: String) -> (u16, serde_json::Value) {
+    let res = reqwest::Client::new()
+        .post(format!("{}{path}", server.base))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.json().await.unwrap_or(serde_json::Value::Null))
+}

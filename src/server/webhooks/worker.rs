@@ -248,10 +248,10 @@ impl Outcome {
 
     /// What the stored row says now.
     fn of_row(status: &str, error: Option<String>) -> Self {
-        match status {
-            "done" => Outcome::Done,
-            "failed" => Outcome::Failed(error.unwrap_or_default()),
-            "retry" => Outcome::WillRetry(error.unwrap_or_default()),
+        match DeliveryStatus::from_code(status) {
+            Some(DeliveryStatus::Done) => Outcome::Done,
+            Some(DeliveryStatus::Failed) => Outcome::Failed(error.unwrap_or_default()),
+            Some(DeliveryStatus::Retry) => Outcome::WillRetry(error.unwrap_or_default()),
             _ => Outcome::Running,
         }
     }
@@ -271,10 +271,15 @@ pub async fn await_outcome(state: &AppState, id: &str, deadline: Duration) -> Re
     if now_at != Outcome::Running {
         return Ok(now_at);
     }
-    // A wait dropped by another call for the same delivery falls back to reading the table.
+    // A wait dropped by another call for the same delivery falls back to reading the table,
+    // a step after the read above.
+    let polled = async {
+        tokio::time::sleep(WAIT_STEP).await;
+        wait_for(&db, id, until).await
+    };
     tokio::select! {
         Ok(outcome) = signalled => Ok(outcome),
-        polled = wait_for(&db, id, until) => polled,
+        polled = polled => polled,
     }
 }
 

@@ -144,7 +144,7 @@ impl ApiClient {
         }
         let records = self.call(creds, ACTION_READ, resourcetype, id, "", params).await?;
         let record = records.into_iter().next().ok_or_else(|| ApiError::Action {
-            errorcode: 293,
+            errorcode: super::api_error::UNKNOWN_RECORD,
             message: format!("{resourcetype} {id} not found or not readable by this API user"),
         })?;
         // Shown to the agent as the property they opened: another record must never be.

@@ -38,6 +38,9 @@ pub enum Problem {
     Server,
 }
 
+/// onOffice's code for a record that does not exist or is not visible to the API user.
+pub const UNKNOWN_RECORD: i64 = 293;
+
 impl Problem {
     /// The meaning of onOffice's `errorcode` (codes as onOffice clients list them; see
     /// tests/fixtures/hosts/onoffice), with the top-level `code` for one it does not name.
@@ -47,7 +50,7 @@ impl Problem {
             136 => Problem::Clock,
             193 | 201 | 248 => Problem::Claim,
             149 | 174 | 262 => Problem::Permission,
-            293 => Problem::UnknownRecord,
+            UNKNOWN_RECORD => Problem::UnknownRecord,
             _ => match code {
                 Some(400..=499) => Problem::Authentication,
                 Some(500..) => Problem::Server,
