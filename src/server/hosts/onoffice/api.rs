@@ -322,6 +322,24 @@ mod tests {
     }
 
     #[test]
+    fn a_modify_action_is_built_as_the_official_sdk_builds_it() {
+        // tests/fixtures/hosts/onoffice: the published modify example and the SDK's test user.
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hosts/onoffice/api-modify-estate.json");
+        let fixture: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let user = &fixture["test_credentials"];
+        let creds = Credentials { token: text(&user["token"]), secret: text(&user["secret"]) };
+        // The SDK's own test vector (tests/RequestTest.php): the same HMAC, another action.
+        let get = "urn:onoffice-de-ns:smart:2.5:smartml:action:get";
+        let sdk = signing::api_action_hmac(creds.secret.as_bytes(), 123_456_789, &creds.token, "estateCategories", get);
+        assert_eq!(sdk, "dsvg3r4AFcQXges0MZ+3auzQVfnEB39pLkKSgmm9Wvg=");
+        let expected = &fixture["request_action_as_sdk_sends"];
+        let parameters = expected["parameters"].as_object().unwrap().clone();
+        let body = request_body(&creds, ACTION_MODIFY, "estate", "116", "", parameters, 123_456_789);
+        assert_eq!(&body["request"]["actions"][0], expected);
+        assert_eq!(body["token"], creds.token);
+    }
+
+    #[test]
     fn debug_hides_the_secret() {
         let shown = format!("{:?}", creds());
         assert!(shown.contains("tok-123") && !shown.contains("sec-456"));
