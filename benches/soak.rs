@@ -102,7 +102,7 @@ async fn journey(client: &reqwest::Client, base: &str, n: u64, counts: &Counts) 
     let res =
         client.post(format!("{base}/api/launch")).body(query.to_string()).send().await.map_err(|e| e.to_string())?;
     step("launch", res.status(), 200)?;
-    let launch: marktstand::launch::Launch =
+    let launch: marktstand::contract::launch::Launch =
         postcard::from_bytes(&res.bytes().await.map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
     let auth = format!("Bearer {}", launch.token);
 
@@ -116,7 +116,7 @@ async fn journey(client: &reqwest::Client, base: &str, n: u64, counts: &Counts) 
     let res = client.post(format!("{base}/api/create_order")).header("authorization", &auth).json(&body).send().await;
     let res = res.map_err(|e| e.to_string())?;
     step("order", res.status(), 200)?;
-    let placed: marktstand::orders::PlacedOrder =
+    let placed: marktstand::contract::orders::PlacedOrder =
         postcard::from_bytes(&res.bytes().await.map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
     counts.orders.fetch_add(1, Ordering::Relaxed);
 

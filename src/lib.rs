@@ -2,26 +2,11 @@
 //! The browser part is a Leptos app (feature `csr`); the server part (feature `ssr`) verifies
 //! launches, signs messages and orders, and stores them.
 
-pub mod activation;
-pub mod app;
-pub mod back_office;
-pub mod catalogue;
-pub mod checkout;
-pub mod client;
-pub mod codec;
-pub mod components;
-pub mod errors;
-pub mod i18n;
-pub mod launch;
-pub mod messaging;
-pub mod orders;
-pub mod pages;
+pub mod browser;
+pub mod contract;
 #[cfg(feature = "ssr")]
 pub mod server;
-pub mod session;
-pub mod ui;
-pub mod webhooks;
-pub mod widget;
+pub mod views;
 
 /// Entry point of the browser bundle. No panic hook: the bundle is built to abort at once on
 /// a panic (scripts/build), so a hook would never run; the app's failures are values.
@@ -29,7 +14,7 @@ pub mod widget;
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
     // Server functions are called below the service's path prefix, where it is served.
-    let base = ui::base_path();
+    let base = browser::ui::base_path();
     if !base.is_empty() {
         leptos::server_fn::client::set_server_url(Box::leak(base.into_boxed_str()));
     }
@@ -37,11 +22,11 @@ pub fn start() {
     // opening the service if that takes a while): with its answer kept, the shop is then built
     // once, in the task that takes it, instead of a loading view first and a second layout
     // between (BENCHMARKS.md).
-    match client::pending_launch() {
+    match browser::client::pending_launch() {
         Some(answer) => wasm_bindgen_futures::spawn_local(async move {
             // A failed early request is asked again by the launch itself (src/client.rs).
             if let Ok(value) = wasm_bindgen_futures::JsFuture::from(answer).await {
-                client::keep_early_answer(&value);
+                browser::client::keep_early_answer(&value);
             }
             mount();
         }),
@@ -54,5 +39,5 @@ fn mount() {
     if let Some(boot) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("boot")) {
         boot.remove();
     }
-    leptos::mount::mount_to_body(app::App);
+    leptos::mount::mount_to_body(views::app::App);
 }

@@ -34,7 +34,7 @@ fn activation_query(params: &str) -> String {
 
 async fn start_activation(s: &Stack, params: &str) -> Value {
     let res = post_form(&s.server.base, "/api/activation_start", &[("query", &activation_query(params))], None).await;
-    decode::<marktstand::activation::ActivationStart>(res).await
+    decode::<marktstand::contract::activation::ActivationStart>(res).await
 }
 
 async fn activate(s: &Stack, token: &str, key: &str, consent: bool) -> reqwest::Response {
@@ -122,7 +122,7 @@ async fn the_storefront_names_the_property_once_activated() {
     let read = |token: String| {
         let base = s.server.base.clone();
         async move {
-            decode::<marktstand::activation::PropertyInfo>(
+            decode::<marktstand::contract::activation::PropertyInfo>(
                 post_form(&base, "/api/property_info", &[], Some(&token)).await,
             )
             .await
@@ -159,13 +159,13 @@ async fn a_session_resumed_after_payment_reads_nothing_from_onoffice() {
     let id = placed_order(&s.server).await;
     let path = callback(&id, "status=success&transactionid=T-1", now());
     let query = path.split_once('?').unwrap().1;
-    let result = decode::<marktstand::orders::OrderResult>(
+    let result = decode::<marktstand::contract::orders::OrderResult>(
         post_form(&s.server.base, "/api/callback_result", &[("query", query)], None).await,
     )
     .await;
     let resumed = result["session"]["token"].as_str().expect("the first view gets a session").to_string();
     let res = post_form(&s.server.base, "/api/property_info", &[], Some(&resumed)).await;
-    let info = decode::<marktstand::activation::PropertyInfo>(res).await;
+    let info = decode::<marktstand::contract::activation::PropertyInfo>(res).await;
     assert_eq!(info, Value::String("NeedsFreshLaunch".into()));
     assert_eq!(recorded(&s).await.len(), calls_before, "no onOffice call without an apiClaim");
 }
@@ -216,7 +216,7 @@ async fn the_back_office_lists_activated_customers_and_whether_their_credentials
         let base = s.server.base.clone();
         async move {
             let res = post_form(&base, "/api/admin_customers", &[("admin_token", ADMIN_TOKEN)], None).await;
-            decode::<Vec<marktstand::back_office::CustomerRow>>(res).await
+            decode::<Vec<marktstand::contract::back_office::CustomerRow>>(res).await
         }
     };
     assert_eq!(customers().await, serde_json::json!([]));

@@ -5,9 +5,9 @@
 
 mod common;
 use common::*;
-use marktstand::back_office::BackOfficeSignIn;
+use marktstand::contract::back_office::BackOfficeSignIn;
+use marktstand::contract::webhooks::{DeliveryStatus, Requeued, WebhookRow};
 use marktstand::server::webhooks::HandlerError;
-use marktstand::webhooks::{DeliveryStatus, Requeued, WebhookRow};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -155,7 +155,7 @@ async fn the_overview_counts_todays_orders_and_sums_what_was_paid() {
     assert_eq!(refused.status(), 400);
     assert!(refused.text().await.unwrap().contains("offset 900 is not a time zone"));
 
-    let o = decode::<marktstand::back_office::Overview>(overview(ADMIN_TOKEN, "60").await).await;
+    let o = decode::<marktstand::contract::back_office::Overview>(overview(ADMIN_TOKEN, "60").await).await;
     assert_eq!(o["today"], serde_json::json!({"orders": 2, "revenue_cents": total}), "{o}");
     assert_eq!(o["by_status"], serde_json::json!([["pending", 1], ["success", 1]]));
     let days = o["days"].as_array().unwrap();
@@ -170,7 +170,7 @@ async fn listed(server: &TestServer, filter: &[(&str, &str)]) -> reqwest::Respon
 }
 
 async fn ids(server: &TestServer, filter: &[(&str, &str)]) -> Vec<String> {
-    let page = decode::<marktstand::orders::OrderPage>(listed(server, filter).await).await;
+    let page = decode::<marktstand::contract::orders::OrderPage>(listed(server, filter).await).await;
     page["rows"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect()
 }
 
@@ -215,7 +215,7 @@ async fn orders_are_found_by_status_text_and_day_and_show_every_callback() {
         async move { post_form(&base, "/api/admin_order", &[("admin_token", ADMIN_TOKEN), ("id", &id)], None).await }
     };
     assert_eq!(detail("no-such-order".into()).await.status(), 404);
-    let d = decode::<marktstand::back_office::OrderDetail>(detail(paid.clone()).await).await;
+    let d = decode::<marktstand::contract::back_office::OrderDetail>(detail(paid.clone()).await).await;
     let timeline = d["timeline"].as_array().unwrap();
     assert_eq!(timeline.len(), 4, "{d}");
     assert!(timeline[0]["Created"].is_object());
@@ -228,6 +228,6 @@ async fn orders_are_found_by_status_text_and_day_and_show_every_callback() {
         serde_json::json!({"at": timeline[3]["Status"]["at"], "from": "pending", "to": "success", "reference": "T1"})
     );
     assert_eq!(d["row"]["user_id"], "17");
-    let unpaid = decode::<marktstand::back_office::OrderDetail>(detail(open).await).await;
+    let unpaid = decode::<marktstand::contract::back_office::OrderDetail>(detail(open).await).await;
     assert_eq!(unpaid["timeline"].as_array().unwrap().len(), 1, "only created: {unpaid}");
 }

@@ -4,7 +4,7 @@
 
 mod common;
 use common::*;
-use marktstand::orders::{PlacedOrder, MAX_CART_LINES};
+use marktstand::contract::orders::{PlacedOrder, MAX_CART_LINES};
 use marktstand::server::config::{Config, MAX_SESSION_TTL_SECS};
 use serde_json::{json, Value};
 

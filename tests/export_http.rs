@@ -12,9 +12,10 @@ async fn export(server: &TestServer, form: &[(&str, &str)]) -> reqwest::Response
 async fn order_at(server: &TestServer, params: &str, created_at: i64) -> String {
     let token = launch_token(server, params).await;
     let request = products(serde_json::json!([{"product_id": "expose-text", "quantity": 2, "circle": null}]));
-    let placed =
-        decode::<marktstand::orders::PlacedOrder>(order(server, &token, request, &format!("k{created_at}")).await)
-            .await;
+    let placed = decode::<marktstand::contract::orders::PlacedOrder>(
+        order(server, &token, request, &format!("k{created_at}")).await,
+    )
+    .await;
     let id = placed["order_id"].as_str().unwrap().to_string();
     sqlx::query("UPDATE orders SET created_at = $1 WHERE id = $2")
         .bind(created_at)

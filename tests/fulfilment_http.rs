@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Json;
 use common::*;
-use marktstand::orders::{Fulfilment, OrderStatus};
+use marktstand::contract::orders::{Fulfilment, OrderStatus};
 use marktstand::server::config::Config;
 use marktstand::server::hosts::oneflow::notification::signature;
 use serde_json::{json, Value};
@@ -98,7 +98,7 @@ async fn a_widget_session_requests_products_for_its_entity_and_nothing_else() {
     let token =
         html.split("name=\"marktstand-session\" content=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
 
-    let opened = decode::<marktstand::widget::WidgetContext>(
+    let opened = decode::<marktstand::contract::widget::WidgetContext>(
         post_form(&server.base, "/api/open_widget", &[], Some(&token)).await,
     )
     .await;
@@ -113,14 +113,14 @@ async fn a_widget_session_requests_products_for_its_entity_and_nothing_else() {
             Some(&token),
         )
     };
-    let first = decode::<marktstand::widget::RequestRow>(ask("k1", "energy-certificate").await).await;
+    let first = decode::<marktstand::contract::widget::RequestRow>(ask("k1", "energy-certificate").await).await;
     assert_eq!(first["status"], "requested");
-    let again = decode::<marktstand::widget::RequestRow>(ask("k1", "energy-certificate").await).await;
+    let again = decode::<marktstand::contract::widget::RequestRow>(ask("k1", "energy-certificate").await).await;
     assert_eq!(again["order_id"], first["order_id"], "the same key is the same request");
     // A product sold only per user cannot be requested for a whole agency.
     assert_eq!(ask("k2", "valuation").await.status(), 400);
 
-    let listed = decode::<Vec<marktstand::widget::RequestRow>>(
+    let listed = decode::<Vec<marktstand::contract::widget::RequestRow>>(
         post_form(&server.base, "/api/widget_requests", &[], Some(&token)).await,
     )
     .await;
@@ -152,7 +152,7 @@ async fn a_paid_contract_product_gets_one_contract_that_oneflow_events_move_to_s
     let server = start_with_hosts(&s).await;
     let token = launch_token(&server, PARAMS).await;
     let request = products(json!([{"product_id": "brokerage-agreement", "quantity": 1, "circle": null}]));
-    let placed = decode::<marktstand::orders::PlacedOrder>(order(&server, &token, request, "c1").await).await;
+    let placed = decode::<marktstand::contract::orders::PlacedOrder>(order(&server, &token, request, "c1").await).await;
     let id = placed["order_id"].as_str().unwrap().to_string();
     assert!(s.calls.lock().unwrap().is_empty(), "nothing before payment");
 
@@ -186,9 +186,10 @@ async fn a_paid_contract_product_gets_one_contract_that_oneflow_events_move_to_s
     assert_eq!(order_of(&server, &id).await.fulfilment.as_deref(), Some("signed"));
 
     // The agent sees it among their orders in the storefront.
-    let mine =
-        decode::<Vec<marktstand::orders::MyOrder>>(post_form(&server.base, "/api/my_orders", &[], Some(&token)).await)
-            .await;
+    let mine = decode::<Vec<marktstand::contract::orders::MyOrder>>(
+        post_form(&server.base, "/api/my_orders", &[], Some(&token)).await,
+    )
+    .await;
     let listed = mine.as_array().unwrap().iter().find(|o| o["id"] == id.as_str()).expect("listed").clone();
     assert_eq!(
         (listed["status"].as_str(), listed["fulfilment"].as_str()),
@@ -197,8 +198,9 @@ async fn a_paid_contract_product_gets_one_contract_that_oneflow_events_move_to_s
     );
     // Another user of the same office does not see it.
     let other = launch_token(&server, &PARAMS.replace("userId=17", "userId=18")).await;
-    let theirs =
-        decode::<Vec<marktstand::orders::MyOrder>>(post_form(&server.base, "/api/my_orders", &[], Some(&other)).await)
-            .await;
+    let theirs = decode::<Vec<marktstand::contract::orders::MyOrder>>(
+        post_form(&server.base, "/api/my_orders", &[], Some(&other)).await,
+    )
+    .await;
     assert!(theirs.as_array().unwrap().iter().all(|o| o["id"] != id.as_str()));
 }

@@ -27,14 +27,16 @@ async fn keys_and_error_view(db: &str) {
     let ben = launch_token(&server, &PARAMS.replace("userId=17", "userId=18")).await;
 
     let first =
-        decode::<marktstand::orders::PlacedOrder>(order(&server, &anna, cart("expose-text", 1), &key).await).await;
+        decode::<marktstand::contract::orders::PlacedOrder>(order(&server, &anna, cart("expose-text", 1), &key).await)
+            .await;
     // Another cart under the same key: refused, saying why, and nothing new stored.
     let res = order(&server, &anna, cart("expose-text", 2), &key).await;
     assert_eq!(res.status(), 400);
     assert!(res.text().await.unwrap().contains("different cart"));
     // The same key from another user is that user's own order.
     let other =
-        decode::<marktstand::orders::PlacedOrder>(order(&server, &ben, cart("expose-text", 1), &key).await).await;
+        decode::<marktstand::contract::orders::PlacedOrder>(order(&server, &ben, cart("expose-text", 1), &key).await)
+            .await;
     assert_ne!(first["order_id"], other["order_id"]);
     assert_eq!(orders_with_key_suffix(&server, &key).await, 2);
 
@@ -46,7 +48,7 @@ async fn keys_and_error_view(db: &str) {
     let stored = marktstand::server::storage::order(&server.state.db, id).await.unwrap().unwrap();
     assert_eq!((stored.status.code(), stored.message.as_deref()), ("error", Some("Karte abgelehnt <b>")));
     let query = path.split_once('?').unwrap().1;
-    let view = decode::<marktstand::orders::OrderResult>(
+    let view = decode::<marktstand::contract::orders::OrderResult>(
         post_form(&server.base, "/api/callback_result", &[("query", query)], None).await,
     )
     .await;
@@ -63,7 +65,9 @@ async fn one_key_at_once(db: &str) {
     let mut ids = std::collections::HashSet::new();
     for res in answers {
         assert_eq!(res.status(), 200);
-        ids.insert(decode::<marktstand::orders::PlacedOrder>(res).await["order_id"].as_str().unwrap().to_string());
+        ids.insert(
+            decode::<marktstand::contract::orders::PlacedOrder>(res).await["order_id"].as_str().unwrap().to_string(),
+        );
     }
     assert_eq!(ids.len(), 1, "one order for one key: {ids:?}");
     assert_eq!(orders_with_key_suffix(&server, &key).await, 1);

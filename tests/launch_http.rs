@@ -22,7 +22,7 @@ async fn a_signed_launch_opens_a_session_without_revealing_secrets() {
         assert!(!body.windows(secret.len()).any(|w| w == secret.as_bytes()), "{secret} must stay server-side");
     }
     let launch: Value =
-        serde_json::to_value(postcard::from_bytes::<marktstand::launch::Launch>(&body).unwrap()).unwrap();
+        serde_json::to_value(postcard::from_bytes::<marktstand::contract::launch::Launch>(&body).unwrap()).unwrap();
     let ctx = &launch["context"];
     assert_eq!(ctx["customer_name"], "Musterfirma Immobilien");
     assert_eq!(ctx["customer_web_id"], "4711");
@@ -112,8 +112,10 @@ async fn a_rotated_secret_is_still_accepted() {
 }
 
 async fn token(server: &TestServer) -> String {
-    let launch: Value =
-        decode::<marktstand::launch::Launch>(launch(&server.base, &signed_query(PARAMS, SECRET, now())).await).await;
+    let launch: Value = decode::<marktstand::contract::launch::Launch>(
+        launch(&server.base, &signed_query(PARAMS, SECRET, now())).await,
+    )
+    .await;
     launch["token"].as_str().unwrap().to_string()
 }
 
@@ -141,9 +143,12 @@ async fn parent_messages_are_signed_for_the_session_only() {
 #[tokio::test]
 async fn an_expired_session_is_told_to_reopen() {
     let server = start().await;
-    let launch: Value =
-        decode::<marktstand::launch::Launch>(launch(&server.base, &signed_query(PARAMS, SECRET, now())).await).await;
-    let context: marktstand::launch::LaunchContext = serde_json::from_value(launch["context"].clone()).unwrap();
+    let launch: Value = decode::<marktstand::contract::launch::Launch>(
+        launch(&server.base, &signed_query(PARAMS, SECRET, now())).await,
+    )
+    .await;
+    let context: marktstand::contract::launch::LaunchContext =
+        serde_json::from_value(launch["context"].clone()).unwrap();
     let (old, _) = server.state.sessions.issue(&context, "claim", now() - 3600);
     let res = post_form(&server.base, "/api/parent_message", &[("action", "RefreshParent")], Some(&old)).await;
     assert_eq!(res.status(), 401);

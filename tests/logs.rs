@@ -59,7 +59,7 @@ async fn json_logs_carry_request_ids_and_no_secrets() {
     assert_eq!(id.len(), 36, "a UUID: {id}");
     let res = common::post_launch(&base, &query).await;
     assert_eq!(res.status(), 200);
-    let token: marktstand::launch::Launch = postcard::from_bytes(&res.bytes().await.unwrap()).unwrap();
+    let token: marktstand::contract::launch::Launch = postcard::from_bytes(&res.bytes().await.unwrap()).unwrap();
     let forged = common::post_launch(&base, "apiClaim=x&signature=00").await;
     assert_eq!(forged.status(), 401);
     for token in ["kolibri-token-must-not-be-logged", "a-wrong-token-also-not"] {

@@ -4,7 +4,7 @@
 
 mod common;
 use common::*;
-use marktstand::orders::{OrderPage, OrderResult, PlacedOrder};
+use marktstand::contract::orders::{OrderPage, OrderResult, PlacedOrder};
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -125,7 +125,7 @@ async fn an_unsigned_callback_is_kept_as_reported_and_the_provider_settles_it() 
         let base = server.base.clone();
         async move {
             let res = post_form(&base, "/api/admin_order", &[("admin_token", ADMIN_TOKEN), ("id", &id)], None).await;
-            decode::<marktstand::back_office::OrderDetail>(res).await
+            decode::<marktstand::contract::back_office::OrderDetail>(res).await
         }
     };
     let shown = detail(id.clone()).await;
@@ -149,7 +149,7 @@ async fn an_unsigned_callback_is_kept_as_reported_and_the_provider_settles_it() 
             .await
         }
     };
-    let settled = decode::<marktstand::back_office::OrderDetail>(settle("true").await).await;
+    let settled = decode::<marktstand::contract::back_office::OrderDetail>(settle("true").await).await;
     assert_eq!(
         (settled["row"]["status"].as_str(), settled["row"]["reference"].as_str()),
         (Some("success"), Some("T-77"))

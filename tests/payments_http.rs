@@ -5,7 +5,7 @@
 
 mod common;
 use common::*;
-use marktstand::orders::{OrderResult, PlacedOrder};
+use marktstand::contract::orders::{OrderResult, PlacedOrder};
 use serde_json::json;
 
 async fn get(server: &TestServer, path: &str) -> u16 {

@@ -7,8 +7,8 @@
 mod common;
 use common::*;
 use futures::future::BoxFuture;
+use marktstand::contract::webhooks::DeliveryStatus;
 use marktstand::server::webhooks::{Delivery, HandlerContext, HandlerError, Registry, WebhookConfig, WebhookHandler};
-use marktstand::webhooks::DeliveryStatus;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;

@@ -109,7 +109,7 @@ async fn kolibri24_s_documented_envelope_and_details_objects_are_read() {
     assert_eq!(answer["accepted"], 3, "{answer}");
     deliveries_settled(&server).await;
     let rows = marktstand::server::webhooks::recent(&server.state.db, 10, &Default::default()).await.unwrap();
-    assert!(rows.iter().all(|r| r.status == marktstand::webhooks::DeliveryStatus::Done), "{rows:?}");
+    assert!(rows.iter().all(|r| r.status == marktstand::contract::webhooks::DeliveryStatus::Done), "{rows:?}");
     let entity = fixture_json("kolibri24/announcement-entity.json");
     let (id, kind): (String, String) =
         sqlx::query_as("SELECT entity_id, entity_type FROM entity_changes WHERE agency_id = $1")
@@ -162,7 +162,7 @@ async fn onoffice_s_refusals_reach_the_agent_in_plain_words_and_only_token_or_hm
     let token = activated_launch(&server).await;
     let read = || async {
         let res = post_form(&server.base, "/api/property_info", &[], Some(&token)).await;
-        decode::<marktstand::activation::PropertyInfo>(res).await
+        decode::<marktstand::contract::activation::PropertyInfo>(res).await
     };
     let api_error = || async {
         let row: (Option<String>,) = sqlx::query_as("SELECT api_error FROM customers WHERE customer_web_id = '4711'")
@@ -272,10 +272,10 @@ async fn a_service_registered_under_a_path_works_under_it() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    let token = decode::<marktstand::launch::Launch>(res).await["token"].as_str().unwrap().to_string();
+    let token = decode::<marktstand::contract::launch::Launch>(res).await["token"].as_str().unwrap().to_string();
     let request = products(json!([{"product_id": "expose-text", "quantity": 1, "circle": null}]));
     let body = json!({"request": request, "idempotency_key": "sub-path-1"});
-    let placed = decode::<marktstand::orders::PlacedOrder>(
+    let placed = decode::<marktstand::contract::orders::PlacedOrder>(
         post_json(&server.base, "/mp/shop/api/create_order", body, Some(&token)).await,
     )
     .await;

@@ -65,7 +65,7 @@ async fn launch(base: &str) -> String {
     let query = signed(&format!("/?{PARAMS}")).split_once('?').unwrap().1.to_string();
     let res = common::post_launch(base, &query).await;
     assert_eq!(res.status(), 200);
-    let launch: marktstand::launch::Launch = postcard::from_bytes(&res.bytes().await.unwrap()).unwrap();
+    let launch: marktstand::contract::launch::Launch = postcard::from_bytes(&res.bytes().await.unwrap()).unwrap();
     launch.token
 }
 
@@ -118,7 +118,8 @@ async fn two_replicas_on_one_postgres_act_as_one() {
     let mut ids = std::collections::HashSet::new();
     for res in answers {
         assert_eq!(res.status(), 200);
-        let placed: marktstand::orders::PlacedOrder = postcard::from_bytes(&res.bytes().await.unwrap()).unwrap();
+        let placed: marktstand::contract::orders::PlacedOrder =
+            postcard::from_bytes(&res.bytes().await.unwrap()).unwrap();
         ids.insert(placed.order_id);
     }
     assert_eq!(ids.len(), 1, "{ids:?}");

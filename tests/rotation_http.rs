@@ -30,7 +30,8 @@ async fn both_secrets_verify_and_only_the_first_signs() {
     };
     assert_eq!(launch(OLD).await.status(), 200, "a link signed before the rotation still opens");
     assert_eq!(launch("another secret").await.status(), 401);
-    let token = decode::<marktstand::launch::Launch>(launch(NEW).await).await["token"].as_str().unwrap().to_string();
+    let token =
+        decode::<marktstand::contract::launch::Launch>(launch(NEW).await).await["token"].as_str().unwrap().to_string();
 
     let res = post_form(&server.base, "/api/parent_message", &[("action", "CloseProviderWindow")], Some(&token)).await;
     let text: String = res.json().await.unwrap();

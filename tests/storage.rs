@@ -4,9 +4,9 @@
 #![cfg(feature = "ssr")]
 
 mod common;
-use marktstand::orders::{OrderKind, OrderStatus};
+use marktstand::contract::orders::{OrderKind, OrderStatus};
+use marktstand::contract::webhooks::Host;
 use marktstand::server::storage::{self, StoredOrder, Transition};
-use marktstand::webhooks::Host;
 
 fn order(id: &str, key: &str, created_at: i64) -> StoredOrder {
     StoredOrder {
@@ -99,7 +99,7 @@ async fn exercise(url: &str) {
     assert!(found("%", None, window).await.is_empty() && found("_", None, window).await.is_empty());
 
     // Callbacks for the order's timeline: once per URL, refused ones only up to the bound.
-    use marktstand::back_office::CallbackOutcome;
+    use marktstand::contract::back_office::CallbackOutcome;
     use marktstand::server::order_log::{record, MAX_REFUSED_PER_ORDER};
     for i in 0..MAX_REFUSED_PER_ORDER + 5 {
         record(&db, &format!("order={id}&n={i}"), id, 300, CallbackOutcome::Refused, "signature_mismatch").await;

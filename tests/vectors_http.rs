@@ -104,7 +104,7 @@ async fn php_vectors_through_the_server_and_messages_php_would_accept() {
     let server = &servers[&(base.to_string(), "x".to_string())];
     marktstand::server::set_clock_for_tests(1_763_984_293);
     let launch = post_launch(&server.base, q).await;
-    let token = decode::<marktstand::launch::Launch>(launch).await["token"].as_str().unwrap().to_string();
+    let token = decode::<marktstand::contract::launch::Launch>(launch).await["token"].as_str().unwrap().to_string();
     let res = post_form(&server.base, "/api/parent_message", &[("action", "RefreshParent")], Some(&token)).await;
     let message: Value = serde_json::from_str(&res.json::<String>().await.unwrap()).unwrap();
     assert_eq!(
@@ -120,7 +120,8 @@ async fn php_vectors_through_the_server_and_messages_php_would_accept() {
     ]));
     let subscription = serde_json::json!({"Subscription": {"id": "valuation-abo", "circle": "customer"}});
     for (request, key) in [(cart, "v1"), (subscription, "v2")] {
-        let placed = decode::<marktstand::orders::PlacedOrder>(order(server, &token, request, key).await).await;
+        let placed =
+            decode::<marktstand::contract::orders::PlacedOrder>(order(server, &token, request, key).await).await;
         let message: Value = serde_json::from_str(placed["message"].as_str().unwrap()).unwrap();
         assert_eq!(message["timestamp"], 1_763_984_293);
         assert_eq!(message["signature"].as_str().unwrap(), json_signature("x", &message), "{message}");

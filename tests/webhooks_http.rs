@@ -6,8 +6,8 @@
 
 mod common;
 use common::*;
+use marktstand::contract::webhooks::{DeliveryStatus, WebhookRow};
 use marktstand::server::webhooks::{backoff_secs, next_step, HandlerError, Registry, Step, WebhookConfig};
-use marktstand::webhooks::{DeliveryStatus, WebhookRow};
 use serde_json::Value;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

@@ -5,9 +5,9 @@ use super::session::Session;
 use super::signed_request::{required, verify};
 use super::text;
 use super::{credentials, AppState};
-use crate::activation::{ActivationStart, PropertyInfo};
-use crate::errors::AppError;
-use crate::launch::LaunchContext;
+use crate::contract::activation::{ActivationStart, PropertyInfo};
+use crate::contract::errors::AppError;
+use crate::contract::launch::LaunchContext;
 
 /// Verifies the activation URL (`apiClaim, apiToken, customerName, customerWebId,
 /// parameterCacheId, timestamp, userId, signature`) and opens an activation session.

@@ -4,10 +4,10 @@
 use super::orders::product_names;
 use super::session::Sessions;
 use super::{storage, AppState};
-use crate::back_office::{BackOfficeSignIn, CustomerRow, OrderDetail, ReportedPayment};
-use crate::errors::AppError;
-use crate::orders::{OrderFilter, OrderPage, OrderRow, ORDER_PAGE_SIZE};
-use crate::webhooks::{Requeued, WebhookFilter, WebhookRow};
+use crate::contract::back_office::{BackOfficeSignIn, CustomerRow, OrderDetail, ReportedPayment};
+use crate::contract::errors::AppError;
+use crate::contract::orders::{OrderFilter, OrderPage, OrderRow, ORDER_PAGE_SIZE};
+use crate::contract::webhooks::{Requeued, WebhookFilter, WebhookRow};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -257,7 +257,7 @@ mod tests {
     #[test]
     fn a_storefront_session_is_not_a_sign_in() {
         let sessions = Sessions::new(&[[3; 32]], 600);
-        let context = crate::launch::LaunchContext::customer("M".into(), "1".into(), "2".into(), "p".into());
+        let context = crate::contract::launch::LaunchContext::customer("M".into(), "1".into(), "2".into(), "p".into());
         let (token, _) = sessions.issue(&context, "claim", 1000);
         assert_eq!(open_sign_in(&sessions, "admin", &token, 1001), None);
     }

@@ -8,7 +8,7 @@
 //! launch more than verifying its signature (BENCHMARKS.md).
 
 use super::AppState;
-use crate::errors::AppError;
+use crate::contract::errors::AppError;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -40,7 +40,7 @@ pub async fn serve(state: AppState, req: Request<Body>) -> Response {
 /// The same code the registry would run (`run_on_server`); `verify_launch` declares no
 /// server_fn middleware, which this route would otherwise have to apply itself.
 pub async fn serve_launch(state: AppState, req: Request<Body>) -> Response {
-    answer(state, req, <crate::launch::VerifyLaunch as ServerFn>::run_on_server).await
+    answer(state, req, <crate::contract::launch::VerifyLaunch as ServerFn>::run_on_server).await
 }
 
 /// Runs `run` on `req` inside the call's task-local.

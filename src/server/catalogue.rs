@@ -1,7 +1,7 @@
 //! Loads and checks the provider's catalogue file at start. Any mistake stops the server
 //! with the file, line and field named, so a typo never reaches a customer.
 
-use crate::catalogue::{Catalogue, Localized};
+use crate::contract::catalogue::{Catalogue, Localized};
 use std::collections::HashSet;
 use std::path::Path;
 

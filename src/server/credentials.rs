@@ -5,7 +5,7 @@
 use super::hosts::onoffice::api::{ApiError, Credentials, Problem};
 use super::sealing::Sealer;
 use super::AppState;
-use crate::errors::AppError;
+use crate::contract::errors::AppError;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};

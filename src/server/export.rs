@@ -9,7 +9,7 @@
 
 use super::orders::product_names;
 use super::{storage, AppState};
-use crate::errors::AppError;
+use crate::contract::errors::AppError;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};

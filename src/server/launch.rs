@@ -4,8 +4,8 @@
 use super::signed_request::{optional, required, verify};
 use super::storage::StoredOrder;
 use super::AppState;
-use crate::errors::AppError;
-use crate::launch::{Launch, LaunchContext};
+use crate::contract::errors::AppError;
+use crate::contract::launch::{Launch, LaunchContext};
 use signing::url::Verified;
 
 /// Verifies `query` (exactly as it arrived) and issues a session for it.

@@ -27,8 +27,8 @@ pub mod storage;
 pub mod webhook_handlers;
 pub mod webhooks;
 
-use crate::errors::AppError;
-use crate::messaging::ParentAction;
+use crate::contract::errors::AppError;
+use crate::contract::messaging::ParentAction;
 use config::Config;
 use session::{Session, Sessions};
 use signing::url::UrlVerifier;
@@ -43,7 +43,7 @@ pub struct AppState(Arc<Inner>);
 pub struct Inner {
     pub config: Config,
     pub verifiers: Verifiers,
-    pub catalogue: crate::launch::SharedCatalogue,
+    pub catalogue: crate::contract::launch::SharedCatalogue,
     pub sessions: Sessions,
     /// Seals customers' API credentials; `None` while `MARKTSTAND_CREDENTIALS_KEY` is unset.
     pub credentials_sealer: Option<sealing::Sealer>,
@@ -71,7 +71,7 @@ impl std::ops::Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(config: Config, db: storage::Db, catalogue: crate::catalogue::Catalogue) -> Self {
+    pub fn new(config: Config, db: storage::Db, catalogue: crate::contract::catalogue::Catalogue) -> Self {
         metrics::install();
         let verifiers = Verifiers {
             launch: config.verifier(config.service_base()),
@@ -86,7 +86,7 @@ impl AppState {
         AppState(Arc::new(Inner {
             config,
             verifiers,
-            catalogue: crate::launch::SharedCatalogue::new(catalogue),
+            catalogue: crate::contract::launch::SharedCatalogue::new(catalogue),
             sessions,
             credentials_sealer,
             db,

@@ -2,9 +2,9 @@
 //! the refused ones, and why) next to the recorded status changes.
 
 use super::storage::Db;
-use crate::back_office::{CallbackOutcome, TimelineEntry};
-use crate::errors::AppError;
-use crate::orders::OrderStatus;
+use crate::contract::back_office::{CallbackOutcome, TimelineEntry};
+use crate::contract::errors::AppError;
+use crate::contract::orders::OrderStatus;
 use sha2::{Digest, Sha256};
 
 /// Refused (and, each, unsigned reported) callbacks kept per order: enough to explain a failed

@@ -4,14 +4,14 @@
 use super::session::Session;
 use super::storage::{self, StoredOrder};
 use super::AppState;
-use crate::catalogue::{decimal, Catalogue, Circle, Needs};
-use crate::errors::AppError;
-use crate::i18n::Lang;
-use crate::launch::LaunchContext;
-use crate::orders::{
+use crate::contract::catalogue::{decimal, Catalogue, Circle, Needs};
+use crate::contract::errors::AppError;
+use crate::contract::lang::Lang;
+use crate::contract::launch::LaunchContext;
+use crate::contract::orders::{
     unmet_need, CartLine, MyOrder, OrderKind, OrderRequest, OrderStatus, PlacedOrder, MAX_CART_LINES, MAX_QUANTITY,
 };
-use crate::webhooks::Host;
+use crate::contract::webhooks::Host;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -302,7 +302,7 @@ pub async fn of_user(state: &AppState, session: &Session) -> Result<Vec<MyOrder>
     )
     .bind(&ctx.customer_web_id)
     .bind(&ctx.user_id)
-    .bind(crate::orders::MY_ORDERS)
+    .bind(crate::contract::orders::MY_ORDERS)
     .fetch_all(&state.db)
     .await?;
     Ok(orders

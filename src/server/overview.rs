@@ -4,10 +4,10 @@
 
 use super::export::{date_of, offset_secs};
 use super::{now, AppState};
-use crate::back_office::{Day, Overview, Totals, CHART_DAYS};
-use crate::errors::AppError;
-use crate::orders::OrderStatus;
-use crate::webhooks::Host;
+use crate::contract::back_office::{Day, Overview, Totals, CHART_DAYS};
+use crate::contract::errors::AppError;
+use crate::contract::orders::OrderStatus;
+use crate::contract::webhooks::Host;
 
 const DAY: i64 = 86_400;
 

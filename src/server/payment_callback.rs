@@ -4,9 +4,9 @@
 
 use super::storage::{self, StoredOrder, Transition};
 use super::AppState;
-use crate::back_office::CallbackOutcome;
-use crate::errors::AppError;
-use crate::orders::{OrderResult, OrderStatus};
+use crate::contract::back_office::CallbackOutcome;
+use crate::contract::errors::AppError;
+use crate::contract::orders::{OrderResult, OrderStatus};
 use sha2::{Digest, Sha256};
 
 /// A verified payment callback, applied.

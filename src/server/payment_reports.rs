@@ -8,9 +8,9 @@
 use super::payment_callback::{AppliedCallback, CallbackValues};
 use super::storage::{self, Transition};
 use super::AppState;
-use crate::back_office::CallbackOutcome;
-use crate::errors::AppError;
-use crate::orders::OrderStatus;
+use crate::contract::back_office::CallbackOutcome;
+use crate::contract::errors::AppError;
+use crate::contract::orders::OrderStatus;
 use sha2::{Digest, Sha256};
 
 /// What an unsigned callback reported for a still pending order.

@@ -80,7 +80,7 @@ fn routes(state: AppState, shell: Shell) -> Router {
         .route("/api/{*fn_name}", post(server_fn).layer(RequestBodyLimitLayer::new(SERVER_FN_BODY_LIMIT)))
         // The launch's own route, the same path its server function has (see `call::serve_launch`).
         .route(
-            <crate::launch::VerifyLaunch as leptos::server_fn::ServerFn>::PATH,
+            <crate::contract::launch::VerifyLaunch as leptos::server_fn::ServerFn>::PATH,
             post(launch).layer(RequestBodyLimitLayer::new(SERVER_FN_BODY_LIMIT)),
         )
         // Alive: the process answers. Ready: the database answers with the expected schema.

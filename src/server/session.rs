@@ -3,8 +3,8 @@
 //! `apiClaim` inside never reaches JavaScript in the clear.
 
 use super::sealing::Sealer;
-use crate::errors::AppError;
-use crate::launch::LaunchContext;
+use crate::contract::errors::AppError;
+use crate::contract::launch::LaunchContext;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};

@@ -88,7 +88,7 @@ pub fn under_base(html: String, base: &str) -> String {
         rest = from;
     }
     out.push_str(rest);
-    let named = format!(" {}=\"{base}\"", crate::ui::BASE_ATTRIBUTE);
+    let named = format!(" {}=\"{base}\"", crate::browser::ui::BASE_ATTRIBUTE);
     if let Some(at) = out.find("<html") {
         out.insert_str(at + "<html".len(), &named);
     }

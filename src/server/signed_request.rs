@@ -2,7 +2,7 @@
 //! callback, webhooks): the signing core decides from the parsed parameters, the reason is
 //! logged, and the caller answers 401 with it.
 
-use crate::errors::AppError;
+use crate::contract::errors::AppError;
 use signing::url::{UrlVerifier, Verified};
 
 /// Verifies `query` (exactly as it arrived, with or without `?`) at `now`. `what` names the

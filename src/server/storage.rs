@@ -1,8 +1,8 @@
 //! Storage: one SQL database through `sqlx`'s `Any` driver, so the same queries run on the
 //! embedded SQLite default and on PostgreSQL (`DATABASE_URL=postgres://…`) for replicas.
 
-use crate::orders::{OrderKind, OrderStatus};
-use crate::webhooks::Host;
+use crate::contract::orders::{OrderKind, OrderStatus};
+use crate::contract::webhooks::Host;
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
@@ -89,8 +89,8 @@ pub struct StoredOrder {
 
 impl StoredOrder {
     /// How far the order's contract got, for orders fulfilled by one.
-    pub fn contract_state(&self) -> Option<crate::orders::Fulfilment> {
-        self.fulfilment.as_deref().and_then(crate::orders::Fulfilment::from_code)
+    pub fn contract_state(&self) -> Option<crate::contract::orders::Fulfilment> {
+        self.fulfilment.as_deref().and_then(crate::contract::orders::Fulfilment::from_code)
     }
 }
 

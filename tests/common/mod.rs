@@ -160,7 +160,7 @@ pub async fn post_launch(base: &str, query: &str) -> reqwest::Response {
 pub async fn launch_token(server: &TestServer, params: &str) -> String {
     let res = post_launch(&server.base, &signed_query(params, SECRET, now())).await;
     assert_eq!(res.status(), 200);
-    decode::<marktstand::launch::Launch>(res).await["token"].as_str().unwrap().to_string()
+    decode::<marktstand::contract::launch::Launch>(res).await["token"].as_str().unwrap().to_string()
 }
 
 /// A server function's answer: successes travel as postcard (small for the browser bundle);
@@ -196,7 +196,7 @@ pub fn products(lines: serde_json::Value) -> serde_json::Value {
 pub async fn placed_order(server: &TestServer) -> String {
     let token = launch_token(server, PARAMS).await;
     let request = products(serde_json::json!([{"product_id": "expose-text", "quantity": 1, "circle": null}]));
-    let placed = decode::<marktstand::orders::PlacedOrder>(
+    let placed = decode::<marktstand::contract::orders::PlacedOrder>(
         order(server, &token, request, &format!("k{}-{}", now(), rand_suffix())).await,
     )
     .await;

@@ -4,9 +4,9 @@
 //! `lock_secs` (webhooks.toml) and is picked up again.
 
 use super::handler::{Delivery, HandlerContext, HandlerError};
+use crate::contract::webhooks::DeliveryStatus;
 use crate::server::hosts::Host;
 use crate::server::{now, AppState};
-use crate::webhooks::DeliveryStatus;
 use futures::{FutureExt, StreamExt};
 use std::time::Duration;
 

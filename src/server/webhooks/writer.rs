@@ -3,9 +3,9 @@
 //! one writer task, which stores everything queued meanwhile in one transaction, commits
 //! once, and then answers each request.
 
+use crate::contract::webhooks::DeliveryStatus;
 use crate::server::hosts::Host;
 use crate::server::storage::Db;
-use crate::webhooks::DeliveryStatus;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, Notify};
 

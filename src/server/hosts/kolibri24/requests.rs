@@ -2,14 +2,14 @@
 //! catalogue like any order, stored as `requested` (no payment popup in Kolibri24), once per
 //! idempotency key, within the same per-agency rate as orders.
 
-use crate::catalogue::Circle;
-use crate::errors::AppError;
-use crate::orders::{CartLine, OrderRequest, OrderStatus};
+use crate::contract::catalogue::Circle;
+use crate::contract::errors::AppError;
+use crate::contract::orders::{CartLine, OrderRequest, OrderStatus};
+use crate::contract::webhooks::Host;
+use crate::contract::widget::RequestRow;
 use crate::server::orders::{check_key, new_order, price, within_rate, Priced};
 use crate::server::session::Session;
 use crate::server::{storage, AppState};
-use crate::webhooks::Host;
-use crate::widget::RequestRow;
 
 /// Requests `product_id` once per `key`; a repeated key returns the same request.
 pub async fn request(

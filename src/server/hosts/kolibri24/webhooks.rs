@@ -4,7 +4,7 @@
 //! cannot be read is stored as failed with the reason, never dropped.
 
 use super::envelope::{self, EnvelopeError};
-use crate::errors::AppError;
+use crate::contract::errors::AppError;
 use crate::server::hosts::Host;
 use crate::server::webhooks::NewDelivery;
 use crate::server::AppState;

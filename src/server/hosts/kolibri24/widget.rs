@@ -5,10 +5,10 @@
 //! Kolibri24 also mentions public-key validation without documenting its scheme, so no
 //! scheme is guessed here; a second [`WidgetValidator`] can be added when it is documented.
 
-use crate::launch::LaunchContext;
+use crate::contract::launch::LaunchContext;
+use crate::contract::widget::SESSION_META;
 use crate::server::shell::Shell;
 use crate::server::AppState;
-use crate::widget::SESSION_META;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};

@@ -5,13 +5,13 @@
 //! order's fulfilment: `creating → sent → signed | declined`.
 
 use super::api::{ApiFailure, NewContract};
-use crate::errors::AppError;
-use crate::orders::{Fulfilment, OrderStatus};
+use crate::contract::errors::AppError;
+use crate::contract::orders::{Fulfilment, OrderStatus};
+use crate::contract::webhooks::Host;
 use crate::server::orders::Priced;
 use crate::server::storage::{self, StoredOrder};
 use crate::server::webhooks::{Delivery, HandlerContext, HandlerError, NewDelivery, WebhookHandler};
 use crate::server::AppState;
-use crate::webhooks::Host;
 use futures::future::BoxFuture;
 use serde_json::{json, Value};
 
@@ -90,7 +90,7 @@ impl WebhookHandler for CreateContract {
                             ("customer_id".into(), order.customer_web_id.clone()),
                             ("property_id".into(), order.estate_id.clone().unwrap_or_default()),
                             ("products".into(), priced.names().join(", ")),
-                            ("total".into(), crate::catalogue::decimal(order.total_cents)),
+                            ("total".into(), crate::contract::catalogue::decimal(order.total_cents)),
                         ],
                         party_name: order.customer_name.clone(),
                     };

@@ -6,7 +6,7 @@ pub mod api;
 pub mod contracts;
 pub mod notification;
 
-use crate::errors::AppError;
+use crate::contract::errors::AppError;
 use crate::server::hosts::Host;
 use crate::server::webhooks::NewDelivery;
 use crate::server::AppState;

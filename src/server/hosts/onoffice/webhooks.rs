@@ -8,7 +8,7 @@
 //! be retried → 202, and it goes on in the background. Parameters the service does not list
 //! are kept and ignored, unless the service is `strict`.
 
-use crate::errors::AppError;
+use crate::contract::errors::AppError;
 use crate::server::hosts::Host;
 use crate::server::webhooks::{await_outcome, NewDelivery, Outcome, Stored, WebhookService};
 use crate::server::AppState;

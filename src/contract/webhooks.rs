@@ -1,0 +1,168 @@
+//! Webhooks as the provider sees them: the delivery list on the provider's page.
+//! Receiving, storing and processing deliveries is server-only (`server::webhooks`).
+
+use crate::browser::client::SessionClient;
+use crate::contract::errors::AppError;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Postcard;
+use serde::{Deserialize, Serialize};
+
+/// The host a delivery came from; stored as its [`code`](Host::code). Each has its folder
+/// under `server/hosts/`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Host {
+    OnOffice,
+    Kolibri24,
+    Oneflow,
+}
+
+impl Host {
+    pub const ALL: [Host; 3] = [Host::OnOffice, Host::Kolibri24, Host::Oneflow];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Host::OnOffice => "onoffice",
+            Host::Kolibri24 => "kolibri24",
+            Host::Oneflow => "oneflow",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Host::ALL.into_iter().find(|h| h.code() == code)
+    }
+}
+
+impl TryFrom<String> for Host {
+    type Error = String;
+    fn try_from(code: String) -> Result<Self, String> {
+        Host::from_code(&code).ok_or_else(|| format!("unknown host `{code}`"))
+    }
+}
+
+/// One webhook delivery as listed for the provider.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookRow {
+    pub id: String,
+    pub host: Host,
+    pub service: String,
+    pub customer_web_id: String,
+    pub status: DeliveryStatus,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+    pub received_at: i64,
+    pub processed_at: Option<i64>,
+    /// How often the provider re-queued it after it had failed ("retry now").
+    pub retry_round: i64,
+    /// The last such re-queue: when, and from which address.
+    pub retried_at: Option<i64>,
+    pub retried_by: Option<String>,
+    /// Every attempt, oldest first.
+    pub history: Vec<AttemptRow>,
+}
+
+/// One attempt at a delivery: how it ended and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttemptRow {
+    pub retry_round: i64,
+    pub attempt: i64,
+    pub finished_at: i64,
+    pub outcome: DeliveryStatus,
+    pub error: Option<String>,
+}
+
+/// What "retry now" did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Requeued {
+    /// Queued again by this request.
+    Now,
+    /// An earlier request (a double click, another tab) had already re-queued that round.
+    Already,
+}
+
+/// Where a delivery stands. Stored as its [`code`](DeliveryStatus::code); the worker moves it
+/// `queued → working → done | retry | failed`, and `retry → working` when it is due again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryStatus {
+    /// Stored, not yet tried.
+    Queued,
+    /// Claimed by a worker, which holds it until its lock runs out.
+    Working,
+    /// Failed for now; tried again at `next_attempt_at`.
+    Retry,
+    Done,
+    /// Gave up: the reason is in `last_error`.
+    Failed,
+}
+
+impl DeliveryStatus {
+    pub const ALL: [DeliveryStatus; 5] = [
+        DeliveryStatus::Queued,
+        DeliveryStatus::Working,
+        DeliveryStatus::Retry,
+        DeliveryStatus::Done,
+        DeliveryStatus::Failed,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            DeliveryStatus::Queued => "queued",
+            DeliveryStatus::Working => "working",
+            DeliveryStatus::Retry => "retry",
+            DeliveryStatus::Done => "done",
+            DeliveryStatus::Failed => "failed",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        DeliveryStatus::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+impl TryFrom<String> for DeliveryStatus {
+    type Error = String;
+    fn try_from(code: String) -> Result<Self, String> {
+        DeliveryStatus::from_code(&code).ok_or_else(|| format!("unknown delivery status `{code}`"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DeliveryStatus;
+
+    #[test]
+    fn codes_round_trip_and_match_serde() {
+        for s in DeliveryStatus::ALL {
+            assert_eq!(DeliveryStatus::from_code(s.code()), Some(s));
+            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.code()));
+        }
+        assert_eq!(DeliveryStatus::from_code("Done"), None);
+        assert!(DeliveryStatus::try_from("lost".to_string()).is_err());
+    }
+}
+
+/// What the provider's delivery list is narrowed to; empty fields narrow nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookFilter {
+    pub host: Option<Host>,
+    /// The service exactly as listed (an onOffice webhook's name, a Kolibri24 category, …).
+    #[serde(default)]
+    pub service: String,
+    pub status: Option<DeliveryStatus>,
+}
+
+/// The newest deliveries, narrowed by `filter`, behind the admin token.
+#[server(endpoint = "admin_webhooks", client = SessionClient, output = Postcard)]
+pub async fn admin_webhooks(admin_token: String, filter: Option<WebhookFilter>) -> Result<Vec<WebhookRow>, AppError> {
+    use crate::server::{admin, handle};
+    handle(|state| async move { admin::webhooks(&state, &admin_token, &filter.unwrap_or_default()).await }).await
+}
+
+/// Queues a failed delivery again, once: `retry_round` is the round the provider saw, so a
+/// repeated click re-queues nothing more.
+#[server(endpoint = "admin_retry_webhook", client = SessionClient, output = Postcard)]
+pub async fn admin_retry_webhook(admin_token: String, id: String, retry_round: i64) -> Result<Requeued, AppError> {
+    use crate::server::{admin, handle};
+    handle(|state| async move { admin::retry_webhook(&state, &admin_token, &id, retry_round).await }).await
+}
