@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use marktstand::contract::back_office::BackOfficeSignIn;
 use marktstand::contract::webhooks::{DeliveryStatus, Requeued, WebhookRow};
-use marktstand::server::webhooks::HandlerError;
+use marktstand::server::jobs::JobError;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -84,7 +84,7 @@ async fn retry_now_queues_a_failed_delivery_once_and_keeps_its_history() {
     // Fails for good on its first call ("the template is missing"), then succeeds: what a
     // provider fixes elsewhere and then retries.
     let calls = Arc::new(AtomicUsize::new(0));
-    let first = || HandlerError::Permanent("the template is missing".into());
+    let first = || JobError::Permanent("the template is missing".into());
     let server = start_with_handler("contract", FailsFirst { name: "fails_once", calls: calls.clone(), first }).await;
     let url = "http://shop.test:8443/webhooks/contract?customerWebId=4711&userId=17";
     let path = signing::url::sign_url(SECRET.as_bytes(), url, now()).unwrap().split_once("8443").unwrap().1.to_string();
@@ -144,7 +144,7 @@ async fn the_overview_counts_todays_orders_and_sums_what_was_paid() {
         .unwrap();
     assert!(res.status().is_success() || res.status().is_redirection(), "{}", res.status());
     assert_eq!((status_of(&server, &paid).await, status_of(&server, &unpaid).await), ("success", "pending"));
-    let total = marktstand::server::storage::order(&server.state.db, &paid).await.unwrap().unwrap().total_cents;
+    let total = marktstand::server::store::order(&server.state.db, &paid).await.unwrap().unwrap().total_cents;
 
     let overview = |token: &'static str, offset: &'static str| {
         let base = server.base.clone();

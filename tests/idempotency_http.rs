@@ -22,7 +22,7 @@ async fn orders_with_key_suffix(server: &TestServer, key: &str) -> i64 {
 
 async fn keys_and_error_view(db: &str) {
     let server = start_with(args(db)).await;
-    let key = format!("k-{}", marktstand::server::new_id());
+    let key = format!("k-{}", marktstand::server::ids::new_id());
     let anna = launch_token(&server, PARAMS).await;
     let ben = launch_token(&server, &PARAMS.replace("userId=17", "userId=18")).await;
 
@@ -45,7 +45,7 @@ async fn keys_and_error_view(db: &str) {
     let path = callback(id, "status=error&message=Karte%20abgelehnt%20%3Cb%3E", now());
     let res = reqwest::get(format!("{}{path}", server.base)).await.unwrap();
     assert_eq!(res.status(), 200);
-    let stored = marktstand::server::storage::order(&server.state.db, id).await.unwrap().unwrap();
+    let stored = marktstand::server::store::order(&server.state.db, id).await.unwrap().unwrap();
     assert_eq!((stored.status.code(), stored.message.as_deref()), ("error", Some("Karte abgelehnt <b>")));
     let query = path.split_once('?').unwrap().1;
     let view = decode::<marktstand::contract::orders::OrderResult>(
@@ -58,7 +58,7 @@ async fn keys_and_error_view(db: &str) {
 /// Sixteen simultaneous requests with one key (a double click, a retry, two replicas).
 async fn one_key_at_once(db: &str) {
     let server = start_with(args(db)).await;
-    let key = format!("c-{}", marktstand::server::new_id());
+    let key = format!("c-{}", marktstand::server::ids::new_id());
     let token = launch_token(&server, PARAMS).await;
     let answers =
         futures::future::join_all((0..16).map(|_| order(&server, &token, cart("energy-certificate", 3), &key))).await;

@@ -50,7 +50,7 @@ async fn json_logs_carry_request_ids_and_no_secrets() {
     let url = signing::url::sign_url(
         SECRET.as_bytes(),
         &format!("http://shop.test:8443/service/?{params}"),
-        marktstand::server::now(),
+        marktstand::server::clock::now(),
     )
     .unwrap();
     let query = url.split_once('?').unwrap().1.to_string();

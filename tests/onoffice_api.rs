@@ -2,7 +2,7 @@
 #![cfg(feature = "ssr")]
 
 use marktstand::server::hosts::onoffice::api::{ApiClient, ApiError, Credentials};
-use marktstand_simulator::api::{API_PATH, ERR_HMAC};
+use marktstand_simulator::onoffice::api::{API_PATH, ERR_HMAC};
 use marktstand_simulator::{SimConfig, DEMO_API_SECRET, DEMO_API_TOKEN};
 use serde_json::{json, Value};
 

@@ -44,7 +44,7 @@ async fn the_same_idempotency_key_makes_one_order() {
     assert_eq!(a["order_id"], b["order_id"]);
     let other = decode::<PlacedOrder>(order(&server, &token, request, "other").await).await;
     assert_ne!(other["order_id"], a["order_id"]);
-    let all = marktstand::server::storage::list_orders(&server.state.db, &Default::default(), 100, 0).await.unwrap();
+    let all = marktstand::server::store::list_orders(&server.state.db, &Default::default(), 100, 0).await.unwrap();
     assert_eq!(all.len(), 2);
 }
 
@@ -82,7 +82,7 @@ async fn a_signed_callback_finishes_the_order_exactly_once() {
     // A repeat, even with another status, changes nothing and still answers fine.
     let again = callback(&id, "status=error&message=late", now());
     assert_eq!(reqwest::get(format!("{}{again}", server.base)).await.unwrap().status(), 200);
-    let stored = marktstand::server::storage::order(&server.state.db, &id).await.unwrap().unwrap();
+    let stored = marktstand::server::store::order(&server.state.db, &id).await.unwrap().unwrap();
     assert_eq!((stored.status.code(), stored.transaction_id.as_deref()), ("success", Some("T-1")));
 
     // The result view's server function re-verifies and opens a session for refresh/close.
@@ -185,7 +185,7 @@ async fn an_unsigned_callback_is_kept_as_reported_and_the_provider_settles_it() 
             .fetch_one(&server.state.db)
             .await
             .unwrap();
-    assert_eq!(kept.0, marktstand::server::order_log::MAX_REFUSED_PER_ORDER);
+    assert_eq!(kept.0, marktstand::server::orders::log::MAX_REFUSED_PER_ORDER);
     let wrong = post_form(
         &server.base,
         "/api/admin_settle_reported",

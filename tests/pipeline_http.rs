@@ -8,7 +8,8 @@ mod common;
 use common::*;
 use futures::future::BoxFuture;
 use marktstand::contract::webhooks::DeliveryStatus;
-use marktstand::server::webhooks::{Delivery, HandlerContext, HandlerError, Registry, WebhookConfig, WebhookHandler};
+use marktstand::server::jobs::{JobContext, JobError};
+use marktstand::server::webhooks::{Delivery, Registry, WebhookConfig, WebhookHandler};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,7 +22,7 @@ impl WebhookHandler for Gated {
     fn name(&self) -> &'static str {
         "gated"
     }
-    fn handle<'a>(&'a self, _: &'a HandlerContext, _: &'a Delivery) -> BoxFuture<'a, Result<(), HandlerError>> {
+    fn handle<'a>(&'a self, _: &'a JobContext, _: &'a Delivery) -> BoxFuture<'a, Result<(), JobError>> {
         Box::pin(async move {
             self.1.fetch_add(1, Ordering::SeqCst);
             self.0.acquire().await.unwrap().forget();
@@ -36,7 +37,7 @@ impl WebhookHandler for Panics {
     fn name(&self) -> &'static str {
         "panics"
     }
-    fn handle<'a>(&'a self, _: &'a HandlerContext, _: &'a Delivery) -> BoxFuture<'a, Result<(), HandlerError>> {
+    fn handle<'a>(&'a self, _: &'a JobContext, _: &'a Delivery) -> BoxFuture<'a, Result<(), JobError>> {
         Box::pin(async move { panic!("a bug in the handler") })
     }
 }
@@ -48,8 +49,8 @@ impl WebhookHandler for Busy {
     fn name(&self) -> &'static str {
         "busy"
     }
-    fn handle<'a>(&'a self, _: &'a HandlerContext, _: &'a Delivery) -> BoxFuture<'a, Result<(), HandlerError>> {
-        Box::pin(async move { Err(HandlerError::Retry("upstream busy".into())) })
+    fn handle<'a>(&'a self, _: &'a JobContext, _: &'a Delivery) -> BoxFuture<'a, Result<(), JobError>> {
+        Box::pin(async move { Err(JobError::Retry("upstream busy".into())) })
     }
 }
 
@@ -59,7 +60,7 @@ impl WebhookHandler for Hangs {
     fn name(&self) -> &'static str {
         "hangs"
     }
-    fn handle<'a>(&'a self, _: &'a HandlerContext, _: &'a Delivery) -> BoxFuture<'a, Result<(), HandlerError>> {
+    fn handle<'a>(&'a self, _: &'a JobContext, _: &'a Delivery) -> BoxFuture<'a, Result<(), JobError>> {
         Box::pin(async move {
             tokio::time::sleep(Duration::from_secs(3600)).await;
             Ok(())
@@ -91,7 +92,7 @@ async fn server_locking(db: &str, gate: Arc<Semaphore>, lock_secs: u32, entered:
 }
 
 fn rand_name() -> String {
-    marktstand::server::new_id()
+    marktstand::server::ids::new_id()
 }
 
 fn signed(service: &str, estate: &str) -> String {
@@ -174,7 +175,7 @@ async fn a_stopping_worker_hands_back_what_it_has_not_started() {
     let entered = Arc::new(AtomicUsize::new(0));
     // Forty deliveries stored while no worker runs (this server's worker is stopped at once).
     let intake = server_locking(&db, gate.clone(), 60, Arc::new(AtomicUsize::new(0))).await;
-    intake.state.webhooks.stop();
+    intake.state.jobs.stop();
     let ids: Vec<String> = futures::future::join_all((0..40).map(|_| deliver(&intake, "gated"))).await;
     // A worker with claims of a minute: without the hand-back, no other could take them sooner.
     let server = server_locking(&db, gate.clone(), 60, entered.clone()).await;
@@ -190,7 +191,7 @@ async fn a_stopping_worker_hands_back_what_it_has_not_started() {
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
     assert_eq!(entered.load(Ordering::SeqCst), 16);
-    server.state.webhooks.stop();
+    server.state.jobs.stop();
     gate.add_permits(100);
     tokio::time::timeout(Duration::from_secs(10), server.worker).await.expect("the worker stops").unwrap();
     let started = entered.load(Ordering::SeqCst) as i64;

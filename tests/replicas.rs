@@ -57,7 +57,7 @@ async fn replica(dir: &Path, db: &str) -> Replica {
 
 fn signed(path_and_query: &str) -> String {
     let url = format!("http://shop.test:8443{path_and_query}");
-    let signed = signing::url::sign_url(SECRET.as_bytes(), &url, marktstand::server::now()).unwrap();
+    let signed = signing::url::sign_url(SECRET.as_bytes(), &url, marktstand::server::clock::now()).unwrap();
     signed.split_once("8443").unwrap().1.to_string()
 }
 
@@ -79,8 +79,8 @@ async fn post(base: &str, path: &str, token: &str, body: Option<serde_json::Valu
 
 /// A database of its own on the test PostgreSQL server, so nothing else runs in it.
 async fn fresh_database(server: &str) -> String {
-    let admin = marktstand::server::storage::connect(server).await.unwrap();
-    let name = format!("marktstand_replicas_{}_{}", std::process::id(), marktstand::server::now());
+    let admin = marktstand::server::store::connect(server).await.unwrap();
+    let name = format!("marktstand_replicas_{}_{}", std::process::id(), marktstand::server::clock::now());
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin).await.unwrap();
     let mut url = url::Url::parse(server).unwrap();
     url.set_path(&format!("/{name}"));
@@ -130,8 +130,8 @@ async fn two_replicas_on_one_postgres_act_as_one() {
     for base in [&a.1, &b.1] {
         assert_eq!(reqwest::get(format!("{base}{paid}")).await.unwrap().status(), 200);
     }
-    let pool = marktstand::server::storage::connect(&db).await.unwrap();
-    let steps = marktstand::server::storage::order_events(&pool, &id).await.unwrap();
+    let pool = marktstand::server::store::connect(&db).await.unwrap();
+    let steps = marktstand::server::store::order_events(&pool, &id).await.unwrap();
     assert_eq!(steps.len(), 1, "{steps:?}");
 
     // 2,000 deliveries over both; A is killed after 500 answers, B goes on alone. One more

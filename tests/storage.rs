@@ -6,7 +6,7 @@
 mod common;
 use marktstand::contract::orders::{OrderKind, OrderStatus};
 use marktstand::contract::webhooks::Host;
-use marktstand::server::storage::{self, StoredOrder, Transition};
+use marktstand::server::store::{self, StoredOrder, Transition};
 
 fn order(id: &str, key: &str, created_at: i64) -> StoredOrder {
     StoredOrder {
@@ -40,13 +40,13 @@ fn order(id: &str, key: &str, created_at: i64) -> StoredOrder {
 }
 
 async fn exercise(url: &str) {
-    let db = storage::connect(url).await.unwrap_or_else(|e| panic!("connect {url}: {e}"));
+    let db = store::connect(url).await.unwrap_or_else(|e| panic!("connect {url}: {e}"));
     // Migrations are idempotent: a second start (another replica) finds the schema in place.
-    storage::connect(url).await.expect("second connect");
+    store::connect(url).await.expect("second connect");
     let suffix = format!("{}-{}", std::process::id(), common::now());
     let key = format!("key-{suffix}");
-    let first = storage::insert_order(&db, &order(&format!("a-{suffix}"), &key, 100)).await.unwrap();
-    let second = storage::insert_order(&db, &order(&format!("b-{suffix}"), &key, 101)).await.unwrap();
+    let first = store::insert_order(&db, &order(&format!("a-{suffix}"), &key, 100)).await.unwrap();
+    let second = store::insert_order(&db, &order(&format!("b-{suffix}"), &key, 101)).await.unwrap();
     assert_eq!(first, second, "same idempotency key, same order");
     assert_eq!(first.customer_name, "Müller & Söhne <GmbH>");
     assert_eq!(first.total_cents, 12_345);
@@ -54,18 +54,18 @@ async fn exercise(url: &str) {
         |to, reference, key: &'static str, at| Transition { to, reference, message: Some("ok"), callback_key: key, at };
     let (k1, k2, k3) = leak3(&suffix);
     // SEPA: in process first, settled later; then final.
-    let moved = storage::transition(&db, &first.id, &step(OrderStatus::Inprocess, None, k1, 200)).await.unwrap();
+    let moved = store::transition(&db, &first.id, &step(OrderStatus::Inprocess, None, k1, 200)).await.unwrap();
     assert_eq!(moved, Some(OrderStatus::Pending));
-    let moved = storage::transition(&db, &first.id, &step(OrderStatus::Success, Some("T-9"), k2, 250)).await.unwrap();
+    let moved = store::transition(&db, &first.id, &step(OrderStatus::Success, Some("T-9"), k2, 250)).await.unwrap();
     assert_eq!(moved, Some(OrderStatus::Inprocess));
-    let refused = storage::transition(&db, &first.id, &step(OrderStatus::Error, None, k3, 300)).await.unwrap();
+    let refused = store::transition(&db, &first.id, &step(OrderStatus::Error, None, k3, 300)).await.unwrap();
     assert_eq!(refused, None, "success is final");
-    let stored = storage::order(&db, &first.id).await.unwrap().unwrap();
+    let stored = store::order(&db, &first.id).await.unwrap().unwrap();
     assert_eq!(
         (stored.status, stored.transaction_id.as_deref(), stored.updated_at),
         (OrderStatus::Success, Some("T-9"), 250)
     );
-    let events = storage::order_events(&db, &first.id).await.unwrap();
+    let events = store::order_events(&db, &first.id).await.unwrap();
     assert_eq!(
         events,
         vec![
@@ -74,19 +74,19 @@ async fn exercise(url: &str) {
         ]
     );
     // The result page's session is claimed once per callback that moved the order.
-    assert!(storage::claim_result_session(&db, &first.id, k2).await.unwrap());
-    assert!(!storage::claim_result_session(&db, &first.id, k2).await.unwrap());
-    assert!(!storage::claim_result_session(&db, &first.id, k3).await.unwrap());
-    assert!(storage::order(&db, "missing").await.unwrap().is_none());
-    let listed = storage::list_orders(&db, &Default::default(), 1000, 0).await.unwrap();
+    assert!(store::claim_result_session(&db, &first.id, k2).await.unwrap());
+    assert!(!store::claim_result_session(&db, &first.id, k2).await.unwrap());
+    assert!(!store::claim_result_session(&db, &first.id, k3).await.unwrap());
+    assert!(store::order(&db, "missing").await.unwrap().is_none());
+    let listed = store::list_orders(&db, &Default::default(), 1000, 0).await.unwrap();
     assert!(listed.iter().any(|o| o.id == first.id));
     // The back office's search, in the same SQL on both databases: by id, by part of the
     // name in another case, with `%` and `_` taken literally, and by status and time.
     let found = |text: &'static str, status: Option<OrderStatus>, created: Option<(i64, i64)>| {
         let db = db.clone();
         async move {
-            let search = storage::OrderSearch { text: Some(text), status, created };
-            storage::list_orders(&db, &search, 1000, 0).await.unwrap().into_iter().map(|o| o.id).collect::<Vec<_>>()
+            let search = store::OrderSearch { text: Some(text), status, created };
+            store::list_orders(&db, &search, 1000, 0).await.unwrap().into_iter().map(|o| o.id).collect::<Vec<_>>()
         }
     };
     let id: &'static str = Box::leak(first.id.clone().into_boxed_str());
@@ -100,7 +100,7 @@ async fn exercise(url: &str) {
 
     // Callbacks for the order's timeline: once per URL, refused ones only up to the bound.
     use marktstand::contract::back_office::CallbackOutcome;
-    use marktstand::server::order_log::{record, MAX_REFUSED_PER_ORDER};
+    use marktstand::server::orders::log::{record, MAX_REFUSED_PER_ORDER};
     for i in 0..MAX_REFUSED_PER_ORDER + 5 {
         record(&db, &format!("order={id}&n={i}"), id, 300, CallbackOutcome::Refused, "signature_mismatch").await;
     }
@@ -124,9 +124,9 @@ fn leak3(suffix: &str) -> (&'static str, &'static str, &'static str) {
 
 /// Two replicas applying different callbacks to one order at once: exactly one moves it.
 async fn concurrent_transitions(url: &str) {
-    let db = storage::connect(url).await.unwrap();
+    let db = store::connect(url).await.unwrap();
     let suffix = format!("c-{}-{}", std::process::id(), common::now());
-    let first = storage::insert_order(&db, &order(&format!("c-{suffix}"), &format!("ck-{suffix}"), 100)).await.unwrap();
+    let first = store::insert_order(&db, &order(&format!("c-{suffix}"), &format!("ck-{suffix}"), 100)).await.unwrap();
     let keys: Vec<&'static str> = (0..8).map(|i| &*Box::leak(format!("race{i}-{suffix}").into_boxed_str())).collect();
     let tasks: Vec<_> = keys
         .iter()
@@ -136,7 +136,7 @@ async fn concurrent_transitions(url: &str) {
             let to = if i % 2 == 0 { OrderStatus::Success } else { OrderStatus::Error };
             tokio::spawn(async move {
                 let step = Transition { to, reference: None, message: None, callback_key: key, at: 200 };
-                storage::transition(&db, &id, &step).await.unwrap()
+                store::transition(&db, &id, &step).await.unwrap()
             })
         })
         .collect();
@@ -145,7 +145,7 @@ async fn concurrent_transitions(url: &str) {
         results.push(task.await.unwrap());
     }
     assert_eq!(results.iter().filter(|r| r.is_some()).count(), 1, "{results:?}");
-    assert_eq!(storage::order_events(&db, &first.id).await.unwrap().len(), 1);
+    assert_eq!(store::order_events(&db, &first.id).await.unwrap().len(), 1);
 }
 
 /// Kolibri24 and Oneflow deliveries through the real server on this database: each stored

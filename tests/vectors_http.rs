@@ -81,7 +81,7 @@ async fn php_vectors_through_the_server_and_messages_php_would_accept() {
         let server = &servers[&key];
         let at =
             url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "timestamp").and_then(|(_, t)| t.parse().ok());
-        marktstand::server::set_clock_for_tests(at.unwrap_or(1_763_900_000));
+        marktstand::server::clock::set_clock_for_tests(at.unwrap_or(1_763_900_000));
         let res = post_launch(&server.base, q).await;
         let status = res.status().as_u16();
         let body: Value = res.json().await.unwrap_or_default();
@@ -102,7 +102,7 @@ async fn php_vectors_through_the_server_and_messages_php_would_accept() {
     let first = &vectors("onoffice-url-signatures.json")[0];
     let (base, q) = first["url"].as_str().unwrap().split_once('?').unwrap();
     let server = &servers[&(base.to_string(), "x".to_string())];
-    marktstand::server::set_clock_for_tests(1_763_984_293);
+    marktstand::server::clock::set_clock_for_tests(1_763_984_293);
     let launch = post_launch(&server.base, q).await;
     let token = decode::<marktstand::contract::launch::Launch>(launch).await["token"].as_str().unwrap().to_string();
     let res = post_form(&server.base, "/api/parent_message", &[("action", "RefreshParent")], Some(&token)).await;

@@ -91,7 +91,7 @@ fn delivery(client: &reqwest::Client, base: &str, i: usize) -> reqwest::RequestB
 fn signed(estate: usize) -> String {
     let url =
         format!("http://shop.test:8443/webhooks/valuation-request?customerWebId=4711&userId=17&estateid={estate}");
-    let now = marktstand::server::now();
+    let now = marktstand::server::clock::now();
     signing::url::sign_url(SECRET.as_bytes(), &url, now).unwrap().split_once("8443").unwrap().1.to_string()
 }
 
@@ -149,7 +149,7 @@ async fn deliveries_answered_before_a_crash_survive_it_and_are_processed() {
     assert!(failed > 0, "the server was killed in the middle of the burst");
 
     let (_server, _) = start(&dir, &db).await;
-    let pool = marktstand::server::storage::connect(&db).await.unwrap();
+    let pool = marktstand::server::store::connect(&db).await.unwrap();
     let stored: Vec<(String,)> = sqlx::query_as("SELECT id FROM webhook_deliveries").fetch_all(&pool).await.unwrap();
     let stored: std::collections::HashSet<String> = stored.into_iter().map(|(id,)| id).collect();
     let lost: Vec<&String> = answered.iter().filter(|id| !stored.contains(*id)).collect();

@@ -7,7 +7,8 @@
 mod common;
 use common::*;
 use marktstand::contract::webhooks::{DeliveryStatus, WebhookRow};
-use marktstand::server::webhooks::{backoff_secs, next_step, HandlerError, Registry, Step, WebhookConfig};
+use marktstand::server::jobs::{backoff_secs, next_step, JobError, Step};
+use marktstand::server::webhooks::{Registry, WebhookConfig};
 use serde_json::Value;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -166,7 +167,7 @@ async fn a_delivery_without_a_property_fails_with_its_reason_shown() {
 #[tokio::test]
 async fn a_handler_asking_for_a_retry_runs_again_after_the_backoff() {
     let calls = Arc::new(AtomicUsize::new(0));
-    let first = || HandlerError::Retry("upstream busy".into());
+    let first = || JobError::Retry("upstream busy".into());
     let server = start_with_handler("flaky", FailsFirst { name: "flaky", calls: calls.clone(), first }).await;
 
     let (status, body) = call(&server, &signed("flaky", "customerWebId=4711", now())).await;
@@ -203,10 +204,10 @@ fn backoff_doubles_up_to_an_hour_and_gives_up_after_eight_attempts() {
     assert_eq!((1..=8).map(backoff_secs).collect::<Vec<_>>(), [2, 4, 8, 16, 32, 64, 128, 256]);
     assert_eq!(backoff_secs(12), 3600);
     assert_eq!(backoff_secs(1000), 3600);
-    let retry = Err(HandlerError::Retry("busy".into()));
+    let retry = Err(JobError::Retry("busy".into()));
     assert_eq!(next_step(3, 8, &retry, 100), Step::Retry { at: 108, error: "busy".into() });
     assert_eq!(next_step(8, 8, &retry, 100), Step::Failed { error: "busy (gave up after 8 attempts)".into() });
-    assert_eq!(next_step(1, 8, &Err(HandlerError::Permanent("bad".into())), 100), Step::Failed { error: "bad".into() });
+    assert_eq!(next_step(1, 8, &Err(JobError::Permanent("bad".into())), 100), Step::Failed { error: "bad".into() });
     assert_eq!(next_step(1, 8, &Ok(()), 100), Step::Done);
 }
 

@@ -21,14 +21,14 @@ pub struct ActivationStart {
 /// Verifies the activation iframe's query string exactly as it arrived.
 #[server(endpoint = "activation_start", client = SessionClient, output = Postcard)]
 pub async fn open_activation(query: String) -> Result<ActivationStart, AppError> {
-    use crate::server::{activation, handle, now};
+    use crate::server::{call::handle, clock::now, hosts::onoffice::activation};
     handle(|state| async move { activation::start(&state, &query, now()).await }).await
 }
 
 /// Unlocks the provider with the pasted API key; stores the credentials on success.
 #[server(endpoint = "activate", client = SessionClient, output = Postcard)]
 pub async fn activate(api_key: String, consent: bool) -> Result<(), AppError> {
-    use crate::server::{activation, handle, now, session};
+    use crate::server::{call::handle, clock::now, hosts::onoffice::activation, session};
     handle(|state| async move {
         let session = session::require_any(&state)?;
         activation::activate(&state, &session, &api_key, consent, now()).await
@@ -75,6 +75,6 @@ pub enum PropertyInfo {
 /// Reads the launch's property or address through the onOffice API.
 #[server(endpoint = "property_info", client = SessionClient, output = Postcard)]
 pub async fn read_property() -> Result<PropertyInfo, AppError> {
-    use crate::server::{activation, with_session};
-    with_session(|state, session| async move { Ok(activation::property_info(&state, &session).await) }).await
+    use crate::server::{call::with_session, hosts::onoffice::property};
+    with_session(|state, session| async move { Ok(property::property_info(&state, &session).await) }).await
 }

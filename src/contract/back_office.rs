@@ -23,8 +23,9 @@ pub struct BackOfficeSignIn {
 /// address like everywhere else). Changing the admin token ends every sign-in.
 #[server(endpoint = "admin_sign_in", client = SessionClient, output = Postcard)]
 pub async fn admin_sign_in(admin_token: String) -> Result<BackOfficeSignIn, AppError> {
-    use crate::server::{admin, handle, now};
-    handle(|state| async move { admin::sign_in(&state, &admin_token, crate::server::call::client(), now()) }).await
+    use crate::server::{back_office, call::handle, clock::now};
+    handle(|state| async move { back_office::sign_in(&state, &admin_token, crate::server::call::client(), now()) })
+        .await
 }
 
 /// Days the overview's chart covers, today included.
@@ -69,9 +70,9 @@ pub struct Overview {
 /// The overview in the browser's time zone (`offset`: minutes east of UTC).
 #[server(endpoint = "admin_overview", client = SessionClient, output = Postcard)]
 pub async fn admin_overview(admin_token: String, offset: i32) -> Result<Overview, AppError> {
-    use crate::server::{admin, handle, overview};
+    use crate::server::{back_office, back_office::overview, call::handle};
     handle(|state| async move {
-        admin::check(&state, &admin_token)?;
+        back_office::check(&state, &admin_token)?;
         overview::overview(&state, offset).await
     })
     .await
@@ -171,16 +172,16 @@ pub struct ReportedPayment {
 /// One order with its timeline.
 #[server(endpoint = "admin_order", client = SessionClient, output = Postcard)]
 pub async fn admin_order(admin_token: String, id: String) -> Result<OrderDetail, AppError> {
-    use crate::server::{admin, handle};
-    handle(|state| async move { admin::order_detail(&state, &admin_token, &id).await }).await
+    use crate::server::{back_office, call::handle};
+    handle(|state| async move { back_office::order_detail(&state, &admin_token, &id).await }).await
 }
 
 /// Settles a payment the browser reported: `confirm` takes its status, otherwise the order
 /// fails. Recorded in the order's timeline with who did it; the order as it stands after.
 #[server(endpoint = "admin_settle_reported", client = SessionClient, output = Postcard)]
 pub async fn admin_settle_reported(admin_token: String, id: String, confirm: bool) -> Result<OrderDetail, AppError> {
-    use crate::server::{admin, handle};
-    handle(|state| async move { admin::settle_reported(&state, &admin_token, &id, confirm).await }).await
+    use crate::server::{back_office, call::handle};
+    handle(|state| async move { back_office::settle_reported(&state, &admin_token, &id, confirm).await }).await
 }
 
 /// A customer who activated the provider, as the back office lists them.
@@ -200,6 +201,6 @@ pub struct CustomerRow {
 /// Every activated customer, latest activation first.
 #[server(endpoint = "admin_customers", client = SessionClient, output = Postcard)]
 pub async fn admin_customers(admin_token: String) -> Result<Vec<CustomerRow>, AppError> {
-    use crate::server::{admin, handle};
-    handle(|state| async move { admin::customers(&state, &admin_token).await }).await
+    use crate::server::{back_office, call::handle};
+    handle(|state| async move { back_office::customers(&state, &admin_token).await }).await
 }

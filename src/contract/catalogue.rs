@@ -142,7 +142,7 @@ fn group_thousands(n: i64, sep: char) -> String {
 /// The catalogue, for the storefront and the Kolibri24 widget.
 #[server(endpoint = "catalogue", client = SessionClient, output = Postcard)]
 pub async fn load_catalogue() -> Result<Catalogue, AppError> {
-    use crate::server::{handle, session};
+    use crate::server::{call::handle, session};
     handle(|state| async move {
         session::require_any(&state)?;
         Ok(Catalogue::clone(&state.catalogue))

@@ -164,7 +164,7 @@ impl Decodes<Launch> for LaunchPostcard {
 /// session. Answers 401 with the rejection reason when the link is expired or modified.
 #[server(endpoint = "launch", client = SessionClient, input = Post<QueryText>, output = Post<LaunchPostcard>)]
 pub async fn verify_launch(query: String) -> Result<Launch, AppError> {
-    use crate::server::{handle, launch, now};
+    use crate::server::{call::handle, clock::now, hosts::onoffice::launch};
     handle(|state| async move { launch::open_session(&state, &query, now()) }).await
 }
 

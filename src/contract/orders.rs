@@ -218,7 +218,7 @@ pub struct OrderResult {
 /// Prices the cart from the catalogue, stores the order (once per idempotency key) and signs it.
 #[server(endpoint = "create_order", client = SessionClient, input = JsonBody, output = Postcard)]
 pub async fn create_order(request: OrderRequest, idempotency_key: String) -> Result<PlacedOrder, AppError> {
-    use crate::server::{now, orders, with_session};
+    use crate::server::{call::with_session, clock::now, orders};
     with_session(
         |state, session| async move { orders::place(&state, &session, request, &idempotency_key, now()).await },
     )
@@ -228,7 +228,7 @@ pub async fn create_order(request: OrderRequest, idempotency_key: String) -> Res
 /// The result of the payment callback whose query the callback page was loaded with.
 #[server(endpoint = "callback_result", client = SessionClient, output = Postcard)]
 pub async fn callback_result(query: String) -> Result<OrderResult, AppError> {
-    use crate::server::{handle, now, payment_callback};
+    use crate::server::{call::handle, clock::now, hosts::onoffice::payment_callback};
     handle(|state| async move { payment_callback::callback_result(&state, &query, now()).await }).await
 }
 
@@ -250,7 +250,7 @@ pub const MY_ORDERS: i64 = 20;
 /// The session user's newest orders (placed, paid or failed), for "your orders".
 #[server(endpoint = "my_orders", client = SessionClient, output = Postcard)]
 pub async fn my_orders() -> Result<Vec<MyOrder>, AppError> {
-    use crate::server::{orders, with_session};
+    use crate::server::{call::with_session, orders};
     with_session(|state, session| async move { orders::of_user(&state, &session).await }).await
 }
 
@@ -314,8 +314,9 @@ impl OrderFilter {
 /// One page of the provider's order list, narrowed by `filter`, behind the admin token.
 #[server(endpoint = "admin_orders", client = SessionClient, output = Postcard)]
 pub async fn admin_orders(admin_token: String, page: u32, filter: Option<OrderFilter>) -> Result<OrderPage, AppError> {
-    use crate::server::{admin, handle};
-    handle(|state| async move { admin::orders(&state, &admin_token, page, &filter.unwrap_or_default()).await }).await
+    use crate::server::{back_office, call::handle};
+    handle(|state| async move { back_office::orders(&state, &admin_token, page, &filter.unwrap_or_default()).await })
+        .await
 }
 
 #[cfg(test)]

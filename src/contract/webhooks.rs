@@ -155,14 +155,14 @@ pub struct WebhookFilter {
 /// The newest deliveries, narrowed by `filter`, behind the admin token.
 #[server(endpoint = "admin_webhooks", client = SessionClient, output = Postcard)]
 pub async fn admin_webhooks(admin_token: String, filter: Option<WebhookFilter>) -> Result<Vec<WebhookRow>, AppError> {
-    use crate::server::{admin, handle};
-    handle(|state| async move { admin::webhooks(&state, &admin_token, &filter.unwrap_or_default()).await }).await
+    use crate::server::{back_office, call::handle};
+    handle(|state| async move { back_office::webhooks(&state, &admin_token, &filter.unwrap_or_default()).await }).await
 }
 
 /// Queues a failed delivery again, once: `retry_round` is the round the provider saw, so a
 /// repeated click re-queues nothing more.
 #[server(endpoint = "admin_retry_webhook", client = SessionClient, output = Postcard)]
 pub async fn admin_retry_webhook(admin_token: String, id: String, retry_round: i64) -> Result<Requeued, AppError> {
-    use crate::server::{admin, handle};
-    handle(|state| async move { admin::retry_webhook(&state, &admin_token, &id, retry_round).await }).await
+    use crate::server::{back_office, call::handle};
+    handle(|state| async move { back_office::retry_webhook(&state, &admin_token, &id, retry_round).await }).await
 }

@@ -39,7 +39,7 @@ pub struct RequestRow {
 /// The widget session's context (it also proves the token is still good).
 #[server(endpoint = "open_widget", client = SessionClient, output = Postcard)]
 pub async fn open_widget() -> Result<WidgetContext, AppError> {
-    use crate::server::{handle, session};
+    use crate::server::{call::handle, session};
     handle(|state| async move {
         let (session, entity_type) = session::require_widget(&state)?;
         Ok(WidgetContext {
@@ -56,7 +56,7 @@ pub async fn open_widget() -> Result<WidgetContext, AppError> {
 #[server(endpoint = "widget_request", client = SessionClient, input = JsonBody, output = Postcard)]
 pub async fn request_product(product_id: String, idempotency_key: String) -> Result<RequestRow, AppError> {
     use crate::server::hosts::kolibri24::requests;
-    use crate::server::{handle, now, session};
+    use crate::server::{call::handle, clock::now, session};
     handle(|state| async move {
         let (session, entity_type) = session::require_widget(&state)?;
         requests::request(&state, &session, &entity_type, &product_id, &idempotency_key, now()).await
@@ -68,7 +68,7 @@ pub async fn request_product(product_id: String, idempotency_key: String) -> Res
 #[server(endpoint = "widget_requests", client = SessionClient, output = Postcard)]
 pub async fn entity_requests() -> Result<Vec<RequestRow>, AppError> {
     use crate::server::hosts::kolibri24::requests;
-    use crate::server::{handle, session};
+    use crate::server::{call::handle, session};
     handle(|state| async move {
         let (session, _) = session::require_widget(&state)?;
         requests::list(&state, &session).await

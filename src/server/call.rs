@@ -7,8 +7,9 @@
 //! reactive, and the owner, its contexts and the copy of the request head it keeps cost a
 //! launch more than verifying its signature (BENCHMARKS.md).
 
-use super::AppState;
 use crate::contract::errors::AppError;
+use crate::server::session::Session;
+use crate::server::AppState;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -93,4 +94,31 @@ pub fn client() -> IpAddr {
 pub fn fail(err: AppError) -> AppError {
     let _ = CALL.try_with(|c| c.status.set(Some(err.status_code())));
     err
+}
+
+/// Runs the body of a server function with the state; an error sets the HTTP status it
+/// stands for (server functions answer 500 otherwise).
+pub async fn handle<T, F, Fut>(body: F) -> Result<T, AppError>
+where
+    F: FnOnce(AppState) -> Fut,
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    let result = match state() {
+        Ok(state) => body(state).await,
+        Err(err) => Err(err),
+    };
+    result.map_err(fail)
+}
+
+/// [`handle`] for calls made inside a storefront session (the `Authorization` header).
+pub async fn with_session<T, F, Fut>(body: F) -> Result<T, AppError>
+where
+    F: FnOnce(AppState, Session) -> Fut,
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    handle(|state| async move {
+        let session = crate::server::session::require(&state)?;
+        body(state, session).await
+    })
+    .await
 }

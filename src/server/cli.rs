@@ -1,7 +1,7 @@
 //! The `marktstand` binary: `serve` (the default) and the operator's signing tools.
 
-use super::config::{Config, LogFormat, ServeArgs};
-use super::{routes, storage, AppState};
+use crate::server::config::{Config, LogFormat, ServeArgs};
+use crate::server::{routes, store, AppState};
 use axum::serve::{ListenerExt, TapIo};
 use clap::{Parser, Subcommand};
 use signing::url::UrlVerifier;
@@ -48,7 +48,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Some(Command::SignUrl { secret, at, urls }) => {
-            let at = at.unwrap_or_else(super::now);
+            let at = at.unwrap_or_else(crate::server::clock::now);
             for url in urls {
                 match signing::url::sign_url(secret.as_bytes(), &url, at) {
                     Ok(signed) => println!("{signed}"),
@@ -83,7 +83,7 @@ fn verify_url(secret: &str, at: Option<i64>, window: i64, url: &str) -> ExitCode
     let (base, query) = url.split_once('?').unwrap_or((url, ""));
     let mut verifier = UrlVerifier::new(base.to_string(), vec![secret.as_bytes().to_vec()]);
     verifier.window_secs = window;
-    let now = at.unwrap_or_else(super::now);
+    let now = at.unwrap_or_else(crate::server::clock::now);
     let inspection = verifier.inspect(query, now);
     match &inspection.result {
         Ok(v) if verifier.portless_base.is_some() && !v.with_port() => {
@@ -138,15 +138,15 @@ fn serve(args: ServeArgs) -> ExitCode {
 async fn run(args: ServeArgs, inherited: Option<std::net::TcpListener>) -> Result<(), String> {
     let config = Config::from_args(args)?;
     tracing::info!(?config, "starting");
-    let db = storage::connect(&config.database_url)
+    let db = store::connect(&config.database_url)
         .await
         .map_err(|e| format!("database {}: {e}", redact(&config.database_url)))?;
     let listen = config.listen;
     let public = std::path::Path::new(&config.site_root).join("public");
-    let catalogue = super::catalogue::load(std::path::Path::new(&config.catalogue), &public)?;
+    let catalogue = crate::server::catalogue::load(std::path::Path::new(&config.catalogue), &public)?;
     let state = AppState::new(config, db, catalogue);
-    let shell = super::shell::Shell::load(&state)?;
-    let worker = super::webhooks::spawn_worker(state.clone());
+    let shell = crate::server::shell::Shell::load(&state)?;
+    let worker = crate::server::jobs::spawn_worker(state.clone());
     let app = routes::router(state.clone(), shell);
     let listener = match inherited {
         Some(socket) => socket
@@ -164,8 +164,8 @@ async fn run(args: ServeArgs, inherited: Option<std::net::TcpListener>) -> Resul
         .map_err(|e| e.to_string())?;
     // Requests in flight have been answered; now the worker finishes what runs and hands back
     // the rest, so another replica takes it at once instead of after the claim runs out.
-    state.webhooks.stop();
-    let grace = std::time::Duration::from_secs(state.webhooks.config().lock_secs as u64);
+    state.jobs.stop();
+    let grace = std::time::Duration::from_secs(state.jobs.settings().lock_secs as u64);
     if tokio::time::timeout(grace, worker).await.is_err() {
         tracing::warn!("webhook worker did not stop in time; its claims run out after lock_secs");
     }

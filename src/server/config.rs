@@ -1,8 +1,8 @@
 //! Server configuration, from flags or environment variables (twelve-factor, so replicas
 //! behind a load balancer share one definition).
 
-use super::hosts::kolibri24::{Kolibri24, Kolibri24Args};
-use super::hosts::oneflow::{Oneflow, OneflowArgs};
+use crate::server::hosts::kolibri24::{Kolibri24, Kolibri24Args};
+use crate::server::hosts::oneflow::{Oneflow, OneflowArgs};
 use clap::Args;
 use std::net::SocketAddr;
 
@@ -102,7 +102,7 @@ pub struct Config {
     pub admin_token: Option<String>,
     pub api_endpoint: String,
     pub credentials_key: Option<[u8; 32]>,
-    pub webhooks: super::webhooks::WebhookConfig,
+    pub webhooks: crate::server::webhooks::WebhookConfig,
     pub kolibri24: Kolibri24,
     pub oneflow: Oneflow,
     pub metrics_token: Option<String>,
@@ -152,7 +152,7 @@ impl Config {
             Some(hex_key) => Some(parse_key(hex_key, "MARKTSTAND_CREDENTIALS_KEY")?),
             None => None,
         };
-        let webhooks = super::webhooks::WebhookConfig::load(std::path::Path::new(&args.webhooks))?;
+        let webhooks = crate::server::webhooks::WebhookConfig::load(std::path::Path::new(&args.webhooks))?;
         let kolibri24 = Kolibri24::from_args(&args.kolibri24)?;
         let oneflow = Oneflow::from_args(&args.oneflow)?;
         let mut session_keys = Vec::new();

@@ -6,7 +6,7 @@
 //! Labels are bounded on purpose: request kinds, reason codes, hosts, statuses and route
 //! templates, never an id, a customer or a Kolibri24 category (which a host chooses).
 
-use super::AppState;
+use crate::server::AppState;
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
@@ -82,12 +82,12 @@ pub fn callback(outcome: &'static str) {
 }
 
 /// A delivery from `host` was stored, or finished with `status`.
-pub fn delivery(host: &'static str, service: &str, status: &'static str) {
+pub fn delivery(host: &str, service: &str, status: &'static str) {
     // Services come from webhooks.toml or from an authenticated host, but a label must stay
     // a short, plain name whatever arrives.
     let plain = service.len() <= 40 && service.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
     let service = if plain && !service.is_empty() { service.to_string() } else { "other".to_string() };
-    metrics::counter!("marktstand_deliveries_total", "host" => host, "service" => service, "status" => status)
+    metrics::counter!("marktstand_deliveries_total", "host" => host.to_string(), "service" => service, "status" => status)
         .increment(1);
 }
 
@@ -110,7 +110,7 @@ pub async fn scrape(State(state): State<AppState>, headers: HeaderMap) -> Respon
     };
     let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
     let expected = format!("Bearer {token}");
-    if !super::sealing::same_secret(given, &expected) {
+    if !crate::server::sealing::same_secret(given, &expected) {
         return (StatusCode::UNAUTHORIZED, "metrics need Authorization: Bearer <MARKTSTAND_METRICS_TOKEN>\n")
             .into_response();
     }
@@ -120,7 +120,7 @@ pub async fn scrape(State(state): State<AppState>, headers: HeaderMap) -> Respon
     )
     .fetch_all(&state.db)
     .await;
-    let now = super::now();
+    let now = crate::server::clock::now();
     let mut text = handle().render();
     match queue {
         Ok(rows) => {

@@ -1,7 +1,7 @@
 //! The HTTP surface: server functions, the built app, health, with security headers on all.
 
-use super::shell::Shell;
-use super::{headers, AppState};
+use crate::server::shell::Shell;
+use crate::server::{headers, AppState};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -86,10 +86,10 @@ fn routes(state: AppState, shell: Shell) -> Router {
         // Alive: the process answers. Ready: the database answers with the expected schema.
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(super::metrics::scrape))
+        .route("/metrics", get(crate::server::metrics::scrape))
         .route("/orders/callback", get(payment_callback))
         // Each host's widget and webhook routes, with their own body limits.
-        .merge(super::hosts::routes())
+        .merge(crate::server::hosts::routes())
         .route("/admin", {
             let shell = shell.clone();
             get(move |request: HeaderMap| async move {
@@ -100,14 +100,17 @@ fn routes(state: AppState, shell: Shell) -> Router {
             })
         })
         // Accounting export; the token is in the form body, the body is small.
-        .route("/admin/orders.csv", post(super::export::orders_csv).layer(RequestBodyLimitLayer::new(4 * 1024)))
+        .route(
+            "/admin/orders.csv",
+            post(crate::server::back_office::export::orders_csv).layer(RequestBodyLimitLayer::new(4 * 1024)),
+        )
         .route("/activate", back_office)
         .route("/", get(move |request: HeaderMap| async move { shell.index.respond(&request) }))
         .fallback_service(
             assets.fallback(get(move |request: HeaderMap| async move { fallback_shell.index.respond(&request) })),
         )
         .layer(axum::Extension(callback_shell))
-        .layer(axum::middleware::from_fn(super::metrics::time_requests))
+        .layer(axum::middleware::from_fn(crate::server::metrics::time_requests))
         .layer(axum::middleware::from_fn(cache_assets))
         .with_state(state)
         .layer(axum::middleware::map_response(move |mut res: Response| {
@@ -166,7 +169,7 @@ pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {
-    match super::storage::ready(&state.db).await {
+    match crate::server::store::ready(&state.db).await {
         Ok(()) => "ready".into_response(),
         Err(reason) => {
             tracing::warn!(%reason, "not ready");
@@ -183,7 +186,13 @@ async fn payment_callback(
     uri: axum::http::Uri,
     request: HeaderMap,
 ) -> Response {
-    let status = match super::payment_callback::apply_callback(&state, uri.query().unwrap_or(""), super::now()).await {
+    let status = match crate::server::hosts::onoffice::payment_callback::apply_callback(
+        &state,
+        uri.query().unwrap_or(""),
+        crate::server::clock::now(),
+    )
+    .await
+    {
         Ok(_) => StatusCode::OK,
         Err(err) => err.status_code(),
     };
@@ -193,11 +202,11 @@ async fn payment_callback(
 }
 
 async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> Response {
-    super::call::serve(state, req).await
+    crate::server::call::serve(state, req).await
 }
 
 async fn launch(State(state): State<AppState>, req: Request<Body>) -> Response {
-    super::call::serve_launch(state, req).await
+    crate::server::call::serve_launch(state, req).await
 }
 
 #[cfg(test)]

@@ -2,9 +2,9 @@
 //! Stateless (any replica opens them), unreadable and unforgeable in the browser, and the
 //! `apiClaim` inside never reaches JavaScript in the clear.
 
-use super::sealing::Sealer;
 use crate::contract::errors::AppError;
 use crate::contract::launch::LaunchContext;
+use crate::server::sealing::Sealer;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -123,7 +123,7 @@ fn read(plain: &[u8]) -> Option<Session> {
 
 /// The storefront session of the current server-function call, from its
 /// `Authorization: Bearer` header. Activation and widget sessions are refused here.
-pub fn require(state: &super::AppState) -> Result<Session, AppError> {
+pub fn require(state: &crate::server::AppState) -> Result<Session, AppError> {
     let session = require_any(state)?;
     if session.api_token.is_some() || session.widget.is_some() {
         return Err(AppError::Unauthorized);
@@ -132,7 +132,7 @@ pub fn require(state: &super::AppState) -> Result<Session, AppError> {
 }
 
 /// A Kolibri24 widget session, and the entity type it is for.
-pub fn require_widget(state: &super::AppState) -> Result<(Session, String), AppError> {
+pub fn require_widget(state: &crate::server::AppState) -> Result<(Session, String), AppError> {
     let session = require_any(state)?;
     match session.widget.clone() {
         Some(entity_type) => Ok((session, entity_type)),
@@ -141,11 +141,11 @@ pub fn require_widget(state: &super::AppState) -> Result<(Session, String), AppE
 }
 
 /// Any session, storefront or activation.
-pub fn require_any(state: &super::AppState) -> Result<Session, AppError> {
-    let authorization = super::call::authorization();
+pub fn require_any(state: &crate::server::AppState) -> Result<Session, AppError> {
+    let authorization = crate::server::call::authorization();
     let value = authorization.as_ref().and_then(|v| v.to_str().ok()).ok_or(AppError::Unauthorized)?;
     let token = value.strip_prefix("Bearer ").ok_or(AppError::Unauthorized)?;
-    state.sessions.open(token, super::now())
+    state.sessions.open(token, crate::server::clock::now())
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! compressed once (brotli 11, gzip 9): every launch fetches its shell first, and compressing
 //! 2 KB per request cost ~40 µs of brotli set-up each time (BENCHMARKS.md).
 
-use super::{headers, AppState};
+use crate::server::{headers, AppState};
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::Response;

@@ -4,7 +4,7 @@
 use marktstand::server::config::{Config, ServeArgs};
 use marktstand::server::routes::router;
 use marktstand::server::shell::Shell;
-use marktstand::server::{storage, AppState};
+use marktstand::server::{store, AppState};
 
 pub const SECRET: &str = "test provider secret";
 pub const ADMIN_TOKEN: &str = "test admin token";
@@ -18,7 +18,7 @@ pub const WIDGET: &str = "<!DOCTYPE html><html><head><script type=\"module\">imp
 pub struct TestServer {
     pub base: String,
     pub state: AppState,
-    /// The webhook worker; ends after `state.webhooks.stop()`.
+    /// The webhook worker; ends after `state.jobs.stop()`.
     pub worker: tokio::task::JoinHandle<()>,
 }
 
@@ -51,14 +51,14 @@ pub async fn start_with(args: ServeArgs) -> TestServer {
 
 /// Like `start_with`, for a config a test has adjusted (e.g. its own webhook handlers).
 pub async fn start_config(config: Config) -> TestServer {
-    let db = storage::connect(&config.database_url).await.expect("database");
+    let db = store::connect(&config.database_url).await.expect("database");
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let catalogue =
         marktstand::server::catalogue::load(&root.join("catalogue.toml"), &root.join("public")).expect("catalogue");
     let state = AppState::new(config, db, catalogue);
     let shell = Shell::new(&state, INDEX.to_string(), BACK_OFFICE.to_string(), WIDGET.to_string());
     let app = router(state.clone(), shell);
-    let worker = marktstand::server::webhooks::spawn_worker(state.clone());
+    let worker = marktstand::server::jobs::spawn_worker(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
@@ -112,7 +112,7 @@ pub async fn start() -> TestServer {
 }
 
 pub fn now() -> i64 {
-    marktstand::server::now()
+    marktstand::server::clock::now()
 }
 
 /// A launch URL's query as onOffice would send it for the test server's public URL.
@@ -210,7 +210,7 @@ pub fn callback(id: &str, extra: &str, at: i64) -> String {
 }
 
 pub async fn status_of(server: &TestServer, id: &str) -> &'static str {
-    marktstand::server::storage::order(&server.state.db, id).await.unwrap().unwrap().status.code()
+    marktstand::server::store::order(&server.state.db, id).await.unwrap().unwrap().status.code()
 }
 
 /// Starts the server binary `command` on a port the system picks (`MARKTSTAND_LISTEN`
@@ -277,7 +277,7 @@ pub async fn deliveries_settled(server: &TestServer) {
 pub struct FailsFirst {
     pub name: &'static str,
     pub calls: std::sync::Arc<std::sync::atomic::AtomicUsize>,
-    pub first: fn() -> marktstand::server::webhooks::HandlerError,
+    pub first: fn() -> marktstand::server::jobs::JobError,
 }
 
 impl marktstand::server::webhooks::WebhookHandler for FailsFirst {
@@ -287,9 +287,9 @@ impl marktstand::server::webhooks::WebhookHandler for FailsFirst {
 
     fn handle<'a>(
         &'a self,
-        _: &'a marktstand::server::webhooks::HandlerContext,
+        _: &'a marktstand::server::jobs::JobContext,
         _: &'a marktstand::server::webhooks::Delivery,
-    ) -> futures::future::BoxFuture<'a, Result<(), marktstand::server::webhooks::HandlerError>> {
+    ) -> futures::future::BoxFuture<'a, Result<(), marktstand::server::jobs::JobError>> {
         Box::pin(async move {
             match self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
                 0 => Err((self.first)()),

@@ -26,7 +26,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use crate::page::escape_html;
+use crate::onoffice::page::escape_html;
 
 /// How `validateSignature` answers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]

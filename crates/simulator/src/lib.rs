@@ -3,19 +3,14 @@
 //! It launches the storefront with signed URLs, listens to the messages the
 //! storefront posts to its parent window and plays enterprise's payment popup,
 //! following the contract in the shared protocol notes and nothing more. It
-//! also plays the onOffice API (see [`api`]), so activation and data reads
+//! also plays the onOffice API (see [`onoffice::api`]), Kolibri24 ([`kolibri24`]) and
+//! Oneflow ([`oneflow`]), so activation and data reads
 //! need no real API either. It exists so local runs and browser tests need no
 //! real enterprise client.
 
-pub mod api;
-mod callback;
 pub mod kolibri24;
-mod launch;
-mod messages;
 pub mod oneflow;
-mod page;
-mod query;
-mod webhook;
+pub mod onoffice;
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -26,9 +21,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use url::Url;
 
-pub use callback::{CallbackRequest, OrderKind, PaymentStatus};
-pub use launch::{LaunchMode, LaunchRequest};
-pub use messages::{MessageKind, Verdict, VerifyRequest};
+pub use onoffice::callback::{CallbackRequest, OrderKind, PaymentStatus};
+pub use onoffice::launch::{LaunchMode, LaunchRequest};
+pub use onoffice::messages::{MessageKind, Verdict, VerifyRequest};
 
 /// The API user every simulator knows unless told otherwise; the activation
 /// URL's `apiToken` must be one of the configured tokens.
@@ -145,7 +140,7 @@ async fn loopback_host_only(request: axum::extract::Request, next: axum::middlew
 
 /// The whole simulator as an axum router, so tests can run it in-process.
 pub fn router(config: SimConfig) -> Router {
-    let api = api::router(config.api_users.clone());
+    let api = onoffice::api::router(config.api_users.clone());
     let kolibri24 = kolibri24::router(Arc::new(kolibri24::Kolibri24::new(
         config.storefront.clone(),
         config.kolibri24_webhook_token.clone(),
@@ -158,17 +153,17 @@ pub fn router(config: SimConfig) -> Router {
     )));
     let state = Arc::new(config);
     Router::new()
-        .route("/", get(page::index))
-        .route("/assets/simulator.js", get(page::script))
-        .route("/assets/simulator.css", get(page::style))
+        .route("/", get(onoffice::page::index))
+        .route("/assets/simulator.js", get(onoffice::page::script))
+        .route("/assets/simulator.css", get(onoffice::page::style))
         .route("/healthz", get(|| async { "ok" }))
         // Keeps the browser console free of a 404 that tests might trip over.
         .route("/favicon.ico", get(|| async { StatusCode::NO_CONTENT }))
-        .route("/api/config", get(page::config))
-        .route("/api/launch-url", post(launch::handler))
-        .route("/api/verify-message", post(messages::handler))
-        .route("/api/callback-url", post(callback::handler))
-        .route("/api/fire-webhook", post(webhook::handler))
+        .route("/api/config", get(onoffice::page::config))
+        .route("/api/launch-url", post(onoffice::launch::handler))
+        .route("/api/verify-message", post(onoffice::messages::handler))
+        .route("/api/callback-url", post(onoffice::callback::handler))
+        .route("/api/fire-webhook", post(onoffice::webhook::handler))
         .with_state(state)
         .merge(api)
         .merge(kolibri24)

@@ -101,7 +101,7 @@ async fn run(inherited: Option<std::net::TcpListener>) -> Result<(), Box<dyn std
     );
     tracing::info!(
         "onOffice API stand-in at {} for {} API user(s)",
-        marktstand_simulator::api::API_PATH,
+        marktstand_simulator::onoffice::api::API_PATH,
         config.api_users.len()
     );
     tracing::info!("Kolibri24 stand-in at /kolibri24, Oneflow stand-in at /oneflow");

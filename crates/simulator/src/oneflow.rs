@@ -15,7 +15,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::page::escape_html;
+use crate::onoffice::page::escape_html;
 
 /// One contract the storefront created here.
 #[derive(Clone, Debug)]

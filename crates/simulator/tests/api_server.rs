@@ -3,7 +3,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use marktstand_simulator::api::{
+use marktstand_simulator::onoffice::api::{
     ACTION_DO, ACTION_MODIFY, ACTION_READ, API_PATH, ERR_EXTENDEDCLAIM, ERR_HMAC, ERR_NOT_AUTHENTICATED, ERR_TIMESTAMP,
     ERR_UNKNOWN_RECORD, PROBLEMS,
 };

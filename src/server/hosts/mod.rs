@@ -2,6 +2,7 @@
 //! is checked, which origins may frame us for it, and what its webhooks look like. All of
 //! them hand what arrives to the one inbound pipeline in [`super::webhooks`].
 
+pub mod json;
 pub mod kolibri24;
 pub mod oneflow;
 pub mod onoffice;

@@ -3,8 +3,8 @@
 //! announcement category and Oneflow's notifications. Checked once at start, like the catalogue, so a
 //! typo stops the server instead of failing deliveries later.
 
-use super::handler::{Registry, WebhookHandler};
 use crate::server::catalogue::{line_defining, line_of};
+use crate::server::webhooks::handler::{Registry, WebhookHandler};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
@@ -53,7 +53,7 @@ impl Default for WebhookConfig {
             kolibri24: BTreeMap::new(),
             oneflow: None,
             lock_secs: DEFAULT_LOCK_SECS,
-            max_attempts: super::MAX_ATTEMPTS,
+            max_attempts: crate::server::jobs::MAX_ATTEMPTS,
         }
     }
 }
@@ -221,7 +221,7 @@ impl WebhookConfig {
             let line = text.lines().position(|l| l.trim_start().starts_with("lock_secs")).map_or(0, |i| i + 1);
             return Err(format!("webhooks {file} line {line}: `lock_secs` must be 2 to 3600 seconds"));
         }
-        let max_attempts = parsed.max_attempts.unwrap_or(super::MAX_ATTEMPTS);
+        let max_attempts = parsed.max_attempts.unwrap_or(crate::server::jobs::MAX_ATTEMPTS);
         if !(1..=20).contains(&max_attempts) {
             let line = text.lines().position(|l| l.trim_start().starts_with("max_attempts")).map_or(0, |i| i + 1);
             return Err(format!("webhooks {file} line {line}: `max_attempts` must be 1 to 20"));

@@ -2,8 +2,7 @@
 //! plain trait implementations registered by name; `webhooks.toml` picks one per service.
 
 use crate::server::hosts::Host;
-use crate::server::storage::Db;
-use crate::server::AppState;
+use crate::server::jobs::{JobContext, JobError, Queued};
 use futures::future::BoxFuture;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -14,8 +13,7 @@ use std::sync::Arc;
 pub trait WebhookHandler: Send + Sync {
     /// The name `webhooks.toml` refers to in `handler = "…"`.
     fn name(&self) -> &'static str;
-    fn handle<'a>(&'a self, ctx: &'a HandlerContext, delivery: &'a Delivery)
-        -> BoxFuture<'a, Result<(), HandlerError>>;
+    fn handle<'a>(&'a self, ctx: &'a JobContext, delivery: &'a Delivery) -> BoxFuture<'a, Result<(), JobError>>;
     /// Checks a service's `settings` table from `webhooks.toml` once at start; the message
     /// says what to fix. By default a handler takes no settings.
     fn check_settings(&self, settings: &toml::Table) -> Result<(), String> {
@@ -24,29 +22,6 @@ pub trait WebhookHandler: Send + Sync {
             None => Ok(()),
         }
     }
-}
-
-/// Why a handler did not finish. The text is shown to the provider.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum HandlerError {
-    /// Worth another try later (a timeout, a busy upstream); retried with backoff.
-    #[error("{0}")]
-    Retry(String),
-    /// Will never succeed (bad input); the delivery fails at once.
-    #[error("{0}")]
-    Permanent(String),
-}
-
-impl From<sqlx::Error> for HandlerError {
-    fn from(e: sqlx::Error) -> Self {
-        HandlerError::Retry(format!("database: {e}"))
-    }
-}
-
-/// What a handler may use.
-pub struct HandlerContext {
-    pub db: Db,
-    pub state: AppState,
 }
 
 /// A stored, verified delivery.
@@ -77,9 +52,19 @@ impl Delivery {
             customer_web_id: customer_web_id.into(),
             user_id: user_id.into(),
             attempts: 1,
-            received_at: crate::server::now(),
+            received_at: crate::server::clock::now(),
             params,
         }
+    }
+
+    /// The delivery a queued job from a host stands for.
+    pub fn from_queued(q: &Queued) -> Self {
+        let params = serde_json::from_str(&q.params).unwrap_or_default();
+        let host = Host::from_code(&q.host).unwrap_or(Host::OnOffice);
+        let mut d = Delivery::new(&q.id, &q.service, &q.customer_web_id, &q.user_id, &[]).with_params(host, params);
+        d.attempts = q.attempts;
+        d.received_at = q.received_at;
+        d
     }
 
     /// The same delivery from `host` with these stored parameters.
@@ -115,10 +100,10 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// The handlers in `server::webhook_handlers`.
+    /// The handlers this storefront ships ([`super::builtin`]).
     pub fn builtin() -> Self {
         let mut registry = Registry::default();
-        crate::server::webhook_handlers::register_builtin(&mut registry);
+        super::builtin::register(&mut registry);
         registry
     }
 

@@ -8,7 +8,8 @@
 //! neither grant nor revocation fails with what it carried, for the provider to look at.
 
 use super::widget::WidgetRefusal;
-use crate::server::webhooks::{Delivery, HandlerContext, HandlerError, WebhookHandler};
+use crate::server::jobs::{JobContext, JobError};
+use crate::server::webhooks::{Delivery, WebhookHandler};
 use crate::server::AppState;
 use futures::future::BoxFuture;
 use serde_json::Value;
@@ -74,16 +75,16 @@ impl WebhookHandler for AuthorizationChanged {
         "kolibri24_authorization"
     }
 
-    fn handle<'a>(&'a self, ctx: &'a HandlerContext, d: &'a Delivery) -> BoxFuture<'a, Result<(), HandlerError>> {
+    fn handle<'a>(&'a self, ctx: &'a JobContext, d: &'a Delivery) -> BoxFuture<'a, Result<(), JobError>> {
         Box::pin(async move {
             let announcement = d.value("announcement").cloned().unwrap_or(Value::Null);
             if d.customer_web_id.is_empty() {
-                return Err(HandlerError::Permanent("the announcement names no `realEstateAgencyId`".into()));
+                return Err(JobError::Permanent("the announcement names no `realEstateAgencyId`".into()));
             }
             let name = d.value("name").and_then(Value::as_str).unwrap_or_default();
             let granted = grant_of(&announcement, name).ok_or_else(|| {
                 let details = announcement.get("authorizationDetails").unwrap_or(&Value::Null);
-                HandlerError::Permanent(format!(
+                JobError::Permanent(format!(
                     "cannot tell a grant from a revocation in this Authorization announcement (authorizationDetails: {details})"
                 ))
             })?;

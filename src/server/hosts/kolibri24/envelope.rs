@@ -43,7 +43,7 @@ pub fn parse(body: &[u8]) -> Result<Vec<Message>, EnvelopeError> {
 }
 
 fn message(raw: &Value) -> Message {
-    let text = |v: Option<&Value>| v.map(crate::server::text).unwrap_or_default();
+    let text = |v: Option<&Value>| v.map(crate::server::hosts::json::text).unwrap_or_default();
     let mut defect = None;
     let mut id = text(raw.get("id"));
     if id.is_empty() {

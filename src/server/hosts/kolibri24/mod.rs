@@ -4,8 +4,8 @@
 //! per registration (`webhooks`, `envelope`).
 
 pub mod access;
+pub mod entity_changed;
 pub mod envelope;
-pub mod handlers;
 pub mod requests;
 pub mod webhooks;
 pub mod widget;
@@ -109,7 +109,8 @@ fn source_matches(source: &str, origin: &str) -> bool {
 /// An announcement's own time (`timeStamp`: ISO 8601 or Unix seconds/milliseconds), else
 /// when it was received; orders announcements that arrive out of order.
 pub fn announced_at(announcement: &serde_json::Value, received_at: i64) -> i64 {
-    let raw = announcement.get("timeStamp").or_else(|| announcement.get("timestamp")).map(crate::server::text);
+    let raw =
+        announcement.get("timeStamp").or_else(|| announcement.get("timestamp")).map(crate::server::hosts::json::text);
     raw.and_then(|t| widget::valid_until(&t)).unwrap_or(received_at)
 }
 

@@ -9,7 +9,7 @@ use crate::contract::webhooks::Host;
 use crate::contract::widget::RequestRow;
 use crate::server::orders::{check_key, new_order, price, within_rate, Priced};
 use crate::server::session::Session;
-use crate::server::{storage, AppState};
+use crate::server::{store, AppState};
 
 /// Requests `product_id` once per `key`; a repeated key returns the same request.
 pub async fn request(
@@ -32,7 +32,7 @@ pub async fn request(
         OrderRequest::Products { lines: vec![CartLine { product_id: product_id.into(), quantity: 1, circle }] };
     let priced = price(&state.catalogue, ctx, &request)?;
     let scoped_key = format!("kolibri24:{}:{}:{key}", ctx.customer_web_id, ctx.estate_id.as_deref().unwrap_or(""));
-    let stored = match storage::order_by_key(&state.db, &scoped_key).await? {
+    let stored = match store::order_by_key(&state.db, &scoped_key).await? {
         Some(order) => order,
         None => {
             within_rate(state, ctx, now).await?;
@@ -40,7 +40,7 @@ pub async fn request(
             order.status = OrderStatus::Requested;
             order.host = Host::Kolibri24;
             order.entity_type = Some(entity_type.to_string());
-            let stored = storage::insert_order(&state.db, &order).await?;
+            let stored = store::insert_order(&state.db, &order).await?;
             crate::server::metrics::order("requested");
             stored
         }
@@ -53,7 +53,7 @@ pub async fn request(
 /// The agency's requests for the session's entity, newest first (at most 100).
 pub async fn list(state: &AppState, session: &Session) -> Result<Vec<RequestRow>, AppError> {
     let ctx = &session.context;
-    let orders: Vec<storage::StoredOrder> = sqlx::query_as(
+    let orders: Vec<store::StoredOrder> = sqlx::query_as(
         "SELECT * FROM orders WHERE host = 'kolibri24' AND customer_web_id = $1 AND estate_id = $2 \
          ORDER BY created_at DESC, id DESC LIMIT 100",
     )
@@ -64,7 +64,7 @@ pub async fn list(state: &AppState, session: &Session) -> Result<Vec<RequestRow>
     orders.iter().map(row).collect()
 }
 
-fn row(order: &storage::StoredOrder) -> Result<RequestRow, AppError> {
+fn row(order: &store::StoredOrder) -> Result<RequestRow, AppError> {
     let priced: Priced = serde_json::from_str(&order.items).map_err(|_| AppError::Internal)?;
     let product_id = match priced {
         Priced::Products { lines } => lines.first().map(|l| l.product_id.clone()).unwrap_or_default(),

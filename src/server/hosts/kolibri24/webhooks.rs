@@ -59,11 +59,11 @@ pub async fn receive(State(state): State<AppState>, Path(token): Path<String>, b
             return (err.status_code(), Json(err)).into_response();
         }
     };
-    let now = crate::server::now();
+    let now = crate::server::clock::now();
     let mut stored = Vec::with_capacity(messages.len());
     for message in messages {
         let delivery = NewDelivery {
-            id: crate::server::new_id(),
+            id: crate::server::ids::new_id(),
             host: Host::Kolibri24,
             dedupe_key: format!("kolibri24:{}", message.id),
             service: message.category.clone(),
@@ -73,7 +73,7 @@ pub async fn receive(State(state): State<AppState>, Path(token): Path<String>, b
             received_at: now,
             failure: message.defect.clone(),
         };
-        match state.webhooks.store(delivery).await {
+        match crate::server::webhooks::store(&state, delivery).await {
             Ok(s) => stored.push(json!({"message": message.id, "id": s.id, "duplicate": s.duplicate})),
             Err(err) => return (err.status_code(), Json(err)).into_response(),
         }

@@ -228,10 +228,12 @@ pub async fn page(
         _ => url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned()),
     });
     let checked = match &call {
-        Ok(call) => match check(kolibri24.validator.as_ref(), &kolibri24.cache, call, crate::server::now()).await {
-            Ok(()) => super::access::check(&state, &call.real_estate_agency_id).await,
-            refused => refused,
-        },
+        Ok(call) => {
+            match check(kolibri24.validator.as_ref(), &kolibri24.cache, call, crate::server::clock::now()).await {
+                Ok(()) => super::access::check(&state, &call.real_estate_agency_id).await,
+                refused => refused,
+            }
+        }
         Err(refusal) => Err(refusal.clone()),
     };
     let (status, body, csp) = match (checked, call) {
@@ -263,7 +265,7 @@ fn with_session(state: &AppState, shell_html: &str, call: &WidgetCall) -> String
     let agency = &call.real_estate_agency_id;
     let mut context = LaunchContext::customer(agency.clone(), agency.clone(), String::new(), String::new());
     context.estate_id = Some(call.entity_id.clone());
-    let (token, _) = state.sessions.issue_widget(&context, &call.entity_type, crate::server::now());
+    let (token, _) = state.sessions.issue_widget(&context, &call.entity_type, crate::server::clock::now());
     // The token is URL-safe base64: nothing in it needs escaping in an attribute.
     let meta = format!("<meta name=\"{SESSION_META}\" content=\"{token}\">");
     match shell_html.find("<head>") {

@@ -1,22 +1,20 @@
 //! Fulfilment by contract. A product may name a Oneflow template (`oneflow_template` in the
 //! catalogue); once such an order is paid (onOffice) or requested (Kolibri24), its contract
-//! is created and sent through Oneflow's API as a job in the inbound pipeline (once per order:
-//! the job's dedupe key; retried like any delivery), and Oneflow's notifications move the
+//! is created and sent through Oneflow's API by a job ([`CreateContract`], queued once per
+//! order; retried like any job), and Oneflow's notifications move the
 //! order's fulfilment: `creating → sent → signed | declined`.
 
 use super::api::{ApiFailure, NewContract};
 use crate::contract::errors::AppError;
 use crate::contract::orders::{Fulfilment, OrderStatus};
 use crate::contract::webhooks::Host;
+use crate::server::jobs::{For, Job, JobContext, JobError, Queued};
 use crate::server::orders::Priced;
-use crate::server::storage::{self, StoredOrder};
-use crate::server::webhooks::{Delivery, HandlerContext, HandlerError, NewDelivery, WebhookHandler};
+use crate::server::store::{self, StoredOrder};
+use crate::server::webhooks::{Delivery, WebhookHandler};
 use crate::server::AppState;
 use futures::future::BoxFuture;
-use serde_json::{json, Value};
-
-/// The pipeline service of contract creation jobs.
-pub const CREATE_SERVICE: &str = "create-contract";
+use serde_json::Value;
 
 /// The template of the first product of `order` that names one.
 fn template_of(state: &AppState, order: &StoredOrder) -> Option<String> {
@@ -36,52 +34,50 @@ pub async fn queue_if_needed(state: &AppState, order: &StoredOrder) -> Result<()
         .bind(&order.id)
         .execute(&state.db)
         .await?;
-    let job = NewDelivery {
-        id: crate::server::new_id(),
-        host: Host::Oneflow,
-        dedupe_key: format!("oneflow-contract:{}", order.id),
-        service: CREATE_SERVICE.into(),
-        customer_web_id: order.customer_web_id.clone(),
-        user_id: order.user_id.clone(),
-        params: json!({"order_id": order.id, "template": template}).to_string(),
-        received_at: crate::server::now(),
-        failure: None,
-    };
-    state.webhooks.store(job).await.map(drop)
+    let job = CreateContract { order_id: order.id.clone(), template };
+    let who = For { host: Host::Oneflow.code(), customer_web_id: &order.customer_web_id, user_id: &order.user_id };
+    state.jobs.enqueue(&job, who, crate::server::clock::now()).await.map(drop)
 }
 
-fn failed(e: ApiFailure) -> HandlerError {
+fn failed(e: ApiFailure) -> JobError {
     if e.retry {
-        HandlerError::Retry(e.message)
+        JobError::Retry(e.message)
     } else {
-        HandlerError::Permanent(e.message)
+        JobError::Permanent(e.message)
     }
 }
 
 /// Creates and sends one order's contract. The contract id is stored before it is sent, so a
 /// retry after a failed send sends the same contract instead of creating a second.
-pub struct CreateContract;
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CreateContract {
+    pub order_id: String,
+    /// The Oneflow template the order's product names.
+    pub template: String,
+}
 
-impl WebhookHandler for CreateContract {
-    fn name(&self) -> &'static str {
-        "oneflow_create_contract"
+impl Job for CreateContract {
+    const NAME: &'static str = "create-contract";
+
+    /// One contract per order.
+    fn dedupe_key(&self) -> String {
+        format!("oneflow-contract:{}", self.order_id)
     }
 
-    fn handle<'a>(&'a self, ctx: &'a HandlerContext, d: &'a Delivery) -> BoxFuture<'a, Result<(), HandlerError>> {
+    fn run<'a>(&'a self, ctx: &'a JobContext, _: &'a Queued) -> BoxFuture<'a, Result<(), JobError>> {
         Box::pin(async move {
-            let order_id = d.param("order_id").unwrap_or_default();
-            let template = d.param("template").unwrap_or_default();
-            let order = storage::order(&ctx.db, order_id)
+            let (order_id, template) = (&self.order_id, &self.template);
+            let order = store::order(&ctx.db, order_id)
                 .await?
-                .ok_or_else(|| HandlerError::Permanent(format!("order {order_id} does not exist")))?;
+                .ok_or_else(|| JobError::Permanent(format!("order {order_id} does not exist")))?;
             let api = ctx.state.config.oneflow.api.as_ref().ok_or_else(|| {
-                HandlerError::Permanent("set MARKTSTAND_ONEFLOW_API_TOKEN and MARKTSTAND_ONEFLOW_USER_EMAIL".into())
+                JobError::Permanent("set MARKTSTAND_ONEFLOW_API_TOKEN and MARKTSTAND_ONEFLOW_USER_EMAIL".into())
             })?;
             let contract_id = match order.contract_id.clone() {
                 Some(id) => id,
                 None => {
                     let priced: Priced = serde_json::from_str(&order.items)
-                        .map_err(|e| HandlerError::Permanent(format!("order items unreadable: {e}")))?;
+                        .map_err(|e| JobError::Permanent(format!("order items unreadable: {e}")))?;
                     let contract = NewContract {
                         template_id: template.to_string(),
                         data_fields: vec![
@@ -114,12 +110,7 @@ impl WebhookHandler for CreateContract {
 }
 
 /// Moves `order`'s fulfilment from `from` to `to`; false when it was not at `from`.
-async fn set_fulfilment(
-    ctx: &HandlerContext,
-    order: &str,
-    from: Fulfilment,
-    to: Fulfilment,
-) -> Result<bool, sqlx::Error> {
+async fn set_fulfilment(ctx: &JobContext, order: &str, from: Fulfilment, to: Fulfilment) -> Result<bool, sqlx::Error> {
     let done =
         sqlx::query("UPDATE orders SET fulfilment = $1 WHERE id = $2 AND (fulfilment = $3 OR fulfilment IS NULL)")
             .bind(to.code())
@@ -155,17 +146,17 @@ impl WebhookHandler for ContractEvents {
         "oneflow_contract"
     }
 
-    fn handle<'a>(&'a self, ctx: &'a HandlerContext, d: &'a Delivery) -> BoxFuture<'a, Result<(), HandlerError>> {
+    fn handle<'a>(&'a self, ctx: &'a JobContext, d: &'a Delivery) -> BoxFuture<'a, Result<(), JobError>> {
         Box::pin(async move {
             let contract_id = d
                 .param("contract_id")
                 .filter(|c| !c.is_empty())
-                .ok_or_else(|| HandlerError::Permanent("the notification names no contract".into()))?;
+                .ok_or_else(|| JobError::Permanent("the notification names no contract".into()))?;
             let order: StoredOrder = sqlx::query_as("SELECT * FROM orders WHERE contract_id = $1")
                 .bind(contract_id)
                 .fetch_optional(&ctx.db)
                 .await?
-                .ok_or_else(|| HandlerError::Permanent(format!("no order has Oneflow contract {contract_id}")))?;
+                .ok_or_else(|| JobError::Permanent(format!("no order has Oneflow contract {contract_id}")))?;
             let events: Vec<&str> = d
                 .value("events")
                 .and_then(Value::as_array)
@@ -180,7 +171,7 @@ impl WebhookHandler for ContractEvents {
                 }
             });
             if to != from && !set_fulfilment(ctx, &order.id, from, to).await? {
-                return Err(HandlerError::Retry("the order's fulfilment changed meanwhile".into()));
+                return Err(JobError::Retry("the order's fulfilment changed meanwhile".into()));
             }
             tracing::info!(order = %order.id, contract = contract_id, fulfilment = to.code(), "Oneflow notification applied");
             Ok(())

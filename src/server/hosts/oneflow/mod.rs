@@ -105,17 +105,17 @@ async fn receive(State(state): State<AppState>, body: Bytes) -> Response {
     params.insert("events".into(), json!(n.events));
     params.insert("notification".into(), n.body);
     let delivery = NewDelivery {
-        id: crate::server::new_id(),
+        id: crate::server::ids::new_id(),
         host: Host::Oneflow,
         dedupe_key: format!("oneflow:{}", n.callback_id),
         service: "notification".into(),
         customer_web_id: String::new(),
         user_id: String::new(),
         params: Value::Object(params).to_string(),
-        received_at: crate::server::now(),
+        received_at: crate::server::clock::now(),
         failure: None,
     };
-    match state.webhooks.store(delivery).await {
+    match crate::server::webhooks::store(&state, delivery).await {
         Ok(s) => {
             (StatusCode::OK, Json(json!({"accepted": true, "id": s.id, "duplicate": s.duplicate}))).into_response()
         }

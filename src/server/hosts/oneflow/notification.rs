@@ -41,7 +41,7 @@ pub fn verify(body: &[u8], sign_keys: &[String]) -> Result<Notification, Notific
     if !body.is_object() {
         return Err(NotificationError::NotJson("not an object".into()));
     }
-    let text = |v: Option<&Value>| v.map(crate::server::text).unwrap_or_default();
+    let text = |v: Option<&Value>| v.map(crate::server::hosts::json::text).unwrap_or_default();
     let callback_id = text(body.get("callback_id"));
     if callback_id.is_empty() {
         return Err(NotificationError::NoCallbackId);

@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 pub use super::api_error::{ApiError, Problem};
-use crate::server::text;
+use crate::server::hosts::json::text;
 use serde_json::{json, Map, Value};
 pub use signing::api::{ACTION_DO, ACTION_MODIFY, ACTION_READ};
 
@@ -74,8 +74,15 @@ impl ApiClient {
         identifier: &str,
         parameters: Map<String, Value>,
     ) -> Result<Vec<Record>, ApiError> {
-        let body =
-            request_body(creds, actionid, resourcetype, resourceid, identifier, parameters, crate::server::now());
+        let body = request_body(
+            creds,
+            actionid,
+            resourcetype,
+            resourceid,
+            identifier,
+            parameters,
+            crate::server::clock::now(),
+        );
         let response = self
             .http
             .post(&self.endpoint)

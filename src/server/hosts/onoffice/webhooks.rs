@@ -10,7 +10,8 @@
 
 use crate::contract::errors::AppError;
 use crate::server::hosts::Host;
-use crate::server::webhooks::{await_outcome, NewDelivery, Outcome, Stored, WebhookService};
+use crate::server::jobs::{await_outcome, Outcome, Stored};
+use crate::server::webhooks::{NewDelivery, WebhookService};
 use crate::server::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -36,7 +37,7 @@ async fn receive(State(state): State<AppState>, Path(name): Path<String>, uri: U
         // Plain: an outsider learns nothing about which services exist.
         return (StatusCode::NOT_FOUND, Json(AppError::NotFound)).into_response();
     };
-    let stored = match accept(&state, service, signed_query(uri.query(), &body), crate::server::now()).await {
+    let stored = match accept(&state, service, signed_query(uri.query(), &body), crate::server::clock::now()).await {
         Ok(stored) => stored,
         Err(err) => return (err.status_code(), Json(err)).into_response(),
     };
@@ -85,7 +86,7 @@ fn signed_query<'a>(query: Option<&'a str>, body: &'a [u8]) -> &'a str {
 /// Verifies, checks and stores one delivery.
 async fn accept(state: &AppState, service: &WebhookService, query: &str, now: i64) -> Result<Stored, AppError> {
     let verifier = state.webhooks.verifier(&service.name).ok_or(AppError::NotFound)?;
-    let verified = crate::server::signed_request::verify(verifier, query, now, "webhook")?;
+    let verified = crate::server::hosts::onoffice::signed_request::verify(verifier, query, now, "webhook")?;
     let unlisted = verified.params().iter().map(|(k, _)| key_name(k)).find(|k| !service.accepts(k));
     match unlisted {
         Some(key) if service.strict => {
@@ -104,7 +105,7 @@ async fn accept(state: &AppState, service: &WebhookService, query: &str, now: i6
     let delivery = NewDelivery {
         host: Host::OnOffice,
         failure: None,
-        id: crate::server::new_id(),
+        id: crate::server::ids::new_id(),
         dedupe_key: dedupe_key(&service.name, &verified, query),
         service: service.name.clone(),
         customer_web_id: customer_web_id.to_string(),
@@ -112,7 +113,7 @@ async fn accept(state: &AppState, service: &WebhookService, query: &str, now: i6
         params: Value::Object(params_json(&verified)).to_string(),
         received_at: now,
     };
-    let stored = state.webhooks.store(delivery).await?;
+    let stored = crate::server::webhooks::store(&state, delivery).await?;
     tracing::debug!(service = %service.name, id = %stored.id, duplicate = stored.duplicate, "webhook accepted");
     Ok(stored)
 }

@@ -1,13 +1,16 @@
 //! The provider's pages behind the admin token: the token check (constant time, failed
 //! attempts limited per client address), back-office sign-ins, and the lists they show.
 
-use super::orders::product_names;
-use super::session::Sessions;
-use super::{storage, AppState};
+pub mod export;
+pub mod overview;
+
 use crate::contract::back_office::{BackOfficeSignIn, CustomerRow, OrderDetail, ReportedPayment};
 use crate::contract::errors::AppError;
 use crate::contract::orders::{OrderFilter, OrderPage, OrderRow, ORDER_PAGE_SIZE};
 use crate::contract::webhooks::{Requeued, WebhookFilter, WebhookRow};
+use crate::server::orders::product_names;
+use crate::server::session::Sessions;
+use crate::server::{store, AppState};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -57,7 +60,7 @@ impl AdminGuard {
                 ),
             });
         }
-        if super::sealing::same_secret(token, expected) {
+        if crate::server::sealing::same_secret(token, expected) {
             return Ok(());
         }
         failures.entry(client).or_insert((0, now)).0 += 1;
@@ -106,7 +109,7 @@ fn open_sign_in(sessions: &Sessions, admin_token: &str, credential: &str, now: i
 
 /// Checks the credential of the current server-function call.
 pub fn check(state: &AppState, credential: &str) -> Result<(), AppError> {
-    authorize(state, credential, super::call::client(), super::now())
+    authorize(state, credential, crate::server::call::client(), crate::server::clock::now())
 }
 
 /// One page of orders, newest first, narrowed by `filter`.
@@ -117,22 +120,22 @@ pub async fn orders(state: &AppState, token: &str, page: u32, filter: &OrderFilt
     } else {
         let from = Some(filter.from.trim()).filter(|s| !s.is_empty()).unwrap_or("1970-01-01");
         let to = Some(filter.to.trim()).filter(|s| !s.is_empty()).unwrap_or("9999-12-31");
-        let range = super::export::Range::parse(from, to, filter.offset)?;
+        let range = crate::server::back_office::export::Range::parse(from, to, filter.offset)?;
         Some((range.start, range.end))
     };
-    let search = storage::OrderSearch {
+    let search = store::OrderSearch {
         status: filter.status,
         text: Some(filter.search.trim()).filter(|s| !s.is_empty()),
         created,
     };
     let size = i64::from(ORDER_PAGE_SIZE);
-    let mut orders = storage::list_orders(&state.db, &search, size + 1, i64::from(page) * size).await?;
+    let mut orders = store::list_orders(&state.db, &search, size + 1, i64::from(page) * size).await?;
     let more = orders.len() as i64 > size;
     orders.truncate(ORDER_PAGE_SIZE as usize);
     Ok(OrderPage { rows: orders.into_iter().map(row).collect(), page, more })
 }
 
-fn row(o: storage::StoredOrder) -> OrderRow {
+fn row(o: store::StoredOrder) -> OrderRow {
     OrderRow {
         products: product_names(&o),
         fulfilment: o.contract_state(),
@@ -151,14 +154,14 @@ fn row(o: storage::StoredOrder) -> OrderRow {
 /// One order with where it came from and its timeline.
 pub async fn order_detail(state: &AppState, token: &str, id: &str) -> Result<OrderDetail, AppError> {
     check(state, token)?;
-    let order = storage::order(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    let timeline = super::order_log::timeline(&state.db, &order.id, order.created_at).await?;
+    let order = store::order(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let timeline = crate::server::orders::log::timeline(&state.db, &order.id, order.created_at).await?;
     Ok(OrderDetail {
         group_id: order.group_id.clone(),
         estate_id: order.estate_id.clone(),
         address_id: order.address_id.clone(),
         message: order.message.clone(),
-        reported: super::payment_reports::reported(&order).map(|status| ReportedPayment {
+        reported: crate::server::hosts::onoffice::payment_reports::reported(&order).map(|status| ReportedPayment {
             status,
             reference: order.reported_reference.clone(),
             at: order.reported_at.unwrap_or(order.updated_at),
@@ -171,8 +174,9 @@ pub async fn order_detail(state: &AppState, token: &str, id: &str) -> Result<Ord
 /// Confirms or cancels a reported payment; recorded with the client's address.
 pub async fn settle_reported(state: &AppState, token: &str, id: &str, confirm: bool) -> Result<OrderDetail, AppError> {
     check(state, token)?;
-    let who = super::call::client().to_string();
-    super::payment_reports::reconcile(state, id, confirm, &who, super::now()).await?;
+    let who = crate::server::call::client().to_string();
+    crate::server::hosts::onoffice::payment_reports::reconcile(state, id, confirm, &who, crate::server::clock::now())
+        .await?;
     order_detail(state, token, id).await
 }
 
@@ -206,15 +210,21 @@ pub async fn customers(state: &AppState, token: &str) -> Result<Vec<CustomerRow>
 /// The newest webhook deliveries.
 pub async fn webhooks(state: &AppState, token: &str, filter: &WebhookFilter) -> Result<Vec<WebhookRow>, AppError> {
     check(state, token)?;
-    super::webhooks::recent(&state.db, 200, filter).await
+    crate::server::webhooks::recent(&state.db, 200, filter).await
 }
 
 /// "Retry now" on a failed delivery; recorded with the client's address.
 pub async fn retry_webhook(state: &AppState, token: &str, id: &str, seen_round: i64) -> Result<Requeued, AppError> {
     check(state, token)?;
-    let requeued =
-        super::webhooks::retry_now(&state.db, id, seen_round, &super::call::client().to_string(), super::now()).await?;
-    state.webhooks.notify().notify_one();
+    let requeued = crate::server::webhooks::retry_now(
+        &state.db,
+        id,
+        seen_round,
+        &crate::server::call::client().to_string(),
+        crate::server::clock::now(),
+    )
+    .await?;
+    state.jobs.wake();
     Ok(requeued)
 }
 

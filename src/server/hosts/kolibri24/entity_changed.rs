@@ -1,7 +1,8 @@
 //! Handlers for Kolibri24 announcements, registered by name and picked per category in
 //! `webhooks.toml` (`[kolibri24] Entity = "kolibri24_entity"`).
 
-use crate::server::webhooks::{Delivery, HandlerContext, HandlerError, WebhookHandler};
+use crate::server::jobs::{JobContext, JobError};
+use crate::server::webhooks::{Delivery, WebhookHandler};
 use futures::future::BoxFuture;
 use serde_json::Value;
 
@@ -19,20 +20,23 @@ impl WebhookHandler for EntityChanged {
         "kolibri24_entity"
     }
 
-    fn handle<'a>(&'a self, ctx: &'a HandlerContext, d: &'a Delivery) -> BoxFuture<'a, Result<(), HandlerError>> {
+    fn handle<'a>(&'a self, ctx: &'a JobContext, d: &'a Delivery) -> BoxFuture<'a, Result<(), JobError>> {
         Box::pin(async move {
             let announcement = d.value("announcement").cloned().unwrap_or(Value::Null);
             let details = announcement.get("entityDetails").filter(|v| v.is_object());
             let field = |names: &[&str]| {
                 let places = details.into_iter().flat_map(|d| names.iter().map(move |n| d.get(*n)));
                 let top = names.iter().take(1).map(|n| announcement.get(*n));
-                places.chain(top).flatten().map(crate::server::text).find(|t| !t.is_empty()).unwrap_or_default()
+                places
+                    .chain(top)
+                    .flatten()
+                    .map(crate::server::hosts::json::text)
+                    .find(|t| !t.is_empty())
+                    .unwrap_or_default()
             };
             let entity_id = field(&["entityId", "id"]);
             if entity_id.is_empty() {
-                return Err(HandlerError::Permanent(
-                    "the announcement names no entity (`entityDetails.entityId`)".into(),
-                ));
+                return Err(JobError::Permanent("the announcement names no entity (`entityDetails.entityId`)".into()));
             }
             let entity_type = field(&["entityType", "type"]);
             let name = d.value("name").and_then(Value::as_str).unwrap_or_default();

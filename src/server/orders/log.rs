@@ -1,10 +1,10 @@
 //! What happened to an order, for the back office: every payment callback received (also
 //! the refused ones, and why) next to the recorded status changes.
 
-use super::storage::Db;
 use crate::contract::back_office::{CallbackOutcome, TimelineEntry};
 use crate::contract::errors::AppError;
 use crate::contract::orders::OrderStatus;
+use crate::server::store::Db;
 use sha2::{Digest, Sha256};
 
 /// Refused (and, each, unsigned reported) callbacks kept per order: enough to explain a failed
@@ -45,7 +45,7 @@ pub async fn record_refused(db: &Db, query: &str, at: i64, error: &AppError) {
     else {
         return;
     };
-    if !matches!(super::storage::order(db, &order_id).await, Ok(Some(_))) {
+    if !matches!(crate::server::store::order(db, &order_id).await, Ok(Some(_))) {
         return;
     }
     let reason = match error {
@@ -67,7 +67,7 @@ pub async fn timeline(db: &Db, order_id: &str, created_at: i64) -> Result<Vec<Ti
         let outcome = CallbackOutcome::from_code(&outcome).unwrap_or(CallbackOutcome::Refused);
         entries.push((at, 1, TimelineEntry::Callback { at, outcome, detail }));
     }
-    for (at, from, to, reference) in super::storage::order_events(db, order_id).await? {
+    for (at, from, to, reference) in crate::server::store::order_events(db, order_id).await? {
         let (Some(from), Some(to)) = (OrderStatus::from_code(&from), OrderStatus::from_code(&to)) else { continue };
         entries.push((at, 2, TimelineEntry::Status { at, from, to, reference }));
     }

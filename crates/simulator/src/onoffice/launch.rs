@@ -7,7 +7,8 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::{now, query, ApiError, SimConfig};
+use crate::onoffice::query;
+use crate::{now, ApiError, SimConfig};
 
 /// Parameters that only enterprise's signing step may set.
 const RESERVED: [&str; 2] = ["timestamp", "signature"];

@@ -14,7 +14,7 @@ pub fn verify(verifier: &UrlVerifier, query: &str, now: i64, what: &'static str)
         Ok(_) => "verified",
         Err(rejection) => rejection.code(),
     };
-    super::metrics::signed_request(what, outcome);
+    crate::server::metrics::signed_request(what, outcome);
     result.map_err(|rejection| {
         tracing::info!(reason = rejection.code(), request = what, "signed request refused");
         AppError::LaunchRejected { reason: rejection.code().to_string() }

@@ -5,7 +5,8 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::{now, query, random_hex, ApiError, SimConfig};
+use crate::onoffice::query;
+use crate::{now, random_hex, ApiError, SimConfig};
 
 /// Parameters enterprise sets on the callback; the callback URL's own values
 /// for these are dropped so the storefront never sees two of them.

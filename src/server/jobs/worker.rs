@@ -1,12 +1,11 @@
-//! The background worker: runs each stored delivery's handler, retries with backoff, and
-//! records the outcome. Deliveries are claimed with a conditional UPDATE, so several
+//! The background worker: runs each stored job, retries with backoff, and records the
+//! outcome. Jobs are claimed with a conditional UPDATE, so several
 //! replicas can share the table, and a claim from a process that died runs out after
 //! `lock_secs` (webhooks.toml) and is picked up again.
 
-use super::handler::{Delivery, HandlerContext, HandlerError};
+use super::{JobContext, JobError, Queued};
 use crate::contract::webhooks::DeliveryStatus;
-use crate::server::hosts::Host;
-use crate::server::{now, AppState};
+use crate::server::{clock::now, AppState};
 use futures::{FutureExt, StreamExt};
 use std::time::Duration;
 
@@ -35,26 +34,26 @@ pub enum Step {
 }
 
 /// The step after the `attempts`-th of at most `max_attempts` attempts ended with `outcome` at `now`.
-pub fn next_step(attempts: i64, max_attempts: i64, outcome: &Result<(), HandlerError>, now: i64) -> Step {
+pub fn next_step(attempts: i64, max_attempts: i64, outcome: &Result<(), JobError>, now: i64) -> Step {
     match outcome {
         Ok(()) => Step::Done,
-        Err(HandlerError::Permanent(error)) => Step::Failed { error: error.clone() },
-        Err(HandlerError::Retry(error)) if attempts >= max_attempts => {
+        Err(JobError::Permanent(error)) => Step::Failed { error: error.clone() },
+        Err(JobError::Retry(error)) if attempts >= max_attempts => {
             Step::Failed { error: format!("{error} (gave up after {attempts} attempts)") }
         }
-        Err(HandlerError::Retry(error)) => Step::Retry { at: now + backoff_secs(attempts), error: error.clone() },
+        Err(JobError::Retry(error)) => Step::Retry { at: now + backoff_secs(attempts), error: error.clone() },
     }
 }
 
 /// Runs until stopped. Wakes after each commit of new deliveries, and polls.
 pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let notify = state.webhooks.notify();
-        while !state.webhooks.is_stopping() {
+        let notify = state.jobs.committed();
+        while !state.jobs.is_stopping() {
             let worked = match round(&state).await {
                 Ok(n) => n > 0,
                 Err(e) => {
-                    tracing::warn!(error = %e, "webhook worker");
+                    tracing::warn!(error = %e, "job worker");
                     false
                 }
             };
@@ -65,7 +64,7 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
                 }
             }
         }
-        tracing::info!("webhook worker stopped");
+        tracing::info!("job worker stopped");
     })
 }
 
@@ -80,8 +79,8 @@ const DUE: [&str; 3] = [
 
 /// Claims what is due, runs it, records the outcomes. Returns how many ran.
 async fn round(state: &AppState) -> Result<usize, sqlx::Error> {
-    let db = state.webhooks.processing_db();
-    let lock_secs = state.webhooks.config().lock_secs;
+    let db = state.jobs.processing_db();
+    let lock_secs = state.jobs.settings().lock_secs;
     let at = now();
     let mut due: Vec<(String,)> = Vec::new();
     for sql in DUE {
@@ -119,25 +118,24 @@ async fn round(state: &AppState) -> Result<usize, sqlx::Error> {
     // The claimed rows in one read (claims stay within CLAIM, below any bind limit).
     let placeholders: Vec<String> = (1..=claimed.len()).map(|i| format!("${i}")).collect();
     let sql = format!(
-        "SELECT id, host, service, customer_web_id, user_id, params, attempts, received_at, retry_round \
+        "SELECT id, job, host, service, customer_web_id, user_id, params, attempts, received_at, retry_round \
          FROM webhook_deliveries WHERE id IN ({}) ORDER BY id",
         placeholders.join(", ")
     );
-    let rows: Vec<Row> = claimed.iter().fold(sqlx::query_as::<_, Row>(&sql), |q, id| q.bind(id)).fetch_all(db).await?;
-    let rounds: std::collections::HashMap<String, i64> = rows.iter().map(|r| (r.id.clone(), r.retry_round)).collect();
-    let deliveries: Vec<Delivery> = rows.into_iter().map(Row::into_delivery).collect();
-    let ctx = HandlerContext { db: db.clone(), state: state.clone() };
+    let jobs: Vec<Queued> =
+        claimed.iter().fold(sqlx::query_as::<_, Queued>(&sql), |q, id| q.bind(id)).fetch_all(db).await?;
+    let ctx = JobContext { db: db.clone(), state: state.clone() };
     // Within the claim, so no other worker starts the same delivery meanwhile.
     let limit = Duration::from_secs((lock_secs / 2) as u64);
-    let ran: Vec<(Delivery, Option<Result<(), HandlerError>>)> = futures::stream::iter(deliveries)
+    let ran: Vec<(Queued, Option<Result<(), JobError>>)> = futures::stream::iter(jobs)
         .map(|d| {
             let ctx = &ctx;
             async move {
                 // At shutdown what has not started goes back to the queue, untouched.
-                if ctx.state.webhooks.is_stopping() {
+                if ctx.state.jobs.is_stopping() {
                     return (d, None);
                 }
-                let outcome = run_handler(ctx, &d, limit).await;
+                let outcome = run(ctx, &d, limit).await;
                 (d, Some(outcome))
             }
         })
@@ -156,14 +154,13 @@ async fn round(state: &AppState) -> Result<usize, sqlx::Error> {
     }
     let mut recorded = Vec::with_capacity(outcomes.len());
     for (d, outcome) in &outcomes {
-        let round = rounds.get(&d.id).copied().unwrap_or(0);
-        let step = record(&mut tx, d, outcome, round, until, state.webhooks.config().max_attempts, at).await?;
+        let step = record(&mut tx, d, outcome, until, state.jobs.settings().max_attempts, at).await?;
         recorded.push((d.id.as_str(), step));
     }
     tx.commit().await?;
     // Committed: whoever waits for these (the sender's call, `await_outcome`) learns how they ended.
     for (id, step) in recorded {
-        state.webhooks.settled(id, Outcome::of(step));
+        state.jobs.settled(id, Outcome::of(step));
     }
     Ok(outcomes.len())
 }
@@ -173,27 +170,26 @@ async fn round(state: &AppState) -> Result<usize, sqlx::Error> {
 /// and another worker owns the delivery now).
 async fn record(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    d: &Delivery,
-    outcome: &Result<(), HandlerError>,
-    retry_round: i64,
+    d: &Queued,
+    outcome: &Result<(), JobError>,
     until: i64,
     max_attempts: i64,
     at: i64,
 ) -> Result<Option<Step>, sqlx::Error> {
     let step = next_step(d.attempts, max_attempts, outcome, at);
     match &step {
-        Step::Done => tracing::debug!(delivery = %d.id, "webhook done"),
+        Step::Done => tracing::debug!(job = %d.id, "job done"),
         Step::Retry { error, .. } => {
-            tracing::info!(delivery = %d.id, attempts = d.attempts, %error, "webhook will retry")
+            tracing::info!(job = %d.id, attempts = d.attempts, %error, "job will retry")
         }
-        Step::Failed { error } => tracing::warn!(delivery = %d.id, service = %d.service, %error, "webhook failed"),
+        Step::Failed { error } => tracing::warn!(job = %d.id, service = %d.service, %error, "job failed"),
     }
     let (status, error, next_at, processed_at) = match step.clone() {
         Step::Done => (DeliveryStatus::Done, None, at, Some(at)),
         Step::Retry { at: next, error } => (DeliveryStatus::Retry, Some(error), next, None),
         Step::Failed { error } => (DeliveryStatus::Failed, Some(error), at, Some(at)),
     };
-    crate::server::metrics::delivery(d.host.code(), &d.service, status.code());
+    crate::server::metrics::delivery(&d.host, &d.service, status.code());
     let recorded = sqlx::query(
         "UPDATE webhook_deliveries SET status = $2, last_error = $3, next_attempt_at = $4, processed_at = $5, \
          locked_until = NULL WHERE id = $1 AND status = 'working' AND locked_until = $6",
@@ -214,7 +210,7 @@ async fn record(
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (delivery_id, retry_round, attempt) DO NOTHING",
     )
     .bind(&d.id)
-    .bind(retry_round)
+    .bind(d.retry_round)
     .bind(d.attempts)
     .bind(at)
     .bind(status.code())
@@ -262,10 +258,10 @@ impl Outcome {
 /// `deadline`; `Running` when it has not finished by then (it goes on in the background).
 pub async fn await_outcome(state: &AppState, id: &str, deadline: Duration) -> Result<Outcome, sqlx::Error> {
     let until = tokio::time::Instant::now() + deadline;
-    let signalled = state.webhooks.waiter(id);
+    let signalled = state.jobs.waiter(id);
     // Whichever way this call ends (answered, or dropped when its client went away), its wait goes.
     let _registered = Registered(state, id);
-    let db = state.webhooks.processing_db().clone();
+    let db = state.jobs.processing_db().clone();
     // Already settled (a repeated call, or the worker was quicker than this registration)?
     let now_at = wait_for(&db, id, tokio::time::Instant::now()).await?;
     if now_at != Outcome::Running {
@@ -288,13 +284,13 @@ struct Registered<'a>(&'a AppState, &'a str);
 
 impl Drop for Registered<'_> {
     fn drop(&mut self) {
-        self.0.webhooks.forget(self.1);
+        self.0.jobs.forget(self.1);
     }
 }
 
 /// Reads the delivery's state until it is settled or `until` has come.
 async fn wait_for(
-    db: &crate::server::storage::Db,
+    db: &crate::server::store::Db,
     id: &str,
     until: tokio::time::Instant,
 ) -> Result<Outcome, sqlx::Error> {
@@ -335,42 +331,14 @@ async fn hand_back(
     Ok(())
 }
 
-/// The configured handler, guarded: a panic or a hang becomes a retry, not a dead worker.
-async fn run_handler(ctx: &HandlerContext, d: &Delivery, limit: Duration) -> Result<(), HandlerError> {
-    let Some(handler) = ctx.state.webhooks.handler_for(d.host, &d.service)? else {
-        tracing::debug!(delivery = %d.id, host = d.host.code(), service = %d.service, "no handler: recorded only");
-        return Ok(());
+/// The job's runner, guarded: a panic or a hang becomes a retry, not a dead worker.
+async fn run(ctx: &JobContext, q: &Queued, limit: Duration) -> Result<(), JobError> {
+    let Some(runner) = ctx.state.jobs.runner(&q.job) else {
+        return Err(JobError::Retry(format!("no runner for job `{}` in this build", q.job)));
     };
-    match tokio::time::timeout(limit, std::panic::AssertUnwindSafe(handler.handle(ctx, d)).catch_unwind()).await {
+    match tokio::time::timeout(limit, std::panic::AssertUnwindSafe(runner.run(ctx, q)).catch_unwind()).await {
         Ok(Ok(result)) => result,
-        Ok(Err(_)) => Err(HandlerError::Retry(format!("handler `{}` panicked", handler.name()))),
-        Err(_) => {
-            Err(HandlerError::Retry(format!("handler `{}` took longer than {} s", handler.name(), limit.as_secs())))
-        }
-    }
-}
-
-#[derive(sqlx::FromRow)]
-struct Row {
-    id: String,
-    host: String,
-    service: String,
-    customer_web_id: String,
-    user_id: String,
-    params: String,
-    attempts: i64,
-    received_at: i64,
-    retry_round: i64,
-}
-
-impl Row {
-    fn into_delivery(self) -> Delivery {
-        let params = serde_json::from_str(&self.params).unwrap_or_default();
-        let host = Host::from_code(&self.host).unwrap_or(Host::OnOffice);
-        let mut d =
-            Delivery::new(&self.id, &self.service, &self.customer_web_id, &self.user_id, &[]).with_params(host, params);
-        d.attempts = self.attempts;
-        d.received_at = self.received_at;
-        d
+        Ok(Err(_)) => Err(JobError::Retry(format!("{} panicked", runner.label(ctx, q)))),
+        Err(_) => Err(JobError::Retry(format!("{} took longer than {} s", runner.label(ctx, q), limit.as_secs()))),
     }
 }

@@ -1,11 +1,10 @@
-//! Group commit: every accepted delivery must be on disk before we answer, but one commit
-//! per request would cap us at the disk's fsync rate. So requests hand their delivery to
-//! one writer task, which stores everything queued meanwhile in one transaction, commits
-//! once, and then answers each request.
+//! Group commit: every accepted job (a host's delivery above all) must be on disk before we
+//! answer, but one commit per request would cap us at the disk's fsync rate. So requests
+//! hand their job to one writer task, which stores everything queued meanwhile in one
+//! transaction, commits once, and then answers each request.
 
 use crate::contract::webhooks::DeliveryStatus;
-use crate::server::hosts::Host;
-use crate::server::storage::Db;
+use crate::server::store::Db;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, Notify};
 
@@ -14,10 +13,13 @@ pub const BATCH: usize = 512;
 /// Deliveries waiting for the writer before requests wait to hand theirs over.
 const QUEUE: usize = 8 * BATCH;
 
-/// A verified delivery, ready to store.
-pub struct NewDelivery {
+/// A job ready to store: a verified delivery, or a typed job ([`super::Jobs::enqueue`]).
+pub struct NewJob {
     pub id: String,
-    pub host: Host,
+    /// The runner it goes to ([`super::Job::NAME`] or [`super::INBOUND`]).
+    pub job: &'static str,
+    /// Who it came from (a host's code).
+    pub host: String,
     /// Unique per host event (the host's own event id where it has one).
     pub dedupe_key: String,
     pub service: String,
@@ -37,26 +39,26 @@ pub struct Stored {
     pub duplicate: bool,
 }
 
-pub struct Job {
-    delivery: NewDelivery,
+pub struct Pending {
+    job: NewJob,
     ack: oneshot::Sender<Result<Stored, ()>>,
 }
 
 /// Starts the writer task on the current runtime; `notify` is signalled after each commit.
-pub fn spawn(db: Db, notify: Arc<Notify>) -> mpsc::Sender<Job> {
+pub fn spawn(db: Db, notify: Arc<Notify>) -> mpsc::Sender<Pending> {
     let (tx, rx) = mpsc::channel(QUEUE);
     tokio::spawn(run(db, rx, notify));
     tx
 }
 
-/// Stores `delivery` through the writer; resolves once it is committed.
-pub async fn submit(writer: &mpsc::Sender<Job>, delivery: NewDelivery) -> Result<Stored, ()> {
+/// Stores `job` through the writer; resolves once it is committed.
+pub async fn submit(writer: &mpsc::Sender<Pending>, job: NewJob) -> Result<Stored, ()> {
     let (ack, done) = oneshot::channel();
-    writer.send(Job { delivery, ack }).await.map_err(|_| ())?;
+    writer.send(Pending { job, ack }).await.map_err(|_| ())?;
     done.await.map_err(|_| ())?
 }
 
-async fn run(db: Db, mut rx: mpsc::Receiver<Job>, notify: Arc<Notify>) {
+async fn run(db: Db, mut rx: mpsc::Receiver<Pending>, notify: Arc<Notify>) {
     let mut jobs = Vec::with_capacity(BATCH);
     while rx.recv_many(&mut jobs, BATCH).await > 0 {
         match insert(&db, &jobs).await {
@@ -72,7 +74,7 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>, notify: Arc<Notify>) {
                 for job in jobs.drain(..) {
                     let result = insert(&db, std::slice::from_ref(&job)).await;
                     let result = result.map(|mut s| s.remove(0)).map_err(|e| {
-                        tracing::error!(error = %e, delivery = %job.delivery.id, "webhook delivery not stored");
+                        tracing::error!(error = %e, job = %job.job.id, "webhook delivery not stored");
                     });
                     notify.notify_one();
                     let _ = job.ack.send(result);
@@ -83,11 +85,11 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Job>, notify: Arc<Notify>) {
 }
 
 /// Parameters per row, and rows per INSERT statement: below SQLite's old limit of 999.
-const COLUMNS: usize = 12;
+const COLUMNS: usize = 13;
 const ROWS_PER_STATEMENT: usize = 64;
 
 /// One transaction for all `jobs`; a delivery stored before reports the earlier id.
-async fn insert(db: &Db, jobs: &[Job]) -> Result<Vec<Stored>, sqlx::Error> {
+async fn insert(db: &Db, jobs: &[Pending]) -> Result<Vec<Stored>, sqlx::Error> {
     let mut tx = db.begin().await?;
     let mut short = Vec::new();
     for (c, chunk) in jobs.chunks(ROWS_PER_STATEMENT).enumerate() {
@@ -98,18 +100,19 @@ async fn insert(db: &Db, jobs: &[Job]) -> Result<Vec<Stored>, sqlx::Error> {
             })
             .collect();
         let sql = format!(
-            "INSERT INTO webhook_deliveries (id, dedupe_key, host, service, customer_web_id, user_id, params, \
+            "INSERT INTO webhook_deliveries (id, job, dedupe_key, host, service, customer_web_id, user_id, params, \
              status, last_error, received_at, next_attempt_at, processed_at, attempts) VALUES {} \
              ON CONFLICT (dedupe_key) DO NOTHING",
             rows.join(", ")
         );
         let mut query = sqlx::query(&sql);
-        for Job { delivery: d, .. } in chunk {
+        for Pending { job: d, .. } in chunk {
             let status = if d.failure.is_some() { DeliveryStatus::Failed } else { DeliveryStatus::Queued };
             query = query
                 .bind(&d.id)
+                .bind(d.job)
                 .bind(&d.dedupe_key)
-                .bind(d.host.code())
+                .bind(&d.host)
                 .bind(&d.service)
                 .bind(&d.customer_web_id)
                 .bind(&d.user_id)
@@ -124,16 +127,16 @@ async fn insert(db: &Db, jobs: &[Job]) -> Result<Vec<Stored>, sqlx::Error> {
             short.push(c);
         }
     }
-    let mut out: Vec<Stored> = jobs.iter().map(|j| Stored { id: j.delivery.id.clone(), duplicate: false }).collect();
+    let mut out: Vec<Stored> = jobs.iter().map(|j| Stored { id: j.job.id.clone(), duplicate: false }).collect();
     // Some were stored before (or twice in this batch): the stored row's id tells which.
     for c in short {
         let range = c * ROWS_PER_STATEMENT..((c + 1) * ROWS_PER_STATEMENT).min(jobs.len());
         for (job, stored) in jobs[range.clone()].iter().zip(out[range].iter_mut()) {
             let (id,): (String,) = sqlx::query_as("SELECT id FROM webhook_deliveries WHERE dedupe_key = $1")
-                .bind(&job.delivery.dedupe_key)
+                .bind(&job.job.dedupe_key)
                 .fetch_one(&mut *tx)
                 .await?;
-            *stored = Stored { duplicate: id != job.delivery.id, id };
+            *stored = Stored { duplicate: id != job.job.id, id };
         }
     }
     tx.commit().await?;

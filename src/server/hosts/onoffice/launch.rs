@@ -1,11 +1,11 @@
 //! Server side of the launch: verify the query with the signing core, read the parameters,
 //! seal a session.
 
-use super::signed_request::{optional, required, verify};
-use super::storage::StoredOrder;
-use super::AppState;
 use crate::contract::errors::AppError;
 use crate::contract::launch::{Launch, LaunchContext};
+use crate::server::hosts::onoffice::signed_request::{optional, required, verify};
+use crate::server::store::StoredOrder;
+use crate::server::AppState;
 use signing::url::Verified;
 
 /// Verifies `query` (exactly as it arrived) and issues a session for it.

@@ -2,12 +2,12 @@
 //! chart, in the browser's time zone, split by host. Summed here rather than in SQL, so the
 //! same code runs on SQLite and PostgreSQL and is tested without a database.
 
-use super::export::{date_of, offset_secs};
-use super::{now, AppState};
 use crate::contract::back_office::{Day, Overview, Totals, CHART_DAYS};
 use crate::contract::errors::AppError;
 use crate::contract::orders::OrderStatus;
 use crate::contract::webhooks::Host;
+use crate::server::back_office::export::{date_of, offset_secs};
+use crate::server::{clock::now, AppState};
 
 const DAY: i64 = 86_400;
 

@@ -180,7 +180,7 @@ pub async fn transition(db: &Db, id: &str, step: &Transition<'_>) -> Result<Opti
                 "INSERT INTO order_events (id, order_id, at, from_status, to_status, reference, callback_key, step) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, (SELECT COUNT(*) + 1 FROM order_events WHERE order_id = $2))",
             )
-            .bind(super::new_id())
+            .bind(crate::server::ids::new_id())
             .bind(id)
             .bind(step.at)
             .bind(current.status.code())

@@ -7,9 +7,9 @@
 //! The range is whole days in the browser's time zone (`offset`, minutes east of UTC), and
 //! times are written in that offset.
 
-use super::orders::product_names;
-use super::{storage, AppState};
 use crate::contract::errors::AppError;
+use crate::server::orders::product_names;
+use crate::server::{store, AppState};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -54,9 +54,9 @@ pub async fn orders_csv(
 }
 
 async fn export(state: &AppState, client: SocketAddr, form: &ExportForm) -> Result<(String, String), AppError> {
-    super::admin::authorize(state, &form.token, client.ip(), super::now())?;
+    crate::server::back_office::authorize(state, &form.token, client.ip(), crate::server::clock::now())?;
     let range = Range::parse(&form.from, &form.to, form.offset)?;
-    let orders = storage::orders_between(&state.db, range.start, range.end, MAX_ROWS + 1).await?;
+    let orders = store::orders_between(&state.db, range.start, range.end, MAX_ROWS + 1).await?;
     if orders.len() as i64 > MAX_ROWS {
         return Err(AppError::BadRequest {
             message: format!("more than {MAX_ROWS} orders in this range: export a shorter one"),

@@ -1,9 +1,8 @@
 //! Server side of orders: pricing from the catalogue, storage, the signed order message,
 //! and the provider's list (the payment callback: `payment_callback`).
 
-use super::session::Session;
-use super::storage::{self, StoredOrder};
-use super::AppState;
+pub mod log;
+
 use crate::contract::catalogue::{decimal, Catalogue, Circle, Needs};
 use crate::contract::errors::AppError;
 use crate::contract::lang::Lang;
@@ -12,6 +11,9 @@ use crate::contract::orders::{
     unmet_need, CartLine, MyOrder, OrderKind, OrderRequest, OrderStatus, PlacedOrder, MAX_CART_LINES, MAX_QUANTITY,
 };
 use crate::contract::webhooks::Host;
+use crate::server::session::Session;
+use crate::server::store::{self, StoredOrder};
+use crate::server::AppState;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -202,15 +204,15 @@ pub async fn place(
     let priced = price(&state.catalogue, ctx, &request)?;
     // Scoped to the user, so keys from different users can never collide.
     let scoped_key = format!("{}:{}:{key}", ctx.customer_web_id, ctx.user_id);
-    let existing = storage::order_by_key(&state.db, &scoped_key).await?;
+    let existing = store::order_by_key(&state.db, &scoped_key).await?;
     if existing.is_none() {
         within_rate(state, ctx, now).await?;
     }
     let stored = match existing {
         Some(order) => order,
         None => {
-            let stored = storage::insert_order(&state.db, &new_order(ctx, &priced, scoped_key, now)).await?;
-            super::metrics::order("pending");
+            let stored = store::insert_order(&state.db, &new_order(ctx, &priced, scoped_key, now)).await?;
+            crate::server::metrics::order("pending");
             stored
         }
     };
@@ -249,7 +251,7 @@ pub fn product_names(order: &StoredOrder) -> Vec<String> {
 /// Refuses a new order when the session's user placed [`MAX_ORDERS_PER_WINDOW`] in the
 /// last [`ORDER_WINDOW_SECS`].
 pub async fn within_rate(state: &AppState, ctx: &LaunchContext, now: i64) -> Result<(), AppError> {
-    let recent = storage::orders_since(&state.db, &ctx.customer_web_id, &ctx.user_id, now - ORDER_WINDOW_SECS).await?;
+    let recent = store::orders_since(&state.db, &ctx.customer_web_id, &ctx.user_id, now - ORDER_WINDOW_SECS).await?;
     if recent >= MAX_ORDERS_PER_WINDOW {
         return Err(AppError::TooManyRequests {
             message: format!(
@@ -264,7 +266,7 @@ pub async fn within_rate(state: &AppState, ctx: &LaunchContext, now: i64) -> Res
 /// A new pending onOffice order of `priced` for the session's context.
 pub fn new_order(ctx: &LaunchContext, priced: &Priced, idempotency_key: String, now: i64) -> StoredOrder {
     StoredOrder {
-        id: super::new_id(),
+        id: crate::server::ids::new_id(),
         idempotency_key,
         customer_web_id: ctx.customer_web_id.clone(),
         customer_name: ctx.customer_name.clone(),

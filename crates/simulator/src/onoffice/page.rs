@@ -7,9 +7,9 @@ use axum::response::{Html, IntoResponse};
 use axum::Json;
 use serde_json::json;
 
-const INDEX: &str = include_str!("../assets/index.html");
-const SCRIPT: &str = include_str!("../assets/simulator.js");
-const STYLE: &str = include_str!("../assets/simulator.css");
+const INDEX: &str = include_str!("../../assets/index.html");
+const SCRIPT: &str = include_str!("../../assets/simulator.js");
+const STYLE: &str = include_str!("../../assets/simulator.css");
 
 /// Only our own script and style; the service may come from any web origin
 /// (storefront and callback URLs are configurable).

@@ -5,16 +5,16 @@
 //! confirms or cancels it after looking at onOffice's transaction overview (recorded with who
 //! did it). A callback with a signature that does not verify is still refused.
 
-use super::payment_callback::{AppliedCallback, CallbackValues};
-use super::storage::{self, Transition};
-use super::AppState;
 use crate::contract::back_office::CallbackOutcome;
 use crate::contract::errors::AppError;
 use crate::contract::orders::OrderStatus;
+use crate::server::hosts::onoffice::payment_callback::{AppliedCallback, CallbackValues};
+use crate::server::store::{self, Transition};
+use crate::server::AppState;
 use sha2::{Digest, Sha256};
 
 /// What an unsigned callback reported for a still pending order.
-pub fn reported(order: &storage::StoredOrder) -> Option<OrderStatus> {
+pub fn reported(order: &store::StoredOrder) -> Option<OrderStatus> {
     let status = order.reported_status.as_deref().and_then(OrderStatus::from_code);
     status.filter(|_| order.status == OrderStatus::Pending)
 }
@@ -27,7 +27,7 @@ pub async fn report(state: &AppState, query: &str, now: i64) -> Result<AppliedCa
             .find(|(k, v)| k == name && !v.is_empty())
             .map(|(_, v)| v.into_owned())
     })?;
-    let order = storage::order(&state.db, &id).await?.ok_or(AppError::NotFound)?;
+    let order = store::order(&state.db, &id).await?.ok_or(AppError::NotFound)?;
     if order.status == OrderStatus::Pending {
         sqlx::query(
             "UPDATE orders SET reported_status = $2, reported_reference = $3, reported_at = $4 \
@@ -44,9 +44,9 @@ pub async fn report(state: &AppState, query: &str, now: i64) -> Result<AppliedCa
         Some(r) => format!("{} ({r})", status.code()),
         None => status.code().to_string(),
     };
-    super::order_log::record(&state.db, query, &id, now, CallbackOutcome::Reported, &detail).await;
+    crate::server::orders::log::record(&state.db, query, &id, now, CallbackOutcome::Reported, &detail).await;
     tracing::info!(order = %id, status = status.code(), "unsigned payment callback: reported, not applied");
-    let order = storage::order(&state.db, &id).await?.ok_or(AppError::NotFound)?;
+    let order = store::order(&state.db, &id).await?.ok_or(AppError::NotFound)?;
     // A report is no signed callback: it never earns the result page a session.
     let key = format!("reported:{}", hex::encode(Sha256::digest(query.as_bytes())));
     Ok(AppliedCallback { order, key })
@@ -55,7 +55,7 @@ pub async fn report(state: &AppState, query: &str, now: i64) -> Result<AppliedCa
 /// The provider confirms (the reported status) or cancels (`error`) a reported payment of a
 /// pending order; `who` is recorded in the order's timeline.
 pub async fn reconcile(state: &AppState, id: &str, confirm: bool, who: &str, now: i64) -> Result<(), AppError> {
-    let order = storage::order(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let order = store::order(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let reported = order.reported_status.as_deref().and_then(OrderStatus::from_code);
     let Some(reported) = reported.filter(|_| order.status == OrderStatus::Pending) else {
         return Err(AppError::Conflict {
@@ -68,15 +68,15 @@ pub async fn reconcile(state: &AppState, id: &str, confirm: bool, who: &str, now
     let to = if confirm { reported } else { OrderStatus::Error };
     let message =
         if confirm { None } else { Some("cancelled by the provider: not in onOffice's transaction overview") };
-    let key = format!("provider:{}", super::new_id());
+    let key = format!("provider:{}", crate::server::ids::new_id());
     let step = Transition { to, reference: order.reported_reference.as_deref(), message, callback_key: &key, at: now };
-    if storage::transition(&state.db, id, &step).await?.is_none() {
+    if store::transition(&state.db, id, &step).await?.is_none() {
         return Err(AppError::Conflict { message: "the order moved meanwhile; reload it".into() });
     }
     let outcome = if confirm { CallbackOutcome::Confirmed } else { CallbackOutcome::Cancelled };
-    super::order_log::record(&state.db, &key, id, now, outcome, who).await;
+    crate::server::orders::log::record(&state.db, &key, id, now, outcome, who).await;
     tracing::info!(order = %id, to = to.code(), by = %who, "reported payment settled by the provider");
-    let order = storage::order(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    super::hosts::oneflow::contracts::queue_if_needed(state, &order).await?;
+    let order = store::order(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    crate::server::hosts::oneflow::contracts::queue_if_needed(state, &order).await?;
     Ok(())
 }

@@ -2,10 +2,10 @@
 //! and never touches the database; each ciphertext is bound to its customer, so rows cannot
 //! be swapped between customers.
 
-use super::hosts::onoffice::api::{ApiError, Credentials, Problem};
-use super::sealing::Sealer;
-use super::AppState;
 use crate::contract::errors::AppError;
+use crate::server::hosts::onoffice::api::{ApiError, Credentials, Problem};
+use crate::server::sealing::Sealer;
+use crate::server::AppState;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};

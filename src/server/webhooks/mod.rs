@@ -1,32 +1,30 @@
 //! The one inbound pipeline for every host's webhooks: verify (in the host's folder under
-//! `hosts/`) → store durably (group commit, see `writer`; committed before the answer) →
-//! process with the handler the delivery routes to, idempotently and with retries (see
-//! `worker`), while a host that reads our answer as the outcome (onOffice) waits for it until a
-//! deadline ([`await_outcome`]). Deduplication uses each host's own event id;
+//! `hosts/`) → store durably in the job queue ([`crate::server::jobs`]; committed before the
+//! answer) → process with the handler the delivery routes to ([`Inbound`]), idempotently and
+//! with retries, while a host that reads our answer as the outcome (onOffice) waits for it
+//! until a deadline ([`crate::server::jobs::await_outcome`]). Deduplication uses each host's own event id;
 //! failures keep their reason for the provider's page.
 
+pub mod builtin;
 mod config;
 mod handler;
-mod worker;
-mod writer;
 
 pub use config::{WebhookConfig, WebhookService, DEFAULT_DEADLINE_SECS, DEFAULT_LOCK_SECS, STANDARD_PARAMETERS};
-pub use handler::{Delivery, HandlerContext, HandlerError, Registry, WebhookHandler};
-pub use worker::{await_outcome, backoff_secs, next_step, Outcome, Step, MAX_ATTEMPTS, MAX_BACKOFF_SECS};
-pub use writer::{NewDelivery, Stored};
+pub use handler::{Delivery, Registry, WebhookHandler};
 
-use super::config::Config;
-use super::hosts::Host;
-use super::storage::{Conditions, Db, Value};
-use super::AppState;
 use crate::contract::errors::AppError;
 use crate::contract::webhooks::{AttemptRow, DeliveryStatus, Requeued, WebhookFilter, WebhookRow};
+use crate::server::config::Config;
+use crate::server::hosts::Host;
+use crate::server::jobs::{JobContext, JobError, NewJob, Queued, Runner, Stored, INBOUND};
+use crate::server::store::{Conditions, Db, Value};
+use crate::server::AppState;
+use futures::future::BoxFuture;
 use signing::url::UrlVerifier;
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
-use tokio::sync::{mpsc, Notify};
+use std::sync::Arc;
 
-/// The configured services, and the writer that stores their deliveries.
+/// The configured services and their verifiers.
 #[derive(Clone)]
 pub struct Webhooks(Arc<Shared>);
 
@@ -34,38 +32,17 @@ struct Shared {
     config: WebhookConfig,
     /// One verifier per service (its URL is part of what onOffice signs), built once.
     verifiers: HashMap<String, UrlVerifier>,
-    db: Db,
-    /// What the worker and handlers write through (see [`processing_pool`]).
-    processing_db: Db,
-    /// Started on first use, on the server's runtime.
-    writer: OnceLock<mpsc::Sender<writer::Job>>,
-    /// Signalled after each commit, so the worker starts at once instead of at its next poll.
-    committed: Arc<Notify>,
-    /// Set at shutdown: the worker starts nothing new and hands back what it claimed.
-    stopping: Arc<std::sync::atomic::AtomicBool>,
-    /// Calls waiting for a delivery's outcome, by delivery id (see [`Webhooks::settled`]).
-    waiters: std::sync::Mutex<HashMap<String, Vec<tokio::sync::oneshot::Sender<worker::Outcome>>>>,
 }
 
 impl Webhooks {
-    pub fn new(server: &Config, db: Db) -> Self {
+    pub fn new(server: &Config) -> Self {
         let config = server.webhooks.clone();
         let verifiers = config
             .services
             .iter()
             .map(|s| (s.name.clone(), server.verifier(server.origin_path(&format!("/webhooks/{}", s.name)))))
             .collect();
-        let processing_db = processing_pool(&db);
-        Webhooks(Arc::new(Shared {
-            config,
-            verifiers,
-            db,
-            processing_db,
-            writer: OnceLock::new(),
-            committed: Arc::new(Notify::new()),
-            stopping: Arc::new(std::sync::atomic::AtomicBool::new(false)),
-            waiters: Default::default(),
-        }))
+        Webhooks(Arc::new(Shared { config, verifiers }))
     }
 
     pub fn config(&self) -> &WebhookConfig {
@@ -78,109 +55,83 @@ impl Webhooks {
 
     /// The handler a delivery routes to; `None` when its host has nothing to do for it (a
     /// Kolibri24 category or Oneflow notification no handler is configured for).
-    pub fn handler_for(&self, host: Host, service: &str) -> Result<Option<Arc<dyn WebhookHandler>>, HandlerError> {
+    pub fn handler_for(&self, host: Host, service: &str) -> Result<Option<Arc<dyn WebhookHandler>>, JobError> {
         let config = &self.0.config;
         match host {
             Host::OnOffice => match config.service(service) {
                 Some(s) => Ok(Some(s.handler.clone())),
-                None => Err(HandlerError::Retry(format!("webhook service `{service}` is not configured"))),
+                None => Err(JobError::Retry(format!("webhook service `{service}` is not configured"))),
             },
             Host::Kolibri24 => Ok(config.kolibri24.get(service).cloned()),
-            Host::Oneflow if service == super::hosts::oneflow::contracts::CREATE_SERVICE => {
-                Ok(Some(Arc::new(super::hosts::oneflow::contracts::CreateContract)))
-            }
             Host::Oneflow => Ok(config.oneflow.clone()),
         }
-    }
-
-    /// The database handlers write to.
-    pub fn processing_db(&self) -> &Db {
-        &self.0.processing_db
-    }
-
-    pub fn notify(&self) -> Arc<Notify> {
-        self.0.committed.clone()
-    }
-
-    /// Asks the worker to stop: handlers already running finish, claimed deliveries not yet
-    /// started are handed back at once (due now, for any replica), and the worker ends.
-    pub fn stop(&self) {
-        self.0.stopping.store(true, std::sync::atomic::Ordering::SeqCst);
-        self.0.committed.notify_one();
-    }
-
-    pub fn is_stopping(&self) -> bool {
-        self.0.stopping.load(std::sync::atomic::Ordering::SeqCst)
-    }
-
-    /// Registers a wait for delivery `id`'s outcome.
-    pub fn waiter(&self, id: &str) -> tokio::sync::oneshot::Receiver<worker::Outcome> {
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        self.waiting().entry(id.to_string()).or_default().push(tx);
-        rx
-    }
-
-    /// Drops the waits for `id` (the caller stopped waiting).
-    pub fn forget(&self, id: &str) {
-        self.waiting().remove(id);
-    }
-
-    /// Tells whoever waits for `id` how its attempt ended; called after the commit.
-    pub fn settled(&self, id: &str, outcome: worker::Outcome) {
-        for waiter in self.waiting().remove(id).unwrap_or_default() {
-            let _ = waiter.send(outcome.clone());
-        }
-    }
-
-    fn waiting(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<String, Vec<tokio::sync::oneshot::Sender<worker::Outcome>>>> {
-        self.0.waiters.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The verifier of onOffice webhook service `name` (its URL is part of what is signed).
     pub fn verifier(&self, name: &str) -> Option<&UrlVerifier> {
         self.0.verifiers.get(name)
     }
-
-    /// Stores a delivery durably; resolves after the commit.
-    pub async fn store(&self, delivery: writer::NewDelivery) -> Result<writer::Stored, AppError> {
-        let sender = self.0.writer.get_or_init(|| writer::spawn(self.0.db.clone(), self.0.committed.clone()));
-        let (host, service) = (delivery.host.code(), delivery.service.clone());
-        let stored = writer::submit(sender, delivery).await.map_err(|()| AppError::Internal)?;
-        super::metrics::delivery(host, &service, if stored.duplicate { "duplicate" } else { "received" });
-        Ok(stored)
-    }
 }
 
-/// On SQLite, the worker and handlers get their own connections without an fsync per
-/// commit (`synchronous=NORMAL`): with one fsync'ing commit per handler they held the write
-/// lock so long that accepting deliveries stalled. Nothing promised is at risk: a process
-/// crash loses no commit either way, and a power cut can only lose recent processing, which
-/// then runs again (handlers are idempotent); the WAL keeps the order, so no later
-/// acceptance survives without the processing before it. PostgreSQL and in-memory
-/// databases share the main pool.
-fn processing_pool(db: &Db) -> Db {
-    let options = db.connect_options();
-    let url = options.database_url.as_str();
-    if !url.starts_with("sqlite:") || url.contains(":memory:") || url.contains("mode=memory") {
-        return db.clone();
-    }
-    sqlx::any::AnyPoolOptions::new()
-        .max_connections(4)
-        .after_connect(|conn, _| {
-            Box::pin(async move {
-                sqlx::Executor::execute(conn, "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;").await?;
-                Ok(())
-            })
+/// A verified delivery, ready to store.
+pub struct NewDelivery {
+    pub id: String,
+    pub host: Host,
+    /// Unique per host event (the host's own event id where it has one).
+    pub dedupe_key: String,
+    /// Routes the delivery to its handler: the onOffice service, the Kolibri24 category, or
+    /// `notification` for Oneflow.
+    pub service: String,
+    pub customer_web_id: String,
+    pub user_id: String,
+    /// The parameters as a JSON object.
+    pub params: String,
+    pub received_at: i64,
+    /// Why it can never be processed: stored `failed` with this reason, never dropped.
+    pub failure: Option<String>,
+}
+
+/// Stores a verified delivery in the job queue, for [`Inbound`]; resolves after the commit.
+pub async fn store(state: &AppState, d: NewDelivery) -> Result<Stored, AppError> {
+    state
+        .jobs
+        .store(NewJob {
+            id: d.id,
+            job: INBOUND,
+            host: d.host.code().to_string(),
+            dedupe_key: d.dedupe_key,
+            service: d.service,
+            customer_web_id: d.customer_web_id,
+            user_id: d.user_id,
+            params: d.params,
+            received_at: d.received_at,
+            failure: d.failure,
         })
-        .connect_lazy_with((*options).clone())
+        .await
 }
 
-/// Starts the background worker (once per process; replicas each run one); it ends after
-/// [`Webhooks::stop`].
-pub fn spawn_worker(state: AppState) -> tokio::task::JoinHandle<()> {
-    worker::spawn(state)
+/// Runs a stored delivery with the handler its host and service route to (none: recorded only).
+pub struct Inbound;
+
+impl Runner for Inbound {
+    fn run<'a>(&'a self, ctx: &'a JobContext, q: &'a Queued) -> BoxFuture<'a, Result<(), JobError>> {
+        Box::pin(async move {
+            let delivery = Delivery::from_queued(q);
+            let Some(handler) = ctx.state.webhooks.handler_for(delivery.host, &delivery.service)? else {
+                tracing::debug!(delivery = %q.id, host = %q.host, service = %q.service, "no handler: recorded only");
+                return Ok(());
+            };
+            handler.handle(ctx, &delivery).await
+        })
+    }
+
+    fn label(&self, ctx: &JobContext, q: &Queued) -> String {
+        let handler = Host::from_code(&q.host).and_then(|host| ctx.state.webhooks.handler_for(host, &q.service).ok());
+        match handler.flatten() {
+            Some(handler) => format!("handler `{}`", handler.name()),
+            None => format!("delivery `{}`", q.service),
+        }
+    }
 }
 
 /// The newest deliveries with their attempts, narrowed by `filter`, for the provider's page.

@@ -1,12 +1,12 @@
 //! enterprise's payment callback: a signed one moves the order along its state machine once
-//! (`storage::transition`); one without any signature is a report (`payment_reports`); a
+//! (`store::transition`); one without any signature is a report (`payment_reports`); a
 //! wrongly signed one changes nothing. Then the result page's data.
 
-use super::storage::{self, StoredOrder, Transition};
-use super::AppState;
 use crate::contract::back_office::CallbackOutcome;
 use crate::contract::errors::AppError;
 use crate::contract::orders::{OrderResult, OrderStatus};
+use crate::server::store::{self, StoredOrder, Transition};
+use crate::server::AppState;
 use sha2::{Digest, Sha256};
 
 /// A verified payment callback, applied.
@@ -46,14 +46,19 @@ impl CallbackValues {
 /// Verifies a payment callback and moves the order along the state machine once. A wrongly
 /// signed one changes nothing; an unsigned one is kept as a report (`payment_reports`).
 pub async fn apply_callback(state: &AppState, query: &str, now: i64) -> Result<AppliedCallback, AppError> {
-    let verified = match super::signed_request::verify(&state.verifiers.callback, query, now, "payment callback") {
+    let verified = match crate::server::hosts::onoffice::signed_request::verify(
+        &state.verifiers.callback,
+        query,
+        now,
+        "payment callback",
+    ) {
         Ok(verified) => verified,
         // No `signature` at all, as the signing core reads the query: a report, not a forgery.
         Err(AppError::LaunchRejected { reason }) if reason == signing::Rejection::MissingSignature.code() => {
-            return super::payment_reports::report(state, query, now).await;
+            return crate::server::hosts::onoffice::payment_reports::report(state, query, now).await;
         }
         Err(refused) => {
-            super::order_log::record_refused(&state.db, query, now, &refused).await;
+            crate::server::orders::log::record_refused(&state.db, query, now, &refused).await;
             return Err(refused);
         }
     };
@@ -67,11 +72,11 @@ pub async fn apply_callback(state: &AppState, query: &str, now: i64) -> Result<A
         callback_key: &key,
         at: now,
     };
-    let order = storage::order(&state.db, &id).await?.ok_or(AppError::NotFound)?;
-    let outcome = match storage::transition(&state.db, &id, &step).await? {
+    let order = store::order(&state.db, &id).await?.ok_or(AppError::NotFound)?;
+    let outcome = match store::transition(&state.db, &id, &step).await? {
         Some(from) => {
             tracing::info!(order = %id, from = from.code(), to = status.code(), "payment callback applied");
-            super::metrics::order(status.code());
+            crate::server::metrics::order(status.code());
             CallbackOutcome::Applied
         }
         None if order.status != status => {
@@ -80,12 +85,12 @@ pub async fn apply_callback(state: &AppState, query: &str, now: i64) -> Result<A
         }
         None => CallbackOutcome::Repeated,
     };
-    super::metrics::callback(outcome.code());
-    super::order_log::record(&state.db, query, &id, now, outcome, status.code()).await;
-    let order = storage::order(&state.db, &id).await?.ok_or(AppError::NotFound)?;
+    crate::server::metrics::callback(outcome.code());
+    crate::server::orders::log::record(&state.db, query, &id, now, outcome, status.code()).await;
+    let order = store::order(&state.db, &id).await?.ok_or(AppError::NotFound)?;
     // On every view of a paid order's callback: queued once, so a failure here is retried
     // by the next view instead of being lost.
-    super::hosts::oneflow::contracts::queue_if_needed(state, &order).await?;
+    crate::server::hosts::oneflow::contracts::queue_if_needed(state, &order).await?;
     Ok(AppliedCallback { order, key })
 }
 
@@ -93,8 +98,8 @@ pub async fn apply_callback(state: &AppState, query: &str, now: i64) -> Result<A
 /// signed callback that moved the order; a replay shows the result without one.
 pub async fn callback_result(state: &AppState, query: &str, now: i64) -> Result<OrderResult, AppError> {
     let AppliedCallback { order, key } = apply_callback(state, query, now).await?;
-    let session = if storage::claim_result_session(&state.db, &order.id, &key).await? {
-        Some(super::launch::resume_session(state, &order, now))
+    let session = if store::claim_result_session(&state.db, &order.id, &key).await? {
+        Some(crate::server::hosts::onoffice::launch::resume_session(state, &order, now))
     } else {
         None
     };
