@@ -5,8 +5,8 @@
 
 mod common;
 use common::*;
+use marktstand::contract::back_office::webhooks::{DeliveryStatus, Requeued, WebhookRow};
 use marktstand::contract::back_office::BackOfficeSignIn;
-use marktstand::contract::webhooks::{DeliveryStatus, Requeued, WebhookRow};
 use marktstand::server::jobs::JobError;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -170,7 +170,7 @@ async fn listed(server: &TestServer, filter: &[(&str, &str)]) -> reqwest::Respon
 }
 
 async fn ids(server: &TestServer, filter: &[(&str, &str)]) -> Vec<String> {
-    let page = decode::<marktstand::contract::orders::OrderPage>(listed(server, filter).await).await;
+    let page = decode::<marktstand::contract::back_office::orders::OrderPage>(listed(server, filter).await).await;
     page["rows"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect()
 }
 

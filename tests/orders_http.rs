@@ -4,7 +4,8 @@
 
 mod common;
 use common::*;
-use marktstand::contract::orders::{OrderPage, OrderResult, PlacedOrder};
+use marktstand::contract::back_office::orders::OrderPage;
+use marktstand::contract::orders::{OrderResult, PlacedOrder};
 use serde_json::{json, Value};
 
 #[tokio::test]

@@ -7,7 +7,7 @@
 mod common;
 use common::*;
 use futures::future::BoxFuture;
-use marktstand::contract::webhooks::DeliveryStatus;
+use marktstand::contract::back_office::webhooks::DeliveryStatus;
 use marktstand::server::jobs::{JobContext, JobError};
 use marktstand::server::webhooks::{Delivery, Registry, WebhookConfig, WebhookHandler};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -109,7 +109,10 @@ async fn kolibri24_s_documented_envelope_and_details_objects_are_read() {
     assert_eq!(answer["accepted"], 3, "{answer}");
     deliveries_settled(&server).await;
     let rows = marktstand::server::webhooks::recent(&server.state.db, 10, &Default::default()).await.unwrap();
-    assert!(rows.iter().all(|r| r.status == marktstand::contract::webhooks::DeliveryStatus::Done), "{rows:?}");
+    assert!(
+        rows.iter().all(|r| r.status == marktstand::contract::back_office::webhooks::DeliveryStatus::Done),
+        "{rows:?}"
+    );
     let entity = fixture_json("kolibri24/announcement-entity.json");
     let (id, kind): (String, String) =
         sqlx::query_as("SELECT entity_id, entity_type FROM entity_changes WHERE agency_id = $1")

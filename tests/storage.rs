@@ -4,8 +4,8 @@
 #![cfg(feature = "ssr")]
 
 mod common;
+use marktstand::contract::host::Host;
 use marktstand::contract::orders::{OrderKind, OrderStatus};
-use marktstand::contract::webhooks::Host;
 use marktstand::server::store::{self, StoredOrder, Transition};
 
 fn order(id: &str, key: &str, created_at: i64) -> StoredOrder {

@@ -6,7 +6,7 @@
 
 mod common;
 use common::*;
-use marktstand::contract::webhooks::{DeliveryStatus, WebhookRow};
+use marktstand::contract::back_office::webhooks::{DeliveryStatus, WebhookRow};
 use marktstand::server::jobs::{backoff_secs, next_step, JobError, Step};
 use marktstand::server::webhooks::{Registry, WebhookConfig};
 use serde_json::Value;

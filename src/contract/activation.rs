@@ -75,6 +75,6 @@ pub enum PropertyInfo {
 /// Reads the launch's property or address through the onOffice API.
 #[server(endpoint = "property_info", client = SessionClient, output = Postcard)]
 pub async fn read_property() -> Result<PropertyInfo, AppError> {
-    use crate::server::{call::with_session, hosts::onoffice::property};
+    use crate::server::{hosts::onoffice::property, session::with_session};
     with_session(|state, session| async move { Ok(property::property_info(&state, &session).await) }).await
 }

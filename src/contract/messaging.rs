@@ -30,6 +30,6 @@ impl ParentAction {
 /// is that string as JSON (`crate::contract::codec`).
 #[server(endpoint = "parent_message", client = SessionClient, output = JsonBody)]
 pub async fn parent_message(action: ParentAction) -> Result<String, AppError> {
-    use crate::server::{call::with_session, clock::now, hosts::onoffice::parent_message::sign_parent_message};
+    use crate::server::{clock::now, hosts::onoffice::parent_message::sign_parent_message, session::with_session};
     with_session(|state, session| async move { Ok(sign_parent_message(&state, action, &session, now())) }).await
 }

@@ -6,7 +6,6 @@ use crate::contract::catalogue::{Circle, Needs};
 use crate::contract::codec::JsonBody;
 use crate::contract::errors::AppError;
 use crate::contract::launch::{Launch, LaunchContext};
-use crate::contract::webhooks::Host;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Postcard;
 use serde::{Deserialize, Serialize};
@@ -218,7 +217,7 @@ pub struct OrderResult {
 /// Prices the cart from the catalogue, stores the order (once per idempotency key) and signs it.
 #[server(endpoint = "create_order", client = SessionClient, input = JsonBody, output = Postcard)]
 pub async fn create_order(request: OrderRequest, idempotency_key: String) -> Result<PlacedOrder, AppError> {
-    use crate::server::{call::with_session, clock::now, orders};
+    use crate::server::{clock::now, orders, session::with_session};
     with_session(
         |state, session| async move { orders::place(&state, &session, request, &idempotency_key, now()).await },
     )
@@ -228,8 +227,8 @@ pub async fn create_order(request: OrderRequest, idempotency_key: String) -> Res
 /// The result of the payment callback whose query the callback page was loaded with.
 #[server(endpoint = "callback_result", client = SessionClient, output = Postcard)]
 pub async fn callback_result(query: String) -> Result<OrderResult, AppError> {
-    use crate::server::{call::handle, clock::now, hosts::onoffice::payment_callback};
-    handle(|state| async move { payment_callback::callback_result(&state, &query, now()).await }).await
+    use crate::server::{call::handle, clock::now, hosts::onoffice::payment::callback};
+    handle(|state| async move { callback::callback_result(&state, &query, now()).await }).await
 }
 
 /// One of the user's own orders, as the storefront lists them.
@@ -250,73 +249,8 @@ pub const MY_ORDERS: i64 = 20;
 /// The session user's newest orders (placed, paid or failed), for "your orders".
 #[server(endpoint = "my_orders", client = SessionClient, output = Postcard)]
 pub async fn my_orders() -> Result<Vec<MyOrder>, AppError> {
-    use crate::server::{call::with_session, orders};
+    use crate::server::{orders, session::with_session};
     with_session(|state, session| async move { orders::of_user(&state, &session).await }).await
-}
-
-/// One row of the provider's order list.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrderRow {
-    pub id: String,
-    pub customer_name: String,
-    pub customer_web_id: String,
-    pub user_id: String,
-    pub products: Vec<String>,
-    pub total_cents: i64,
-    pub status: OrderStatus,
-    pub reference: Option<String>,
-    pub created_at: i64,
-    pub host: Host,
-    /// For contract-fulfilled orders: how far the contract got.
-    pub fulfilment: Option<Fulfilment>,
-}
-
-/// One page of the provider's order list, newest first.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrderPage {
-    pub rows: Vec<OrderRow>,
-    /// The page asked for, from 0.
-    pub page: u32,
-    /// Whether an older page exists.
-    pub more: bool,
-}
-
-/// Rows per page of the provider's order list.
-pub const ORDER_PAGE_SIZE: u32 = 50;
-
-/// What the provider's order list is narrowed to; empty fields narrow nothing.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OrderFilter {
-    pub status: Option<OrderStatus>,
-    /// An order's id, a customer's id, or part of a customer's name.
-    #[serde(default)]
-    pub search: String,
-    /// First and last day (`YYYY-MM-DD`, both included) in the browser's time zone,
-    /// `offset` minutes east of UTC; either may be empty.
-    #[serde(default)]
-    pub from: String,
-    #[serde(default)]
-    pub to: String,
-    #[serde(default)]
-    pub offset: i32,
-}
-
-impl OrderFilter {
-    /// Whether it narrows nothing (the offset alone does not narrow).
-    pub fn is_empty(&self) -> bool {
-        self.status.is_none()
-            && self.search.trim().is_empty()
-            && self.from.trim().is_empty()
-            && self.to.trim().is_empty()
-    }
-}
-
-/// One page of the provider's order list, narrowed by `filter`, behind the admin token.
-#[server(endpoint = "admin_orders", client = SessionClient, output = Postcard)]
-pub async fn admin_orders(admin_token: String, page: u32, filter: Option<OrderFilter>) -> Result<OrderPage, AppError> {
-    use crate::server::{back_office, call::handle};
-    handle(|state| async move { back_office::orders(&state, &admin_token, page, &filter.unwrap_or_default()).await })
-        .await
 }
 
 #[cfg(test)]

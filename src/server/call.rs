@@ -8,7 +8,6 @@
 //! launch more than verifying its signature (BENCHMARKS.md).
 
 use crate::contract::errors::AppError;
-use crate::server::session::Session;
 use crate::server::AppState;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request};
@@ -108,17 +107,4 @@ where
         Err(err) => Err(err),
     };
     result.map_err(fail)
-}
-
-/// [`handle`] for calls made inside a storefront session (the `Authorization` header).
-pub async fn with_session<T, F, Fut>(body: F) -> Result<T, AppError>
-where
-    F: FnOnce(AppState, Session) -> Fut,
-    Fut: Future<Output = Result<T, AppError>>,
-{
-    handle(|state| async move {
-        let session = crate::server::session::require(&state)?;
-        body(state, session).await
-    })
-    .await
 }

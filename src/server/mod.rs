@@ -58,7 +58,8 @@ impl AppState {
         let sessions = Sessions::new(&config.session_keys, config.session_ttl_secs);
         let credentials_sealer = config.credentials_key.as_ref().map(sealing::Sealer::new);
         let api = hosts::onoffice::api::ApiClient::new(&config.api_endpoint);
-        let webhooks = webhooks::Webhooks::new(&config);
+        let webhooks =
+            webhooks::Webhooks::new(config.webhooks.clone(), |path| config.verifier(config.origin_path(path)));
         let queue = jobs::Settings { lock_secs: config.webhooks.lock_secs, max_attempts: config.webhooks.max_attempts };
         // The queue's runners: what arrives from the hosts, and each typed job.
         let runners = jobs::Runners::default()

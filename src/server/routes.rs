@@ -186,7 +186,7 @@ async fn payment_callback(
     uri: axum::http::Uri,
     request: HeaderMap,
 ) -> Response {
-    let status = match crate::server::hosts::onoffice::payment_callback::apply_callback(
+    let status = match crate::server::hosts::onoffice::payment::callback::apply_callback(
         &state,
         uri.query().unwrap_or(""),
         crate::server::clock::now(),

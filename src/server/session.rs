@@ -5,9 +5,11 @@
 use crate::contract::errors::AppError;
 use crate::contract::launch::LaunchContext;
 use crate::server::sealing::Sealer;
+use crate::server::AppState;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::{Deserialize, Serialize};
+use std::future::Future;
 
 /// A [`Session`] borrowed for sealing: the same fields in the same order, so postcard writes
 /// the same bytes without copying the launch context (a test holds that they open equal).
@@ -146,6 +148,19 @@ pub fn require_any(state: &crate::server::AppState) -> Result<Session, AppError>
     let value = authorization.as_ref().and_then(|v| v.to_str().ok()).ok_or(AppError::Unauthorized)?;
     let token = value.strip_prefix("Bearer ").ok_or(AppError::Unauthorized)?;
     state.sessions.open(token, crate::server::clock::now())
+}
+
+/// [`crate::server::call::handle`] for calls made inside a storefront session (the `Authorization` header).
+pub async fn with_session<T, F, Fut>(body: F) -> Result<T, AppError>
+where
+    F: FnOnce(AppState, Session) -> Fut,
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    crate::server::call::handle(|state| async move {
+        let session = require(&state)?;
+        body(state, session).await
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 
 use crate::contract::back_office::{Day, Overview, Totals, CHART_DAYS};
 use crate::contract::errors::AppError;
+use crate::contract::host::Host;
 use crate::contract::orders::OrderStatus;
-use crate::contract::webhooks::Host;
 use crate::server::back_office::export::{date_of, offset_secs};
 use crate::server::{clock::now, AppState};
 

@@ -7,7 +7,7 @@ pub mod kolibri24;
 pub mod oneflow;
 pub mod onoffice;
 
-pub use crate::contract::webhooks::Host;
+pub use crate::contract::host::Host;
 
 /// Every host's routes.
 pub fn routes() -> axum::Router<super::AppState> {

@@ -4,7 +4,7 @@
 //! `lock_secs` (webhooks.toml) and is picked up again.
 
 use super::{JobContext, JobError, Queued};
-use crate::contract::webhooks::DeliveryStatus;
+use crate::contract::back_office::webhooks::DeliveryStatus;
 use crate::server::{clock::now, AppState};
 use futures::{FutureExt, StreamExt};
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! hand their job to one writer task, which stores everything queued meanwhile in one
 //! transaction, commits once, and then answers each request.
 
-use crate::contract::webhooks::DeliveryStatus;
+use crate::contract::back_office::webhooks::DeliveryStatus;
 use crate::server::store::Db;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot, Notify};

@@ -5,12 +5,12 @@ pub mod log;
 
 use crate::contract::catalogue::{decimal, Catalogue, Circle, Needs};
 use crate::contract::errors::AppError;
+use crate::contract::host::Host;
 use crate::contract::lang::Lang;
 use crate::contract::launch::LaunchContext;
 use crate::contract::orders::{
     unmet_need, CartLine, MyOrder, OrderKind, OrderRequest, OrderStatus, PlacedOrder, MAX_CART_LINES, MAX_QUANTITY,
 };
-use crate::contract::webhooks::Host;
 use crate::server::session::Session;
 use crate::server::store::{self, StoredOrder};
 use crate::server::AppState;

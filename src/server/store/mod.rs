@@ -1,8 +1,8 @@
 //! Storage: one SQL database through `sqlx`'s `Any` driver, so the same queries run on the
 //! embedded SQLite default and on PostgreSQL (`DATABASE_URL=postgres://…`) for replicas.
 
+use crate::contract::host::Host;
 use crate::contract::orders::{OrderKind, OrderStatus};
-use crate::contract::webhooks::Host;
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 

@@ -12,9 +12,8 @@ mod handler;
 pub use config::{WebhookConfig, WebhookService, DEFAULT_DEADLINE_SECS, DEFAULT_LOCK_SECS, STANDARD_PARAMETERS};
 pub use handler::{Delivery, Registry, WebhookHandler};
 
+use crate::contract::back_office::webhooks::{AttemptRow, DeliveryStatus, Requeued, WebhookFilter, WebhookRow};
 use crate::contract::errors::AppError;
-use crate::contract::webhooks::{AttemptRow, DeliveryStatus, Requeued, WebhookFilter, WebhookRow};
-use crate::server::config::Config;
 use crate::server::hosts::Host;
 use crate::server::jobs::{JobContext, JobError, NewJob, Queued, Runner, Stored, INBOUND};
 use crate::server::store::{Conditions, Db, Value};
@@ -35,13 +34,10 @@ struct Shared {
 }
 
 impl Webhooks {
-    pub fn new(server: &Config) -> Self {
-        let config = server.webhooks.clone();
-        let verifiers = config
-            .services
-            .iter()
-            .map(|s| (s.name.clone(), server.verifier(server.origin_path(&format!("/webhooks/{}", s.name)))))
-            .collect();
+    /// `verifier` builds the verifier of a URL path (the service's URL is part of what is signed).
+    pub fn new(config: WebhookConfig, verifier: impl Fn(&str) -> UrlVerifier) -> Self {
+        let verifiers =
+            config.services.iter().map(|s| (s.name.clone(), verifier(&format!("/webhooks/{}", s.name)))).collect();
         Webhooks(Arc::new(Shared { config, verifiers }))
     }
 

@@ -1,7 +1,8 @@
 //! The back office's order filter: status, a date range and a search text.
 
+use crate::contract::back_office::orders::OrderFilter;
 use crate::contract::lang::Lang;
-use crate::contract::orders::{OrderFilter, OrderStatus};
+use crate::contract::orders::OrderStatus;
 use crate::views::i18n::Localised;
 use leptos::prelude::*;
 

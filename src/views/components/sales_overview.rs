@@ -3,8 +3,8 @@
 
 use crate::contract::back_office::{Day, Overview, Totals};
 use crate::contract::catalogue::format_price;
+use crate::contract::host::Host;
 use crate::contract::lang::Lang;
-use crate::contract::webhooks::Host;
 use crate::views::i18n::Localised;
 use leptos::prelude::*;
 

@@ -2,9 +2,12 @@
 //! "retry now" for the ones that failed.
 
 use crate::browser::ui::local_time;
+use crate::contract::back_office::webhooks::{
+    admin_retry_webhook, AttemptRow, DeliveryStatus, WebhookFilter, WebhookRow,
+};
 use crate::contract::errors::AppError;
+use crate::contract::host::Host;
 use crate::contract::lang::Lang;
-use crate::contract::webhooks::{admin_retry_webhook, AttemptRow, DeliveryStatus, Host, WebhookFilter, WebhookRow};
 use crate::views::i18n::Localised;
 use leptos::prelude::*;
 use leptos::task::spawn_local;

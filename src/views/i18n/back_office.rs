@@ -1,8 +1,8 @@
 //! The back office's own texts (sign-in, webhook history), apart from the storefront's.
 
 use super::Lang;
+use crate::contract::back_office::webhooks::DeliveryStatus;
 use crate::contract::back_office::CallbackOutcome;
-use crate::contract::webhooks::DeliveryStatus;
 
 pub struct BackOfficeTexts {
     pub title: &'static str,

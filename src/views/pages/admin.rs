@@ -4,12 +4,12 @@
 
 use crate::browser::sign_in;
 use crate::browser::ui::local_time;
+use crate::contract::back_office::orders::{admin_orders, OrderFilter, OrderPage};
+use crate::contract::back_office::webhooks::{admin_webhooks, WebhookFilter};
 use crate::contract::back_office::{admin_customers, admin_order, admin_overview, admin_sign_in};
 use crate::contract::catalogue::format_price;
 use crate::contract::errors::AppError;
 use crate::contract::lang::Lang;
-use crate::contract::orders::{admin_orders, OrderFilter, OrderPage};
-use crate::contract::webhooks::{admin_webhooks, WebhookFilter};
 use crate::views::components::customer_table::CustomerTable;
 use crate::views::components::order_detail::OrderDetailView;
 use crate::views::components::order_export::OrderExport;

@@ -7,26 +7,25 @@
 //! read about its fields, so every plausible form is read (see [`grant_of`]); one that says
 //! neither grant nor revocation fails with what it carried, for the provider to look at.
 
-use super::widget::WidgetRefusal;
 use crate::server::jobs::{JobContext, JobError};
 use crate::server::webhooks::{Delivery, WebhookHandler};
 use crate::server::AppState;
 use futures::future::BoxFuture;
 use serde_json::Value;
 
-/// `Err(Revoked)` when the agency's latest announcement revoked access.
-pub async fn check(state: &AppState, agency_id: &str) -> Result<(), WidgetRefusal> {
+/// Whether the agency's latest announcement revoked access.
+pub async fn is_revoked(state: &AppState, agency_id: &str) -> bool {
     let row: Result<Option<(i64,)>, _> = sqlx::query_as("SELECT revoked FROM kolibri24_access WHERE agency_id = $1")
         .bind(agency_id)
         .fetch_optional(&state.db)
         .await;
     match row {
-        Ok(Some((revoked,))) if revoked != 0 => Err(WidgetRefusal::Revoked),
-        Ok(_) => Ok(()),
+        Ok(Some((revoked,))) => revoked != 0,
+        Ok(None) => false,
         Err(e) => {
             // Kolibri24 confirmed the call; a database hiccup must not lock the agency out.
             tracing::warn!(agency = %agency_id, error = %e, "Kolibri24 access not read");
-            Ok(())
+            false
         }
     }
 }

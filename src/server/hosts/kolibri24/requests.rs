@@ -4,8 +4,8 @@
 
 use crate::contract::catalogue::Circle;
 use crate::contract::errors::AppError;
+use crate::contract::host::Host;
 use crate::contract::orders::{CartLine, OrderRequest, OrderStatus};
-use crate::contract::webhooks::Host;
 use crate::contract::widget::RequestRow;
 use crate::server::orders::{check_key, new_order, price, within_rate, Priced};
 use crate::server::session::Session;

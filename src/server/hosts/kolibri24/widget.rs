@@ -230,7 +230,10 @@ pub async fn page(
     let checked = match &call {
         Ok(call) => {
             match check(kolibri24.validator.as_ref(), &kolibri24.cache, call, crate::server::clock::now()).await {
-                Ok(()) => super::access::check(&state, &call.real_estate_agency_id).await,
+                Ok(()) if super::access::is_revoked(&state, &call.real_estate_agency_id).await => {
+                    Err(WidgetRefusal::Revoked)
+                }
+                Ok(()) => Ok(()),
                 refused => refused,
             }
         }

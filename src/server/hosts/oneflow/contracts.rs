@@ -6,8 +6,8 @@
 
 use super::api::{ApiFailure, NewContract};
 use crate::contract::errors::AppError;
+use crate::contract::host::Host;
 use crate::contract::orders::{Fulfilment, OrderStatus};
-use crate::contract::webhooks::Host;
 use crate::server::jobs::{For, Job, JobContext, JobError, Queued};
 use crate::server::orders::Priced;
 use crate::server::store::{self, StoredOrder};

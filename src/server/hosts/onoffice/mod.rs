@@ -8,8 +8,7 @@
 //! - the storefront reads the launch's property through its API ([`api`], [`api_error`],
 //!   [`property`]) and asks enterprise's window to refresh or close with signed messages
 //!   ([`parent_message`]);
-//! - payment runs in enterprise's popup, which calls our payment callback
-//!   ([`payment_callback`]; unsigned calls are only reports, [`payment_reports`]);
+//! - payment runs in enterprise's popup, which calls our payment callback ([`payment`]);
 //! - its webhooks arrive at `/webhooks/{service}` ([`webhooks`]), and the valuation service
 //!   writes its result into the property ([`valuation`]).
 
@@ -19,8 +18,7 @@ pub mod api_error;
 pub mod credentials;
 pub mod launch;
 pub mod parent_message;
-pub mod payment_callback;
-pub mod payment_reports;
+pub mod payment;
 pub mod property;
 pub mod signed_request;
 pub mod valuation;

@@ -5,10 +5,10 @@
 //! confirms or cancels it after looking at onOffice's transaction overview (recorded with who
 //! did it). A callback with a signature that does not verify is still refused.
 
+use super::{AppliedCallback, CallbackValues};
 use crate::contract::back_office::CallbackOutcome;
 use crate::contract::errors::AppError;
 use crate::contract::orders::OrderStatus;
-use crate::server::hosts::onoffice::payment_callback::{AppliedCallback, CallbackValues};
 use crate::server::store::{self, Transition};
 use crate::server::AppState;
 use sha2::{Digest, Sha256};

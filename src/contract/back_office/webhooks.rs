@@ -3,42 +3,10 @@
 
 use crate::browser::client::SessionClient;
 use crate::contract::errors::AppError;
+use crate::contract::host::Host;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Postcard;
 use serde::{Deserialize, Serialize};
-
-/// The host a delivery came from; stored as its [`code`](Host::code). Each has its folder
-/// under `server/hosts/`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Host {
-    OnOffice,
-    Kolibri24,
-    Oneflow,
-}
-
-impl Host {
-    pub const ALL: [Host; 3] = [Host::OnOffice, Host::Kolibri24, Host::Oneflow];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Host::OnOffice => "onoffice",
-            Host::Kolibri24 => "kolibri24",
-            Host::Oneflow => "oneflow",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Host::ALL.into_iter().find(|h| h.code() == code)
-    }
-}
-
-impl TryFrom<String> for Host {
-    type Error = String;
-    fn try_from(code: String) -> Result<Self, String> {
-        Host::from_code(&code).ok_or_else(|| format!("unknown host `{code}`"))
-    }
-}
 
 /// One webhook delivery as listed for the provider.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -155,14 +123,14 @@ pub struct WebhookFilter {
 /// The newest deliveries, narrowed by `filter`, behind the admin token.
 #[server(endpoint = "admin_webhooks", client = SessionClient, output = Postcard)]
 pub async fn admin_webhooks(admin_token: String, filter: Option<WebhookFilter>) -> Result<Vec<WebhookRow>, AppError> {
-    use crate::server::{back_office, call::handle};
-    handle(|state| async move { back_office::webhooks(&state, &admin_token, &filter.unwrap_or_default()).await }).await
+    use crate::server::back_office::{guard::with_admin, webhooks};
+    with_admin(admin_token, |state| async move { webhooks::webhooks(&state, &filter.unwrap_or_default()).await }).await
 }
 
 /// Queues a failed delivery again, once: `retry_round` is the round the provider saw, so a
 /// repeated click re-queues nothing more.
 #[server(endpoint = "admin_retry_webhook", client = SessionClient, output = Postcard)]
 pub async fn admin_retry_webhook(admin_token: String, id: String, retry_round: i64) -> Result<Requeued, AppError> {
-    use crate::server::{back_office, call::handle};
-    handle(|state| async move { back_office::retry_webhook(&state, &admin_token, &id, retry_round).await }).await
+    use crate::server::back_office::{guard::with_admin, webhooks};
+    with_admin(admin_token, |state| async move { webhooks::retry_webhook(&state, &id, retry_round).await }).await
 }

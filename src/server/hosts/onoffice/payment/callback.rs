@@ -1,50 +1,17 @@
 //! enterprise's payment callback: a signed one moves the order along its state machine once
-//! (`store::transition`); one without any signature is a report (`payment_reports`); a
+//! (`store::transition`); one without any signature is a report ([`super::reports`]); a
 //! wrongly signed one changes nothing. Then the result page's data.
 
+use super::{AppliedCallback, CallbackValues};
 use crate::contract::back_office::CallbackOutcome;
 use crate::contract::errors::AppError;
-use crate::contract::orders::{OrderResult, OrderStatus};
-use crate::server::store::{self, StoredOrder, Transition};
+use crate::contract::orders::OrderResult;
+use crate::server::store::{self, Transition};
 use crate::server::AppState;
 use sha2::{Digest, Sha256};
 
-/// A verified payment callback, applied.
-pub struct AppliedCallback {
-    pub order: StoredOrder,
-    /// Identifies this signed callback: the same callback seen again has the same key.
-    pub key: String,
-}
-
-/// What a payment callback says: the order (`order` in our callback URL), the status it asks
-/// for, the transaction or subscription id, enterprise's message.
-pub struct CallbackValues {
-    pub id: String,
-    pub status: OrderStatus,
-    pub reference: Option<String>,
-    pub message: Option<String>,
-}
-
-impl CallbackValues {
-    /// From the callback's parameters (`get` gives a non-empty value or None).
-    pub fn read(get: impl Fn(&str) -> Option<String>) -> Result<Self, AppError> {
-        let id = get("order").ok_or_else(|| AppError::bad_request("the callback names no order"))?;
-        let status = get("status")
-            .as_deref()
-            .and_then(OrderStatus::from_code)
-            .filter(|s| matches!(s, OrderStatus::Success | OrderStatus::Inprocess | OrderStatus::Error))
-            .ok_or_else(|| AppError::bad_request("the callback has no valid status (success, inprocess or error)"))?;
-        Ok(CallbackValues {
-            id,
-            status,
-            reference: get("transactionid").or_else(|| get("aboid")),
-            message: get("message"),
-        })
-    }
-}
-
 /// Verifies a payment callback and moves the order along the state machine once. A wrongly
-/// signed one changes nothing; an unsigned one is kept as a report (`payment_reports`).
+/// signed one changes nothing; an unsigned one is kept as a report ([`super::reports`]).
 pub async fn apply_callback(state: &AppState, query: &str, now: i64) -> Result<AppliedCallback, AppError> {
     let verified = match crate::server::hosts::onoffice::signed_request::verify(
         &state.verifiers.callback,
@@ -55,7 +22,7 @@ pub async fn apply_callback(state: &AppState, query: &str, now: i64) -> Result<A
         Ok(verified) => verified,
         // No `signature` at all, as the signing core reads the query: a report, not a forgery.
         Err(AppError::LaunchRejected { reason }) if reason == signing::Rejection::MissingSignature.code() => {
-            return crate::server::hosts::onoffice::payment_reports::report(state, query, now).await;
+            return super::reports::report(state, query, now).await;
         }
         Err(refused) => {
             crate::server::orders::log::record_refused(&state.db, query, now, &refused).await;

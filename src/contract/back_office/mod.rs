@@ -3,12 +3,16 @@
 //! back-office page in its tab's `sessionStorage`, so a reload stays signed in and closing
 //! the tab signs out.
 
+pub mod orders;
+pub mod webhooks;
+
 use crate::browser::client::SessionClient;
 use crate::contract::errors::AppError;
-use crate::contract::orders::{OrderRow, OrderStatus};
-use crate::contract::webhooks::Host;
+use crate::contract::host::Host;
+use crate::contract::orders::OrderStatus;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Postcard;
+use orders::OrderRow;
 use serde::{Deserialize, Serialize};
 
 /// A back-office sign-in: what the page sends instead of the admin token from then on.
@@ -23,9 +27,8 @@ pub struct BackOfficeSignIn {
 /// address like everywhere else). Changing the admin token ends every sign-in.
 #[server(endpoint = "admin_sign_in", client = SessionClient, output = Postcard)]
 pub async fn admin_sign_in(admin_token: String) -> Result<BackOfficeSignIn, AppError> {
-    use crate::server::{back_office, call::handle, clock::now};
-    handle(|state| async move { back_office::sign_in(&state, &admin_token, crate::server::call::client(), now()) })
-        .await
+    use crate::server::{back_office::guard, call::handle, clock::now};
+    handle(|state| async move { guard::sign_in(&state, &admin_token, crate::server::call::client(), now()) }).await
 }
 
 /// Days the overview's chart covers, today included.
@@ -70,12 +73,8 @@ pub struct Overview {
 /// The overview in the browser's time zone (`offset`: minutes east of UTC).
 #[server(endpoint = "admin_overview", client = SessionClient, output = Postcard)]
 pub async fn admin_overview(admin_token: String, offset: i32) -> Result<Overview, AppError> {
-    use crate::server::{back_office, back_office::overview, call::handle};
-    handle(|state| async move {
-        back_office::check(&state, &admin_token)?;
-        overview::overview(&state, offset).await
-    })
-    .await
+    use crate::server::back_office::{guard::with_admin, overview};
+    with_admin(admin_token, |state| async move { overview::overview(&state, offset).await }).await
 }
 
 /// What became of a payment callback.
@@ -172,16 +171,16 @@ pub struct ReportedPayment {
 /// One order with its timeline.
 #[server(endpoint = "admin_order", client = SessionClient, output = Postcard)]
 pub async fn admin_order(admin_token: String, id: String) -> Result<OrderDetail, AppError> {
-    use crate::server::{back_office, call::handle};
-    handle(|state| async move { back_office::order_detail(&state, &admin_token, &id).await }).await
+    use crate::server::back_office::{guard::with_admin, orders};
+    with_admin(admin_token, |state| async move { orders::order_detail(&state, &id).await }).await
 }
 
 /// Settles a payment the browser reported: `confirm` takes its status, otherwise the order
 /// fails. Recorded in the order's timeline with who did it; the order as it stands after.
 #[server(endpoint = "admin_settle_reported", client = SessionClient, output = Postcard)]
 pub async fn admin_settle_reported(admin_token: String, id: String, confirm: bool) -> Result<OrderDetail, AppError> {
-    use crate::server::{back_office, call::handle};
-    handle(|state| async move { back_office::settle_reported(&state, &admin_token, &id, confirm).await }).await
+    use crate::server::back_office::{guard::with_admin, orders};
+    with_admin(admin_token, |state| async move { orders::settle_reported(&state, &id, confirm).await }).await
 }
 
 /// A customer who activated the provider, as the back office lists them.
@@ -201,6 +200,6 @@ pub struct CustomerRow {
 /// Every activated customer, latest activation first.
 #[server(endpoint = "admin_customers", client = SessionClient, output = Postcard)]
 pub async fn admin_customers(admin_token: String) -> Result<Vec<CustomerRow>, AppError> {
-    use crate::server::{back_office, call::handle};
-    handle(|state| async move { back_office::customers(&state, &admin_token).await }).await
+    use crate::server::back_office::{customers, guard::with_admin};
+    with_admin(admin_token, |state| async move { customers::customers(&state).await }).await
 }
