@@ -24,7 +24,7 @@ pub fn start() {
     // between (BENCHMARKS.md).
     match browser::client::pending_launch() {
         Some(answer) => wasm_bindgen_futures::spawn_local(async move {
-            // A failed early request is asked again by the launch itself (src/client.rs).
+            // A failed early request is asked again by the launch itself (src/browser/client.rs).
             if let Ok(value) = wasm_bindgen_futures::JsFuture::from(answer).await {
                 browser::client::keep_early_answer(&value);
             }

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 fn vectors(file: &str) -> Vec<Value> {
     let dir = std::env::var_os("MARKTSTAND_VECTORS")
         .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/vectors")));
+        .unwrap_or_else(|| std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors")));
     let path = dir.join(file);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{}: {e}; set MARKTSTAND_VECTORS to the vectors folder", path.display()));

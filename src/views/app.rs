@@ -9,7 +9,7 @@ use crate::views::components::problem::Problem;
 #[cfg(feature = "widget")]
 use crate::views::pages::widget::WidgetPage;
 #[cfg(feature = "back-office")]
-use crate::views::pages::{activation::Activation, admin::Admin};
+use crate::views::pages::{activation::Activation, back_office::BackOffice};
 use crate::views::pages::{callback::Callback, launch::LaunchPage};
 use leptos::prelude::*;
 
@@ -29,7 +29,7 @@ pub fn App() -> impl IntoView {
         #[cfg(feature = "widget")]
         "/kolibri24/widget" => view! { <WidgetPage/> }.into_any(),
         #[cfg(feature = "back-office")]
-        "/admin" => view! { <Admin/> }.into_any(),
+        "/admin" => view! { <BackOffice/> }.into_any(),
         #[cfg(feature = "back-office")]
         "/activate" => view! { <Activation/> }.into_any(),
         _ => view! { <Problem error=AppError::NotFound lang=Lang::default()/> }.into_any(),

@@ -28,7 +28,7 @@ struct MessageVector {
 fn load<T: serde::de::DeserializeOwned>(file: &str) -> Vec<T> {
     let dir = std::env::var_os("MARKTSTAND_VECTORS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors")));
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors")));
     let path = dir.join(file);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
@@ -109,4 +109,26 @@ fn message_vectors() {
         }
     }
     assert!(failures.is_empty(), "{} message vectors failed:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// The repository's copies of the PHP-made vectors must not drift from the team's shared
+/// ones: when `../shared/vectors` sits beside the repository, every file there is here too,
+/// byte for byte.
+#[test]
+fn the_copied_vectors_equal_the_shared_ones() {
+    let ours = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/vectors"));
+    let shared = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors"));
+    let Ok(entries) = std::fs::read_dir(&shared) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let theirs = std::fs::read(entry.path()).unwrap();
+        let copy = std::fs::read(ours.join(&name)).unwrap_or_else(|e| {
+            panic!("tests/vectors/{} missing ({e}): copy it from ../shared/vectors", name.to_string_lossy())
+        });
+        assert!(
+            copy == theirs,
+            "tests/vectors/{} differs from ../shared/vectors: copy it again",
+            name.to_string_lossy()
+        );
+    }
 }

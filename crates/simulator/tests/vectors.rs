@@ -9,11 +9,9 @@ use serde_json::{json, Value};
 const ORIGIN: &str = "http://127.0.0.1:3000";
 
 fn vectors() -> Vec<Value> {
-    // shared/ sits beside the repository (locally and in CI); missing vectors fail the test.
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors/onoffice-message-signatures.json");
-    let text = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (shared/vectors must sit beside the repository)", path.display()));
+    // The repository's copies of the PHP-made vectors (tests/vectors); missing ones fail the test.
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors/onoffice-message-signatures.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).expect("vector file is JSON")
 }
 

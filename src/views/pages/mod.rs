@@ -1,7 +1,7 @@
 //! One module per screen.
 
 pub mod activation;
-pub mod admin;
+pub mod back_office;
 pub mod callback;
 pub mod launch;
 pub mod shop;

@@ -113,7 +113,7 @@ async fn accept(state: &AppState, service: &WebhookService, query: &str, now: i6
         params: Value::Object(params_json(&verified)).to_string(),
         received_at: now,
     };
-    let stored = crate::server::webhooks::store(&state, delivery).await?;
+    let stored = crate::server::webhooks::store(state, delivery).await?;
     tracing::debug!(service = %service.name, id = %stored.id, duplicate = stored.duplicate, "webhook accepted");
     Ok(stored)
 }

@@ -24,7 +24,7 @@ use leptos::task::spawn_local;
 
 /// The bar with title, language switch and sign-out, then the sign-in form or the lists.
 #[component]
-pub fn Admin() -> impl IntoView {
+pub fn BackOffice() -> impl IntoView {
     let lang = RwSignal::new(sign_in::stored_lang().unwrap_or_else(crate::browser::ui::browser_lang));
     let credential = RwSignal::new(sign_in::stored_sign_in());
     // Set when a kept sign-in was refused (expired, or the admin token changed).
