@@ -7,6 +7,7 @@
 //! One test per binary: the clock is shifted for the whole process.
 #![cfg(feature = "ssr")]
 
+#[path = "server/common.rs"]
 mod common;
 use common::*;
 use hmac::{Hmac, Mac};

@@ -24,22 +24,14 @@ impl Localized {
     }
 }
 
-/// onOffice's `circleofusers`: who in the customer's office may use what was bought.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Circle {
-    Customer,
-    Group,
-    User,
-}
-
-impl Circle {
-    pub fn code(self) -> &'static str {
-        match self {
-            Circle::Customer => "customer",
-            Circle::Group => "group",
-            Circle::User => "user",
-        }
+crate::codes! {
+    /// onOffice's `circleofusers`: who in the customer's office may use what was bought.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum Circle ("circle") {
+        Customer = "customer",
+        Group = "group",
+        User = "user",
     }
 }
 

@@ -8,6 +8,7 @@ pub mod activation;
 pub mod back_office;
 pub mod catalogue;
 pub mod codec;
+pub mod codes;
 pub mod errors;
 pub mod host;
 pub mod lang;

@@ -78,50 +78,23 @@ pub struct PlacedOrder {
     pub message: String,
 }
 
-/// Where an order stands. The only ways it moves are [`OrderStatus::can_become`]'s.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OrderStatus {
-    /// Signed and sent to the payment popup; no answer yet.
-    Pending,
-    Success,
-    /// A SEPA debit: settles (`success`) or bounces (`error`) later.
-    Inprocess,
-    Error,
-    /// Requested through a host without payment (Kolibri24); the provider invoices outside.
-    Requested,
+crate::codes! {
+    /// Where an order stands. The only ways it moves are [`OrderStatus::can_become`]'s.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum OrderStatus ("order status") {
+        /// Signed and sent to the payment popup; no answer yet.
+        Pending = "pending",
+        Success = "success",
+        /// A SEPA debit: settles (`success`) or bounces (`error`) later.
+        Inprocess = "inprocess",
+        Error = "error",
+        /// Requested through a host without payment (Kolibri24); the provider invoices outside.
+        Requested = "requested",
+    }
 }
 
 impl OrderStatus {
-    pub const ALL: [OrderStatus; 5] = [
-        OrderStatus::Pending,
-        OrderStatus::Success,
-        OrderStatus::Inprocess,
-        OrderStatus::Error,
-        OrderStatus::Requested,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            OrderStatus::Pending => "pending",
-            OrderStatus::Success => "success",
-            OrderStatus::Inprocess => "inprocess",
-            OrderStatus::Error => "error",
-            OrderStatus::Requested => "requested",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Some(match code {
-            "pending" => OrderStatus::Pending,
-            "success" => OrderStatus::Success,
-            "inprocess" => OrderStatus::Inprocess,
-            "error" => OrderStatus::Error,
-            "requested" => OrderStatus::Requested,
-            _ => return None,
-        })
-    }
-
     /// The payment state machine: `pending → success | inprocess | error`,
     /// `inprocess → success | error`; `success` and `error` are final. A `requested` order
     /// takes no payment, so no callback moves it.
@@ -131,69 +104,28 @@ impl OrderStatus {
     }
 }
 
-impl TryFrom<String> for OrderStatus {
-    type Error = String;
-    fn try_from(code: String) -> Result<Self, String> {
-        OrderStatus::from_code(&code).ok_or_else(|| format!("unknown order status `{code}`"))
+crate::codes! {
+    /// How far a contract-fulfilled order got (products with a `oneflow_template`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum Fulfilment ("fulfilment") {
+        /// Paid or requested; the contract is being created in Oneflow.
+        Creating = "creating",
+        /// Created and sent to the customer for signature.
+        Sent = "sent",
+        Signed = "signed",
+        Declined = "declined",
     }
 }
 
-/// How far a contract-fulfilled order got (products with a `oneflow_template`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Fulfilment {
-    /// Paid or requested; the contract is being created in Oneflow.
-    Creating,
-    /// Created and sent to the customer for signature.
-    Sent,
-    Signed,
-    Declined,
-}
-
-impl Fulfilment {
-    pub const ALL: [Fulfilment; 4] = [Fulfilment::Creating, Fulfilment::Sent, Fulfilment::Signed, Fulfilment::Declined];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Fulfilment::Creating => "creating",
-            Fulfilment::Sent => "sent",
-            Fulfilment::Signed => "signed",
-            Fulfilment::Declined => "declined",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        Fulfilment::ALL.into_iter().find(|f| f.code() == code)
-    }
-}
-
-/// What was ordered: products, or one subscription (onOffice's `abo`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum OrderKind {
-    Products,
-    #[serde(rename = "abo")]
-    Subscription,
-}
-
-impl OrderKind {
-    /// As stored: `products` or `abo`.
-    pub fn code(self) -> &'static str {
-        match self {
-            OrderKind::Products => "products",
-            OrderKind::Subscription => "abo",
-        }
-    }
-}
-
-impl TryFrom<String> for OrderKind {
-    type Error = String;
-    fn try_from(code: String) -> Result<Self, String> {
-        match code.as_str() {
-            "products" => Ok(OrderKind::Products),
-            "abo" => Ok(OrderKind::Subscription),
-            _ => Err(format!("unknown order kind `{code}`")),
-        }
+crate::codes! {
+    /// What was ordered: products, or one subscription (onOffice's `abo`).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum OrderKind ("order kind") {
+        Products = "products",
+        #[serde(rename = "abo")]
+        Subscription = "abo",
     }
 }
 

@@ -77,50 +77,24 @@ pub async fn admin_overview(admin_token: String, offset: i32) -> Result<Overview
     with_admin(admin_token, |state| async move { overview::overview(&state, offset).await }).await
 }
 
-/// What became of a payment callback.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum CallbackOutcome {
-    /// Verified, and it moved the order.
-    Applied,
-    /// Verified, and the order already stood where it asked.
-    Repeated,
-    /// Verified, but not allowed from the order's status (e.g. `success` after `error`).
-    Ignored,
-    /// Not verified: wrong signature, too old, or modified. Nothing changed.
-    Refused,
-    /// Without any signature: kept as what the browser reported, the order unchanged.
-    Reported,
-    /// The provider confirmed a reported payment (`detail`: who).
-    Confirmed,
-    /// The provider cancelled a reported payment (`detail`: who).
-    Cancelled,
-}
-
-impl CallbackOutcome {
-    pub const ALL: [CallbackOutcome; 7] = [
-        CallbackOutcome::Applied,
-        CallbackOutcome::Repeated,
-        CallbackOutcome::Ignored,
-        CallbackOutcome::Refused,
-        CallbackOutcome::Reported,
-        CallbackOutcome::Confirmed,
-        CallbackOutcome::Cancelled,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            CallbackOutcome::Applied => "applied",
-            CallbackOutcome::Repeated => "repeated",
-            CallbackOutcome::Ignored => "ignored",
-            CallbackOutcome::Refused => "refused",
-            CallbackOutcome::Reported => "reported",
-            CallbackOutcome::Confirmed => "confirmed",
-            CallbackOutcome::Cancelled => "cancelled",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        CallbackOutcome::ALL.into_iter().find(|o| o.code() == code)
+crate::codes! {
+    /// What became of a payment callback.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    pub enum CallbackOutcome ("callback outcome") {
+        /// Verified, and it moved the order.
+        Applied = "applied",
+        /// Verified, and the order already stood where it asked.
+        Repeated = "repeated",
+        /// Verified, but not allowed from the order's status (e.g. `success` after `error`).
+        Ignored = "ignored",
+        /// Not verified: wrong signature, too old, or modified. Nothing changed.
+        Refused = "refused",
+        /// Without any signature: kept as what the browser reported, the order unchanged.
+        Reported = "reported",
+        /// The provider confirmed a reported payment (`detail`: who).
+        Confirmed = "confirmed",
+        /// The provider cancelled a reported payment (`detail`: who).
+        Cancelled = "cancelled",
     }
 }
 

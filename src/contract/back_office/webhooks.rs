@@ -48,50 +48,21 @@ pub enum Requeued {
     Already,
 }
 
-/// Where a delivery stands. Stored as its [`code`](DeliveryStatus::code); the worker moves it
-/// `queued → working → done | retry | failed`, and `retry → working` when it is due again.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DeliveryStatus {
-    /// Stored, not yet tried.
-    Queued,
-    /// Claimed by a worker, which holds it until its lock runs out.
-    Working,
-    /// Failed for now; tried again at `next_attempt_at`.
-    Retry,
-    Done,
-    /// Gave up: the reason is in `last_error`.
-    Failed,
-}
-
-impl DeliveryStatus {
-    pub const ALL: [DeliveryStatus; 5] = [
-        DeliveryStatus::Queued,
-        DeliveryStatus::Working,
-        DeliveryStatus::Retry,
-        DeliveryStatus::Done,
-        DeliveryStatus::Failed,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            DeliveryStatus::Queued => "queued",
-            DeliveryStatus::Working => "working",
-            DeliveryStatus::Retry => "retry",
-            DeliveryStatus::Done => "done",
-            DeliveryStatus::Failed => "failed",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        DeliveryStatus::ALL.into_iter().find(|s| s.code() == code)
-    }
-}
-
-impl TryFrom<String> for DeliveryStatus {
-    type Error = String;
-    fn try_from(code: String) -> Result<Self, String> {
-        DeliveryStatus::from_code(&code).ok_or_else(|| format!("unknown delivery status `{code}`"))
+crate::codes! {
+    /// Where a delivery stands. Stored as its [`code`](DeliveryStatus::code); the worker moves it
+    /// `queued → working → done | retry | failed`, and `retry → working` when it is due again.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "lowercase")]
+    pub enum DeliveryStatus ("delivery status") {
+        /// Stored, not yet tried.
+        Queued = "queued",
+        /// Claimed by a worker, which holds it until its lock runs out.
+        Working = "working",
+        /// Failed for now; tried again at `next_attempt_at`.
+        Retry = "retry",
+        Done = "done",
+        /// Gave up: the reason is in `last_error`.
+        Failed = "failed",
     }
 }
 

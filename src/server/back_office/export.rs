@@ -13,7 +13,7 @@ use crate::server::{store, AppState};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Form, Json};
+use axum::Form;
 use serde::Deserialize;
 use std::net::SocketAddr;
 
@@ -49,7 +49,7 @@ pub async fn orders_csv(
             ];
             (StatusCode::OK, headers, body).into_response()
         }
-        Err(error) => (error.status_code(), Json(error)).into_response(),
+        Err(error) => error.into_response(),
     }
 }
 

@@ -59,23 +59,23 @@ pub struct BackOfficeTexts {
     pub api_unused: &'static str,
     pub show_orders: &'static str,
     pub no_customers: &'static str,
-    /// In [`CallbackOutcome`]'s order.
+    /// Words for each [`CallbackOutcome`], keyed by variant.
     pub callback_outcomes: [&'static str; 7],
     pub reported_title: &'static str,
     pub reported_body: &'static str,
     pub confirm_payment: &'static str,
     pub cancel_payment: &'static str,
-    /// In [`DeliveryStatus`]'s order.
+    /// Words for each [`DeliveryStatus`], keyed by variant.
     pub delivery_statuses: [&'static str; 5],
 }
 
 impl BackOfficeTexts {
     pub fn callback_outcome(&self, o: CallbackOutcome) -> &'static str {
-        self.callback_outcomes[CallbackOutcome::ALL.iter().position(|x| *x == o).unwrap_or(0)]
+        self.callback_outcomes[o as usize]
     }
 
     pub fn delivery_status(&self, s: DeliveryStatus) -> &'static str {
-        self.delivery_statuses[DeliveryStatus::ALL.iter().position(|x| *x == s).unwrap_or(0)]
+        self.delivery_statuses[s as usize]
     }
 }
 
@@ -132,15 +132,15 @@ static DE: BackOfficeTexts = BackOfficeTexts {
     api_unused: "noch nicht genutzt",
     show_orders: "Bestellungen zeigen",
     no_customers: "Noch kein Kunde hat den Dienst aktiviert.",
-    callback_outcomes: [
-        "übernommen",
-        "wiederholt",
-        "ignoriert (vom Status aus nicht erlaubt)",
-        "abgelehnt",
-        "vom Browser gemeldet, nicht bestätigt",
-        "vom Anbieter bestätigt",
-        "vom Anbieter storniert",
-    ],
+    callback_outcomes: labels!(CallbackOutcome {
+        Applied => "übernommen",
+        Repeated => "wiederholt",
+        Ignored => "ignoriert (vom Status aus nicht erlaubt)",
+        Refused => "abgelehnt",
+        Reported => "vom Browser gemeldet, nicht bestätigt",
+        Confirmed => "vom Anbieter bestätigt",
+        Cancelled => "vom Anbieter storniert",
+    }),
     reported_title: "Zahlung vom Browser gemeldet, nicht bestätigt",
     reported_body: "Diese Rückmeldung kam ohne Signatur. Prüfen Sie die Transaktion in onOffice (Marketplace » Anbieterkonto » Transaktionsübersicht) und bestätigen oder stornieren Sie die Bestellung hier.",
     confirm_payment: "Zahlung bestätigen",
@@ -152,7 +152,13 @@ static DE: BackOfficeTexts = BackOfficeTexts {
     revenue_rule: "Umsatz zählt bezahlte Bestellungen und Anfragen, die Sie in Rechnung stellen; Bestellungen zählen alle aufgegebenen.",
     by_status: "Alle Bestellungen nach Status",
     chart_title: "Umsatz (Balken, nach Host) und Bestellungen (Punkte) der letzten 30 Tage",
-    delivery_statuses: ["wartet", "läuft", "wird wiederholt", "erledigt", "fehlgeschlagen"],
+    delivery_statuses: labels!(DeliveryStatus {
+        Queued => "wartet",
+        Working => "läuft",
+        Retry => "wird wiederholt",
+        Done => "erledigt",
+        Failed => "fehlgeschlagen",
+    }),
 };
 
 static EN: BackOfficeTexts = BackOfficeTexts {
@@ -200,15 +206,15 @@ static EN: BackOfficeTexts = BackOfficeTexts {
     api_unused: "not used yet",
     show_orders: "Show orders",
     no_customers: "No customer has activated the service yet.",
-    callback_outcomes: [
-        "applied",
-        "repeated",
-        "ignored (not allowed from its status)",
-        "refused",
-        "reported by the browser, not confirmed",
-        "confirmed by the provider",
-        "cancelled by the provider",
-    ],
+    callback_outcomes: labels!(CallbackOutcome {
+        Applied => "applied",
+        Repeated => "repeated",
+        Ignored => "ignored (not allowed from its status)",
+        Refused => "refused",
+        Reported => "reported by the browser, not confirmed",
+        Confirmed => "confirmed by the provider",
+        Cancelled => "cancelled by the provider",
+    }),
     reported_title: "Payment reported by the browser, not confirmed",
     reported_body: "This callback came without a signature. Check the transaction in onOffice (Marketplace » provider account » transaction overview), then confirm or cancel the order here.",
     confirm_payment: "Confirm payment",
@@ -220,7 +226,13 @@ static EN: BackOfficeTexts = BackOfficeTexts {
     revenue_rule: "Revenue counts paid orders and requests you invoice; orders count everything placed.",
     by_status: "All orders by status",
     chart_title: "Revenue (bars, by host) and orders (dots) over the last 30 days",
-    delivery_statuses: ["queued", "working", "will retry", "done", "failed"],
+    delivery_statuses: labels!(DeliveryStatus {
+        Queued => "queued",
+        Working => "working",
+        Retry => "will retry",
+        Done => "done",
+        Failed => "failed",
+    }),
 };
 
 #[cfg(test)]
@@ -235,6 +247,11 @@ mod tests {
             let words: std::collections::HashSet<_> =
                 DeliveryStatus::ALL.iter().map(|s| t.delivery_status(*s)).collect();
             assert_eq!(words.len(), DeliveryStatus::ALL.len());
+            assert!(!words.contains(""), "{lang:?}: a delivery status without words");
+            let words: std::collections::HashSet<_> =
+                CallbackOutcome::ALL.iter().map(|o| t.callback_outcome(*o)).collect();
+            assert_eq!(words.len(), CallbackOutcome::ALL.len());
+            assert!(!words.contains(""), "{lang:?}: a callback outcome without words");
         }
         assert_eq!(Lang::En.back_office().delivery_status(DeliveryStatus::Failed), "failed");
         assert_eq!(Lang::De.back_office().delivery_status(DeliveryStatus::Done), "erledigt");

@@ -53,6 +53,24 @@ impl Texts {
     }
 }
 
+/// Words for each variant of a code enum, written beside the variant and checked when
+/// compiling: in the enum's order and none missing, so `words[variant as usize]` cannot
+/// mislabel one when variants are reordered or added.
+macro_rules! labels {
+    ($enum:ident { $($variant:ident => $words:literal),+ $(,)? }) => {{
+        const KEYS: &[$enum] = &[$($enum::$variant),+];
+        const _: () = {
+            assert!(KEYS.len() == $enum::ALL.len(), concat!("a ", stringify!($enum), " without words"));
+            let mut i = 0;
+            while i < KEYS.len() {
+                assert!(KEYS[i] as usize == i, concat!("words out of ", stringify!($enum), "'s order"));
+                i += 1;
+            }
+        };
+        [$($words),+]
+    }};
+}
+
 pub struct Texts {
     pub opening: &'static str,
     pub expired_title: &'static str,
@@ -160,10 +178,10 @@ pub struct Texts {
     pub your_requests: &'static str,
     pub no_requests: &'static str,
     pub contract: &'static str,
-    /// In [`Fulfilment`]'s order.
+    /// Words for each [`Fulfilment`], keyed by variant.
     pub fulfilments: [&'static str; 4],
     pub your_orders: &'static str,
-    /// In [`OrderStatus`]'s order.
+    /// Words for each [`OrderStatus`], keyed by variant.
     pub order_statuses: [&'static str; 5],
 }
 
@@ -273,9 +291,20 @@ pub static DE: Texts = Texts {
     your_requests: "Ihre Anfragen",
     no_requests: "Noch keine Anfragen.",
     contract: "Vertrag",
-    fulfilments: ["wird erstellt", "zur Unterschrift versandt", "unterschrieben", "abgelehnt"],
+    fulfilments: labels!(Fulfilment {
+        Creating => "wird erstellt",
+        Sent => "zur Unterschrift versandt",
+        Signed => "unterschrieben",
+        Declined => "abgelehnt",
+    }),
     your_orders: "Ihre Bestellungen",
-    order_statuses: ["offen", "bezahlt", "Lastschrift in Bearbeitung", "nicht bezahlt", "angefragt"],
+    order_statuses: labels!(OrderStatus {
+        Pending => "offen",
+        Success => "bezahlt",
+        Inprocess => "Lastschrift in Bearbeitung",
+        Error => "nicht bezahlt",
+        Requested => "angefragt",
+    }),
 };
 
 pub static EN: Texts = Texts {
@@ -384,14 +413,38 @@ pub static EN: Texts = Texts {
     your_requests: "Your requests",
     no_requests: "No requests yet.",
     contract: "Contract",
-    fulfilments: ["being created", "sent for signature", "signed", "declined"],
+    fulfilments: labels!(Fulfilment {
+        Creating => "being created",
+        Sent => "sent for signature",
+        Signed => "signed",
+        Declined => "declined",
+    }),
     your_orders: "Your orders",
-    order_statuses: ["open", "paid", "direct debit in progress", "not paid", "requested"],
+    order_statuses: labels!(OrderStatus {
+        Pending => "open",
+        Success => "paid",
+        Inprocess => "direct debit in progress",
+        Error => "not paid",
+        Requested => "requested",
+    }),
 };
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_status_has_its_own_words_in_both_languages() {
+        for lang in [Lang::De, Lang::En] {
+            let t = lang.texts();
+            let words: std::collections::HashSet<_> = OrderStatus::ALL.iter().map(|s| t.order_status(*s)).collect();
+            assert_eq!(words.len(), OrderStatus::ALL.len(), "{lang:?}");
+            assert!(!words.contains(""), "{lang:?}: an order status without words");
+            let words: std::collections::HashSet<_> = Fulfilment::ALL.iter().map(|f| t.fulfilment(*f)).collect();
+            assert_eq!(words.len(), Fulfilment::ALL.len(), "{lang:?}");
+            assert!(!words.contains(""), "{lang:?}: a fulfilment without words");
+        }
+    }
 
     #[test]
     fn language_follows_user_language() {

@@ -47,7 +47,7 @@ impl Tokens {
 pub async fn receive(State(state): State<AppState>, Path(token): Path<String>, body: Bytes) -> Response {
     if !state.config.kolibri24.webhook_tokens.accepts(&token) {
         tracing::warn!(reason = "bad_token", "Kolibri24 webhook refused");
-        return (StatusCode::UNAUTHORIZED, Json(AppError::Unauthorized)).into_response();
+        return AppError::Unauthorized.into_response();
     }
     let messages = match envelope::parse(&body) {
         Ok(messages) => messages,
@@ -56,7 +56,7 @@ pub async fn receive(State(state): State<AppState>, Path(token): Path<String>, b
                 EnvelopeError::NotJson(detail) => format!("not a Kolibri24 envelope: the body is not JSON ({detail})"),
                 EnvelopeError::NoItems => "not a Kolibri24 envelope: no `items` list".into(),
             });
-            return (err.status_code(), Json(err)).into_response();
+            return err.into_response();
         }
     };
     let now = crate::server::clock::now();
@@ -75,7 +75,7 @@ pub async fn receive(State(state): State<AppState>, Path(token): Path<String>, b
         };
         match crate::server::webhooks::store(&state, delivery).await {
             Ok(s) => stored.push(json!({"message": message.id, "id": s.id, "duplicate": s.duplicate})),
-            Err(err) => return (err.status_code(), Json(err)).into_response(),
+            Err(err) => return err.into_response(),
         }
     }
     (StatusCode::OK, Json(json!({"accepted": stored.len(), "deliveries": stored}))).into_response()

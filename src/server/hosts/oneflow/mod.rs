@@ -92,11 +92,11 @@ async fn receive(State(state): State<AppState>, body: Bytes) -> Response {
         Ok(n) => n,
         Err(NotificationError::NotJson(detail)) => {
             let err = AppError::bad_request(format!("not a Oneflow notification: {detail}"));
-            return (err.status_code(), Json(err)).into_response();
+            return err.into_response();
         }
         Err(e) => {
             tracing::warn!(reason = %e, "Oneflow webhook refused");
-            return (StatusCode::UNAUTHORIZED, Json(AppError::Unauthorized)).into_response();
+            return AppError::Unauthorized.into_response();
         }
     };
     let mut params = Map::new();
@@ -119,6 +119,6 @@ async fn receive(State(state): State<AppState>, body: Bytes) -> Response {
         Ok(s) => {
             (StatusCode::OK, Json(json!({"accepted": true, "id": s.id, "duplicate": s.duplicate}))).into_response()
         }
-        Err(err) => (err.status_code(), Json(err)).into_response(),
+        Err(err) => err.into_response(),
     }
 }

@@ -35,11 +35,11 @@ pub fn routes() -> axum::Router<AppState> {
 async fn receive(State(state): State<AppState>, Path(name): Path<String>, uri: Uri, body: Bytes) -> Response {
     let Some(service) = state.webhooks.service(&name) else {
         // Plain: an outsider learns nothing about which services exist.
-        return (StatusCode::NOT_FOUND, Json(AppError::NotFound)).into_response();
+        return AppError::NotFound.into_response();
     };
     let stored = match accept(&state, service, signed_query(uri.query(), &body), crate::server::clock::now()).await {
         Ok(stored) => stored,
-        Err(err) => return (err.status_code(), Json(err)).into_response(),
+        Err(err) => return err.into_response(),
     };
     if service.deadline_secs == 0 {
         return answer(&stored, Outcome::Running);

@@ -1,9 +1,7 @@
 //! Bounds, so one session cannot hurt everyone: cart and quantity limits, orders per user,
 //! failed admin tokens, body sizes, the session lifetime, and HSTS over https.
-#![cfg(feature = "ssr")]
 
-mod common;
-use common::*;
+use crate::common::*;
 use marktstand::contract::orders::{PlacedOrder, MAX_CART_LINES};
 use marktstand::server::config::{Config, MAX_SESSION_TTL_SECS};
 use serde_json::{json, Value};

@@ -1,10 +1,8 @@
 //! Static assets as a returning agent's browser gets them: the build's precompressed brotli or
 //! gzip file as accepted, hashed files cached for good, anything else revalidated, pages never.
 //! Answers made per request: compressed only when large enough for it to matter.
-#![cfg(feature = "ssr")]
 
-mod common;
-use common::*;
+use crate::common::*;
 use marktstand::server::config::Config;
 use marktstand::server::routes::COMPRESS_ABOVE;
 
@@ -21,7 +19,7 @@ async fn get(base: &str, path: &str, accept: Option<&str>) -> reqwest::Response 
 
 #[tokio::test]
 async fn hashed_assets_come_precompressed_and_cached_for_good() {
-    let root = common::scratch_dir("assets");
+    let root = crate::common::scratch_dir("assets");
     std::fs::create_dir_all(root.join("public/images")).unwrap();
     let wasm = "app-0123456789abcdef_bg.wasm";
     std::fs::write(root.join(wasm), "the module").unwrap();

@@ -1,10 +1,8 @@
 //! `GET /metrics`: off without a token, refused with a wrong one, and with the right one the
 //! counters a provider alerts on move with what happened: launches by outcome, orders by
 //! status, callbacks, deliveries by host and service, request times per route, and the queue.
-#![cfg(feature = "ssr")]
 
-mod common;
-use common::*;
+use crate::common::*;
 use marktstand::server::config::Config;
 
 /// The value of the sample of `name` that has all of `labels` (0 when there is none).

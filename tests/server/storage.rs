@@ -1,9 +1,7 @@
 //! The same storage behaviour on the embedded SQLite default and on PostgreSQL.
 //! The PostgreSQL URL comes from `MARKTSTAND_TEST_POSTGRES` (scripts/test starts a server);
 //! without it the PostgreSQL half fails, unless `MARKTSTAND_SKIP_POSTGRES=1` says to skip.
-#![cfg(feature = "ssr")]
 
-mod common;
 use marktstand::contract::host::Host;
 use marktstand::contract::orders::{OrderKind, OrderStatus};
 use marktstand::server::store::{self, StoredOrder, Transition};
@@ -43,7 +41,7 @@ async fn exercise(url: &str) {
     let db = store::connect(url).await.unwrap_or_else(|e| panic!("connect {url}: {e}"));
     // Migrations are idempotent: a second start (another replica) finds the schema in place.
     store::connect(url).await.expect("second connect");
-    let suffix = format!("{}-{}", std::process::id(), common::now());
+    let suffix = format!("{}-{}", std::process::id(), crate::common::now());
     let key = format!("key-{suffix}");
     let first = store::insert_order(&db, &order(&format!("a-{suffix}"), &key, 100)).await.unwrap();
     let second = store::insert_order(&db, &order(&format!("b-{suffix}"), &key, 101)).await.unwrap();
@@ -125,7 +123,7 @@ fn leak3(suffix: &str) -> (&'static str, &'static str, &'static str) {
 /// Two replicas applying different callbacks to one order at once: exactly one moves it.
 async fn concurrent_transitions(url: &str) {
     let db = store::connect(url).await.unwrap();
-    let suffix = format!("c-{}-{}", std::process::id(), common::now());
+    let suffix = format!("c-{}-{}", std::process::id(), crate::common::now());
     let first = store::insert_order(&db, &order(&format!("c-{suffix}"), &format!("ck-{suffix}"), 100)).await.unwrap();
     let keys: Vec<&'static str> = (0..8).map(|i| &*Box::leak(format!("race{i}-{suffix}").into_boxed_str())).collect();
     let tasks: Vec<_> = keys
@@ -151,11 +149,11 @@ async fn concurrent_transitions(url: &str) {
 /// Kolibri24 and Oneflow deliveries through the real server on this database: each stored
 /// once under the host's own id, a broken message kept as failed with its reason.
 async fn inbound_pipeline(url: &str) {
-    let mut a = common::args(url);
+    let mut a = crate::common::args(url);
     a.kolibri24.webhook_tokens = Some("pipeline-token".into());
     a.oneflow.sign_key = Some("pipeline-key".into());
-    let server = common::start_with(a).await;
-    let suffix = format!("{}-{}", std::process::id(), common::now());
+    let server = crate::common::start_with(a).await;
+    let suffix = format!("{}-{}", std::process::id(), crate::common::now());
     let (good, broken, callback) = (format!("k-{suffix}"), format!("kb-{suffix}"), format!("o-{suffix}"));
     let envelope = serde_json::json!({"items": [{"data": {"messages": [
         {"id": good, "name": "x", "data": "{\"category\":\"Notification\"}"},
@@ -194,7 +192,7 @@ async fn inbound_pipeline(url: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn storage_on_sqlite() {
-    let url = common::temp_db();
+    let url = crate::common::temp_db();
     exercise(&url).await;
     concurrent_transitions(&url).await;
     inbound_pipeline(&url).await;
@@ -202,7 +200,7 @@ async fn storage_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn storage_on_postgres() {
-    if let Some(url) = common::postgres() {
+    if let Some(url) = crate::common::postgres() {
         exercise(&url).await;
         concurrent_transitions(&url).await;
         inbound_pipeline(&url).await;

@@ -1,10 +1,8 @@
 //! Nobody can mark an order paid but the host: every callback is verified from its parsed
 //! parameters, the status moves only along the state machine, a paid order is never signed
 //! again, and a callback's result opens a session once.
-#![cfg(feature = "ssr")]
 
-mod common;
-use common::*;
+use crate::common::*;
 use marktstand::contract::orders::{OrderResult, PlacedOrder};
 use serde_json::json;
 

@@ -2,10 +2,8 @@
 //! answer is its outcome (200 done, 422 failed with the reason, 202 still running or to be
 //! retried in the background); repeats are stored once; refused calls store nothing;
 //! failures and retries are visible to the provider.
-#![cfg(feature = "ssr")]
 
-mod common;
-use common::*;
+use crate::common::*;
 use marktstand::contract::back_office::webhooks::{DeliveryStatus, WebhookRow};
 use marktstand::server::jobs::{backoff_secs, next_step, JobError, Step};
 use marktstand::server::webhooks::{Registry, WebhookConfig};

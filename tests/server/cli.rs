@@ -1,5 +1,4 @@
 //! The operator CLI as a provider uses it to debug a rejected launch, and start-up checks.
-#![cfg(feature = "ssr")]
 
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;

@@ -1,9 +1,7 @@
 //! Activation and the property context over real HTTP, with the simulator's stand-in for the
 //! onOffice API checking every HMAC and recording every call.
-#![cfg(feature = "ssr")]
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 struct Stack {

@@ -3,9 +3,7 @@
 //! once is one order, a callback replayed on the other changes the order once, and 2,000
 //! webhook deliveries spread over both are each processed once — also when one replica is
 //! killed with SIGKILL in the middle (the other takes over its claims).
-#![cfg(feature = "ssr")]
 
-mod common;
 use futures::StreamExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
@@ -43,7 +41,7 @@ async fn replica(dir: &Path, db: &str) -> Replica {
         .env("MARKTSTAND_WEBHOOKS", dir.join("webhooks.toml"))
         .env("DATABASE_URL", db);
     let log = dir.join(format!("replica-{}.log", REPLICAS.fetch_add(1, Ordering::SeqCst)));
-    let (child, base) = common::spawn_server(command, &log);
+    let (child, base) = crate::common::spawn_server(command, &log);
     // Owned at once, so it is killed and reaped however this ends.
     let replica = Replica(child, base);
     for _ in 0..300 {
@@ -63,7 +61,7 @@ fn signed(path_and_query: &str) -> String {
 
 async fn launch(base: &str) -> String {
     let query = signed(&format!("/?{PARAMS}")).split_once('?').unwrap().1.to_string();
-    let res = common::post_launch(base, &query).await;
+    let res = crate::common::post_launch(base, &query).await;
     assert_eq!(res.status(), 200);
     let launch: marktstand::contract::launch::Launch = postcard::from_bytes(&res.bytes().await.unwrap()).unwrap();
     launch.token
@@ -89,9 +87,9 @@ async fn fresh_database(server: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_replicas_on_one_postgres_act_as_one() {
-    let Some(server) = common::postgres() else { return };
+    let Some(server) = crate::common::postgres() else { return };
     let db = fresh_database(&server).await;
-    let dir: PathBuf = common::scratch_dir("replicas");
+    let dir: PathBuf = crate::common::scratch_dir("replicas");
     let shipped = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("webhooks.toml")).unwrap();
     std::fs::write(dir.join("webhooks.toml"), format!("lock_secs = 2\n{shipped}")).unwrap();
     let a = replica(&dir, &db).await;

@@ -1,12 +1,10 @@
 //! The hosts as they publish themselves, not as our simulator agrees with us: each test feeds
 //! the server an example or shape from a host's own material (`tests/fixtures/hosts/…`, with
 //! its source in each folder's SOURCES.md) or a host's documented behaviour, over real HTTP.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common::*;
 use axum::routing::post;
 use axum::Json;
-use common::*;
 use marktstand::server::config::Config;
 use marktstand::server::hosts::onoffice::api::Credentials;
 use marktstand_simulator::{SimConfig, DEMO_API_SECRET, DEMO_API_TOKEN};

@@ -1,14 +1,12 @@
 //! The Content-Security-Policy exactly, directive by directive: who may frame each host's
 //! pages, and which inline scripts run (hashes computed outside the code, with
 //! `printf %s '<script body>' | openssl dgst -sha256 -binary | base64`).
-#![cfg(feature = "ssr")]
 
-mod common;
-use common::*;
+use crate::common::*;
 use marktstand::server::config::{Config, DEFAULT_ALLOWED_ORIGINS};
 use std::collections::BTreeMap;
 
-/// The two bootstraps in `common::INDEX` and `common::BACK_OFFICE`.
+/// The two bootstraps in `crate::common::INDEX` and `crate::common::BACK_OFFICE`.
 const INDEX_HASH: &str = "'sha256-T+ylCkYq0767Isr1Nq0O+gUk6Htau7LxkEACEvlTOAE='";
 const BACK_OFFICE_HASH: &str = "'sha256-vi65d0642W1jDfgdPKh/XP+PGEX2O9WwKln/sBS/ViA='";
 

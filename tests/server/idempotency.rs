@@ -2,10 +2,8 @@
 //! one user, a key reused for another cart is refused, a failed payment is recorded with
 //! enterprise's message, and two replicas' worth of simultaneous requests with one key make
 //! one order — on SQLite and on PostgreSQL.
-#![cfg(feature = "ssr")]
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::json;
 
 fn cart(product: &str, quantity: u32) -> serde_json::Value {

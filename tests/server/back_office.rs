@@ -1,10 +1,8 @@
 //! The back office over real HTTP: the admin token is traded for a sign-in that every
 //! back-office call and the export accept, and that ends when the admin token changes; a
 //! failed webhook delivery is re-queued once by "retry now", with its history kept.
-#![cfg(feature = "ssr")]
 
-mod common;
-use common::*;
+use crate::common::*;
 use marktstand::contract::back_office::webhooks::{DeliveryStatus, Requeued, WebhookRow};
 use marktstand::contract::back_office::BackOfficeSignIn;
 use marktstand::server::jobs::JobError;

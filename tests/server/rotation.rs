@@ -1,10 +1,8 @@
 //! Secret rotation: every configured provider secret verifies, only the first one signs.
 //! Outgoing signatures are checked with an HMAC computed here from the documented JSON
 //! scheme (flat message: keys sorted, RFC 3986, HMAC-SHA256 hex), not with the signing crate.
-#![cfg(feature = "ssr")]
 
-mod common;
-use common::*;
+use crate::common::*;
 use hmac::{Hmac, Mac};
 use marktstand::server::config::Config;
 use serde_json::Value;

@@ -1,5 +1,4 @@
 //! The onOffice API client against the simulator's stand-in API, in-process over real HTTP.
-#![cfg(feature = "ssr")]
 
 use marktstand::server::hosts::onoffice::api::{ApiClient, ApiError, Credentials};
 use marktstand_simulator::onoffice::api::{API_PATH, ERR_HMAC};

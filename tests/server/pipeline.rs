@@ -2,10 +2,8 @@
 //! before processing (a handler held on a gate), a panicking or hanging handler becomes a
 //! retry with its reason, one that never recovers fails after the last attempt, and all of
 //! it holds on PostgreSQL as on SQLite.
-#![cfg(feature = "ssr")]
 
-mod common;
-use common::*;
+use crate::common::*;
 use futures::future::BoxFuture;
 use marktstand::contract::back_office::webhooks::DeliveryStatus;
 use marktstand::server::jobs::{JobContext, JobError};
@@ -74,7 +72,7 @@ async fn server_with(db: &str, gate: Arc<Semaphore>) -> TestServer {
 
 /// `lock_secs` for the claims; `entered` counts the gated handler's starts.
 async fn server_locking(db: &str, gate: Arc<Semaphore>, lock_secs: u32, entered: Arc<AtomicUsize>) -> TestServer {
-    let dir = common::scratch_dir("pipeline");
+    let dir = crate::common::scratch_dir("pipeline");
     let file = dir.join("webhooks.toml");
     let services: String = ["gated", "panics", "hangs", "busy"]
         .iter()

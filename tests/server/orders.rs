@@ -1,9 +1,7 @@
 //! Orders over real HTTP: server-side pricing, idempotency, the signed order, the payment
 //! callback (signed, once), and the provider's list.
-#![cfg(feature = "ssr")]
 
-mod common;
-use common::*;
+use crate::common::*;
 use marktstand::contract::back_office::orders::OrderPage;
 use marktstand::contract::orders::{OrderResult, PlacedOrder};
 use serde_json::{json, Value};

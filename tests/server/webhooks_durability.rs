@@ -2,10 +2,8 @@
 //! burst of deliveries from all three hosts (onOffice, Kolibri24, Oneflow); after a restart
 //! on the same database every delivery that was answered 2xx is there, and all of them get
 //! processed.
-#![cfg(feature = "ssr")]
 
 use futures::StreamExt;
-mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -54,7 +52,7 @@ async fn start(dir: &Path, db: &str) -> (Server, String) {
         .env("MARKTSTAND_KOLIBRI24_WEBHOOK_TOKENS", "burst-token")
         .env("MARKTSTAND_ONEFLOW_SIGN_KEY", "burst-key")
         .env("DATABASE_URL", db);
-    let (child, base) = common::spawn_server(command, &dir.join("server.log"));
+    let (child, base) = crate::common::spawn_server(command, &dir.join("server.log"));
     let server = Server(child);
     for _ in 0..300 {
         if reqwest::get(format!("{base}/healthz")).await.is_ok_and(|r| r.status().is_success()) {
@@ -97,7 +95,7 @@ fn signed(estate: usize) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deliveries_answered_before_a_crash_survive_it_and_are_processed() {
-    let dir: PathBuf = common::scratch_dir("durability");
+    let dir: PathBuf = crate::common::scratch_dir("durability");
     copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("public"), &dir.join("public"));
     std::fs::write(dir.join("index.html"), "<!DOCTYPE html><html><head></head><body></body></html>").unwrap();
     // The shipped services, with claims that run out in 2 s instead of a minute, so the

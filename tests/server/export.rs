@@ -1,9 +1,7 @@
 //! The accounting export over HTTP: whole days in the provider's time zone, German and
 //! English spreadsheet conventions, names that cannot smuggle in a formula, clear refusals.
-#![cfg(feature = "ssr")]
 
-mod common;
-use common::*;
+use crate::common::*;
 
 async fn export(server: &TestServer, form: &[(&str, &str)]) -> reqwest::Response {
     reqwest::Client::new().post(format!("{}/admin/orders.csv", server.base)).form(form).send().await.unwrap()

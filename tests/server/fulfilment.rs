@@ -1,14 +1,12 @@
 //! Across hosts over real HTTP: a Kolibri24 widget session requests products (and can do
 //! nothing onOffice-only); a product with a Oneflow template gets its contract created and
 //! sent once after payment, and Oneflow's signed notifications move it to signed.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common::*;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Json;
-use common::*;
 use marktstand::contract::orders::{Fulfilment, OrderStatus};
 use marktstand::server::config::Config;
 use marktstand::server::hosts::oneflow::notification::signature;

@@ -1,8 +1,5 @@
 //! The real binary's logs in JSON: one object a line, each request with its id (also sent
 //! back as `x-request-id`), and no secret, token or `apiClaim` anywhere.
-#![cfg(feature = "ssr")]
-
-mod common;
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
@@ -57,10 +54,10 @@ async fn json_logs_carry_request_ids_and_no_secrets() {
     let page = reqwest::get(format!("{base}/?{query}")).await.unwrap();
     let id = page.headers()["x-request-id"].to_str().unwrap().to_string();
     assert_eq!(id.len(), 36, "a UUID: {id}");
-    let res = common::post_launch(&base, &query).await;
+    let res = crate::common::post_launch(&base, &query).await;
     assert_eq!(res.status(), 200);
     let token: marktstand::contract::launch::Launch = postcard::from_bytes(&res.bytes().await.unwrap()).unwrap();
-    let forged = common::post_launch(&base, "apiClaim=x&signature=00").await;
+    let forged = crate::common::post_launch(&base, "apiClaim=x&signature=00").await;
     assert_eq!(forged.status(), 401);
     for token in ["kolibri-token-must-not-be-logged", "a-wrong-token-also-not"] {
         let res = reqwest::Client::new()

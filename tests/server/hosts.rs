@@ -2,13 +2,11 @@
 //! nothing it need not; webhooks from both hosts go through the one pipeline, are refused
 //! without the right token or signature, deduplicated by the host's own id, and a broken
 //! message is kept with its reason.
-#![cfg(feature = "ssr")]
 
-mod common;
+use crate::common::*;
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::Json;
-use common::*;
 use marktstand::contract::back_office::webhooks::{DeliveryStatus, WebhookRow};
 use marktstand::contract::host::Host;
 use marktstand::server::config::Config;

@@ -1,8 +1,6 @@
 //! The launch and parent-message server functions over real HTTP.
-#![cfg(feature = "ssr")]
 
-mod common;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 async fn launch(base: &str, query: &str) -> reqwest::Response {

@@ -2,7 +2,6 @@
 //! stable-Rust companion of the `catalogue_toml`, `webhooks_toml` and `host_envelopes` fuzz
 //! targets. A start-up file with any typo stops the server with a message naming the file;
 //! no body a host (or anyone) sends makes a parser panic.
-#![cfg(feature = "ssr")]
 
 use marktstand::server::catalogue::parse;
 use marktstand::server::hosts::kolibri24::envelope;
@@ -12,8 +11,8 @@ use proptest::prelude::*;
 use proptest::test_runner::Config;
 use std::path::Path;
 
-const CATALOGUE: &str = include_str!("../catalogue.toml");
-const WEBHOOKS: &str = include_str!("../webhooks.toml");
+const CATALOGUE: &str = include_str!("../../catalogue.toml");
+const WEBHOOKS: &str = include_str!("../../webhooks.toml");
 
 fn config() -> Config {
     Config { cases: 400, failure_persistence: None, ..Config::default() }
