@@ -114,12 +114,7 @@ pub async fn scrape(State(state): State<AppState>, headers: HeaderMap) -> Respon
         return (StatusCode::UNAUTHORIZED, "metrics need Authorization: Bearer <MARKTSTAND_METRICS_TOKEN>\n")
             .into_response();
     }
-    let queue: Result<Vec<(String, i64, Option<i64>)>, sqlx::Error> = sqlx::query_as(
-        "SELECT status, COUNT(*), MIN(received_at) FROM webhook_deliveries \
-         WHERE status IN ('queued', 'retry', 'working') GROUP BY status",
-    )
-    .fetch_all(&state.db)
-    .await;
+    let queue = crate::server::store::jobs::waiting(&state.db).await;
     let now = crate::server::clock::now();
     let mut text = handle().render();
     match queue {

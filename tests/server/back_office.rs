@@ -57,7 +57,7 @@ async fn the_admin_token_is_traded_for_a_sign_in_that_ends_with_it() {
 }
 
 async fn row(server: &TestServer, id: &str) -> WebhookRow {
-    let rows = marktstand::server::webhooks::recent(&server.state.db, 200, &Default::default()).await.unwrap();
+    let rows = marktstand::server::store::jobs::recent(&server.state.db, 200, &Default::default()).await.unwrap();
     rows.into_iter().find(|r| r.id == id).expect("listed")
 }
 
@@ -142,7 +142,7 @@ async fn the_overview_counts_todays_orders_and_sums_what_was_paid() {
         .unwrap();
     assert!(res.status().is_success() || res.status().is_redirection(), "{}", res.status());
     assert_eq!((status_of(&server, &paid).await, status_of(&server, &unpaid).await), ("success", "pending"));
-    let total = marktstand::server::store::order(&server.state.db, &paid).await.unwrap().unwrap().total_cents;
+    let total = marktstand::server::store::orders::order(&server.state.db, &paid).await.unwrap().unwrap().total_cents;
 
     let overview = |token: &'static str, offset: &'static str| {
         let base = server.base.clone();

@@ -65,12 +65,12 @@ async fn start_with_hosts(s: &StandIns) -> TestServer {
     start_config(Config::from_args(a).unwrap()).await
 }
 
-async fn order_of(server: &TestServer, id: &str) -> marktstand::server::store::StoredOrder {
-    marktstand::server::store::order(&server.state.db, id).await.unwrap().unwrap()
+async fn order_of(server: &TestServer, id: &str) -> marktstand::server::store::orders::StoredOrder {
+    marktstand::server::store::orders::order(&server.state.db, id).await.unwrap().unwrap()
 }
 
 /// Waits until `check` holds for order `id`.
-async fn until(server: &TestServer, id: &str, check: impl Fn(&marktstand::server::store::StoredOrder) -> bool) {
+async fn until(server: &TestServer, id: &str, check: impl Fn(&marktstand::server::store::orders::StoredOrder) -> bool) {
     for _ in 0..200 {
         if check(&order_of(server, id).await) {
             return;

@@ -178,7 +178,7 @@ fn envelope(messages: Value) -> Value {
 }
 
 async fn rows(server: &TestServer, host: Host) -> Vec<WebhookRow> {
-    let all = marktstand::server::webhooks::recent(&server.state.db, 200, &Default::default()).await.unwrap();
+    let all = marktstand::server::store::jobs::recent(&server.state.db, 200, &Default::default()).await.unwrap();
     all.into_iter().filter(|r| r.host == host).collect()
 }
 

@@ -43,7 +43,7 @@ async fn the_same_idempotency_key_makes_one_order() {
     assert_eq!(a["order_id"], b["order_id"]);
     let other = decode::<PlacedOrder>(order(&server, &token, request, "other").await).await;
     assert_ne!(other["order_id"], a["order_id"]);
-    let all = marktstand::server::store::list_orders(&server.state.db, &Default::default(), 100, 0).await.unwrap();
+    let all = marktstand::server::store::orders::list(&server.state.db, &Default::default(), 100, 0).await.unwrap();
     assert_eq!(all.len(), 2);
 }
 
@@ -81,7 +81,7 @@ async fn a_signed_callback_finishes_the_order_exactly_once() {
     // A repeat, even with another status, changes nothing and still answers fine.
     let again = callback(&id, "status=error&message=late", now());
     assert_eq!(reqwest::get(format!("{}{again}", server.base)).await.unwrap().status(), 200);
-    let stored = marktstand::server::store::order(&server.state.db, &id).await.unwrap().unwrap();
+    let stored = marktstand::server::store::orders::order(&server.state.db, &id).await.unwrap().unwrap();
     assert_eq!((stored.status.code(), stored.transaction_id.as_deref()), ("success", Some("T-1")));
 
     // The result view's server function re-verifies and opens a session for refresh/close.

@@ -106,7 +106,7 @@ async fn kolibri24_s_documented_envelope_and_details_objects_are_read() {
     let answer = post_envelope(&server, fixture("kolibri24/webhook-envelope.json")).await;
     assert_eq!(answer["accepted"], 3, "{answer}");
     deliveries_settled(&server).await;
-    let rows = marktstand::server::webhooks::recent(&server.state.db, 10, &Default::default()).await.unwrap();
+    let rows = marktstand::server::store::jobs::recent(&server.state.db, 10, &Default::default()).await.unwrap();
     assert!(
         rows.iter().all(|r| r.status == marktstand::contract::back_office::webhooks::DeliveryStatus::Done),
         "{rows:?}"

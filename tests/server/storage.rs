@@ -4,7 +4,7 @@
 
 use marktstand::contract::host::Host;
 use marktstand::contract::orders::{OrderKind, OrderStatus};
-use marktstand::server::store::{self, StoredOrder, Transition};
+use marktstand::server::store::{self, orders::StoredOrder, orders::Transition};
 
 fn order(id: &str, key: &str, created_at: i64) -> StoredOrder {
     StoredOrder {
@@ -43,8 +43,8 @@ async fn exercise(url: &str) {
     store::connect(url).await.expect("second connect");
     let suffix = format!("{}-{}", std::process::id(), crate::common::now());
     let key = format!("key-{suffix}");
-    let first = store::insert_order(&db, &order(&format!("a-{suffix}"), &key, 100)).await.unwrap();
-    let second = store::insert_order(&db, &order(&format!("b-{suffix}"), &key, 101)).await.unwrap();
+    let first = store::orders::insert(&db, &order(&format!("a-{suffix}"), &key, 100)).await.unwrap();
+    let second = store::orders::insert(&db, &order(&format!("b-{suffix}"), &key, 101)).await.unwrap();
     assert_eq!(first, second, "same idempotency key, same order");
     assert_eq!(first.customer_name, "Müller & Söhne <GmbH>");
     assert_eq!(first.total_cents, 12_345);
@@ -52,18 +52,19 @@ async fn exercise(url: &str) {
         |to, reference, key: &'static str, at| Transition { to, reference, message: Some("ok"), callback_key: key, at };
     let (k1, k2, k3) = leak3(&suffix);
     // SEPA: in process first, settled later; then final.
-    let moved = store::transition(&db, &first.id, &step(OrderStatus::Inprocess, None, k1, 200)).await.unwrap();
+    let moved = store::orders::transition(&db, &first.id, &step(OrderStatus::Inprocess, None, k1, 200)).await.unwrap();
     assert_eq!(moved, Some(OrderStatus::Pending));
-    let moved = store::transition(&db, &first.id, &step(OrderStatus::Success, Some("T-9"), k2, 250)).await.unwrap();
+    let moved =
+        store::orders::transition(&db, &first.id, &step(OrderStatus::Success, Some("T-9"), k2, 250)).await.unwrap();
     assert_eq!(moved, Some(OrderStatus::Inprocess));
-    let refused = store::transition(&db, &first.id, &step(OrderStatus::Error, None, k3, 300)).await.unwrap();
+    let refused = store::orders::transition(&db, &first.id, &step(OrderStatus::Error, None, k3, 300)).await.unwrap();
     assert_eq!(refused, None, "success is final");
-    let stored = store::order(&db, &first.id).await.unwrap().unwrap();
+    let stored = store::orders::order(&db, &first.id).await.unwrap().unwrap();
     assert_eq!(
         (stored.status, stored.transaction_id.as_deref(), stored.updated_at),
         (OrderStatus::Success, Some("T-9"), 250)
     );
-    let events = store::order_events(&db, &first.id).await.unwrap();
+    let events = store::orders::order_events(&db, &first.id).await.unwrap();
     assert_eq!(
         events,
         vec![
@@ -72,19 +73,19 @@ async fn exercise(url: &str) {
         ]
     );
     // The result page's session is claimed once per callback that moved the order.
-    assert!(store::claim_result_session(&db, &first.id, k2).await.unwrap());
-    assert!(!store::claim_result_session(&db, &first.id, k2).await.unwrap());
-    assert!(!store::claim_result_session(&db, &first.id, k3).await.unwrap());
-    assert!(store::order(&db, "missing").await.unwrap().is_none());
-    let listed = store::list_orders(&db, &Default::default(), 1000, 0).await.unwrap();
+    assert!(store::orders::claim_result_session(&db, &first.id, k2).await.unwrap());
+    assert!(!store::orders::claim_result_session(&db, &first.id, k2).await.unwrap());
+    assert!(!store::orders::claim_result_session(&db, &first.id, k3).await.unwrap());
+    assert!(store::orders::order(&db, "missing").await.unwrap().is_none());
+    let listed = store::orders::list(&db, &Default::default(), 1000, 0).await.unwrap();
     assert!(listed.iter().any(|o| o.id == first.id));
     // The back office's search, in the same SQL on both databases: by id, by part of the
     // name in another case, with `%` and `_` taken literally, and by status and time.
     let found = |text: &'static str, status: Option<OrderStatus>, created: Option<(i64, i64)>| {
         let db = db.clone();
         async move {
-            let search = store::OrderSearch { text: Some(text), status, created };
-            store::list_orders(&db, &search, 1000, 0).await.unwrap().into_iter().map(|o| o.id).collect::<Vec<_>>()
+            let search = store::orders::OrderSearch { text: Some(text), status, created };
+            store::orders::list(&db, &search, 1000, 0).await.unwrap().into_iter().map(|o| o.id).collect::<Vec<_>>()
         }
     };
     let id: &'static str = Box::leak(first.id.clone().into_boxed_str());
@@ -124,7 +125,7 @@ fn leak3(suffix: &str) -> (&'static str, &'static str, &'static str) {
 async fn concurrent_transitions(url: &str) {
     let db = store::connect(url).await.unwrap();
     let suffix = format!("c-{}-{}", std::process::id(), crate::common::now());
-    let first = store::insert_order(&db, &order(&format!("c-{suffix}"), &format!("ck-{suffix}"), 100)).await.unwrap();
+    let first = store::orders::insert(&db, &order(&format!("c-{suffix}"), &format!("ck-{suffix}"), 100)).await.unwrap();
     let keys: Vec<&'static str> = (0..8).map(|i| &*Box::leak(format!("race{i}-{suffix}").into_boxed_str())).collect();
     let tasks: Vec<_> = keys
         .iter()
@@ -134,7 +135,7 @@ async fn concurrent_transitions(url: &str) {
             let to = if i % 2 == 0 { OrderStatus::Success } else { OrderStatus::Error };
             tokio::spawn(async move {
                 let step = Transition { to, reference: None, message: None, callback_key: key, at: 200 };
-                store::transition(&db, &id, &step).await.unwrap()
+                store::orders::transition(&db, &id, &step).await.unwrap()
             })
         })
         .collect();
@@ -143,7 +144,7 @@ async fn concurrent_transitions(url: &str) {
         results.push(task.await.unwrap());
     }
     assert_eq!(results.iter().filter(|r| r.is_some()).count(), 1, "{results:?}");
-    assert_eq!(store::order_events(&db, &first.id).await.unwrap().len(), 1);
+    assert_eq!(store::orders::order_events(&db, &first.id).await.unwrap().len(), 1);
 }
 
 /// Kolibri24 and Oneflow deliveries through the real server on this database: each stored

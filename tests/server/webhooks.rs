@@ -27,7 +27,7 @@ async fn call(server: &TestServer, path: &str) -> (u16, Value) {
 
 /// The provider's list, as the admin page shows it.
 async fn listed(server: &TestServer) -> Vec<WebhookRow> {
-    marktstand::server::webhooks::recent(&server.state.db, 200, &Default::default()).await.unwrap()
+    marktstand::server::store::jobs::recent(&server.state.db, 200, &Default::default()).await.unwrap()
 }
 
 /// Waits until delivery `id` is `done` or `failed`.

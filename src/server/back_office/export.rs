@@ -56,7 +56,7 @@ pub async fn orders_csv(
 async fn export(state: &AppState, client: SocketAddr, form: &ExportForm) -> Result<(String, String), AppError> {
     crate::server::back_office::guard::authorize(state, &form.token, client.ip(), crate::server::clock::now())?;
     let range = Range::parse(&form.from, &form.to, form.offset)?;
-    let orders = store::orders_between(&state.db, range.start, range.end, MAX_ROWS + 1).await?;
+    let orders = store::orders::orders_between(&state.db, range.start, range.end, MAX_ROWS + 1).await?;
     if orders.len() as i64 > MAX_ROWS {
         return Err(AppError::BadRequest {
             message: format!("more than {MAX_ROWS} orders in this range: export a shorter one"),

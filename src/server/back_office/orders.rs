@@ -17,19 +17,19 @@ pub async fn orders(state: &AppState, page: u32, filter: &OrderFilter) -> Result
         let range = crate::server::back_office::export::Range::parse(from, to, filter.offset)?;
         Some((range.start, range.end))
     };
-    let search = store::OrderSearch {
+    let search = store::orders::OrderSearch {
         status: filter.status,
         text: Some(filter.search.trim()).filter(|s| !s.is_empty()),
         created,
     };
     let size = i64::from(ORDER_PAGE_SIZE);
-    let mut orders = store::list_orders(&state.db, &search, size + 1, i64::from(page) * size).await?;
+    let mut orders = store::orders::list(&state.db, &search, size + 1, i64::from(page) * size).await?;
     let more = orders.len() as i64 > size;
     orders.truncate(ORDER_PAGE_SIZE as usize);
     Ok(OrderPage { rows: orders.into_iter().map(row).collect(), page, more })
 }
 
-fn row(o: store::StoredOrder) -> OrderRow {
+fn row(o: store::orders::StoredOrder) -> OrderRow {
     OrderRow {
         products: product_names(&o),
         fulfilment: o.contract_state(),
@@ -47,7 +47,7 @@ fn row(o: store::StoredOrder) -> OrderRow {
 
 /// One order with where it came from and its timeline.
 pub async fn order_detail(state: &AppState, id: &str) -> Result<OrderDetail, AppError> {
-    let order = store::order(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let order = store::orders::order(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let timeline = crate::server::orders::log::timeline(&state.db, &order.id, order.created_at).await?;
     Ok(OrderDetail {
         group_id: order.group_id.clone(),

@@ -7,7 +7,7 @@ use crate::contract::errors::AppError;
 use crate::contract::host::Host;
 use crate::contract::orders::OrderStatus;
 use crate::server::back_office::export::{date_of, offset_secs};
-use crate::server::{clock::now, AppState};
+use crate::server::{clock::now, store, AppState};
 
 const DAY: i64 = 86_400;
 
@@ -89,13 +89,7 @@ pub async fn overview(state: &AppState, offset_minutes: i32) -> Result<Overview,
     let offset_secs = offset_secs(offset_minutes)?;
     let at = now();
     let (start, end) = window(at, offset_secs);
-    let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
-        "SELECT created_at, status, host, total_cents FROM orders WHERE created_at >= $1 AND created_at < $2",
-    )
-    .bind(start)
-    .bind(end)
-    .fetch_all(&state.db)
-    .await?;
+    let rows = store::orders::placed_between(&state.db, start, end).await?;
     let placed: Vec<Placed> = rows
         .into_iter()
         .filter_map(|(created_at, status, host, total_cents)| {
@@ -107,8 +101,7 @@ pub async fn overview(state: &AppState, offset_minutes: i32) -> Result<Overview,
             })
         })
         .collect();
-    let counts: Vec<(String, i64)> =
-        sqlx::query_as("SELECT status, COUNT(*) FROM orders GROUP BY status").fetch_all(&state.db).await?;
+    let counts = store::orders::count_by_status(&state.db).await?;
     let mut by_status: Vec<(OrderStatus, i64)> =
         counts.into_iter().filter_map(|(status, n)| Some((OrderStatus::from_code(&status)?, n))).collect();
     by_status.sort_by_key(|(s, _)| s.code());

@@ -6,12 +6,12 @@ use crate::server::AppState;
 
 /// The newest webhook deliveries.
 pub async fn webhooks(state: &AppState, filter: &WebhookFilter) -> Result<Vec<WebhookRow>, AppError> {
-    crate::server::webhooks::recent(&state.db, 200, filter).await
+    crate::server::store::jobs::recent(&state.db, 200, filter).await
 }
 
 /// "Retry now" on a failed delivery; recorded with the client's address.
 pub async fn retry_webhook(state: &AppState, id: &str, seen_round: i64) -> Result<Requeued, AppError> {
-    let requeued = crate::server::webhooks::retry_now(
+    let requeued = crate::server::store::jobs::retry(
         &state.db,
         id,
         seen_round,

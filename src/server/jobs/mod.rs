@@ -8,8 +8,8 @@
 mod worker;
 mod writer;
 
+pub use crate::server::store::jobs::{NewJob, Queued, Stored};
 pub use worker::{await_outcome, backoff_secs, next_step, Outcome, Step, MAX_ATTEMPTS, MAX_BACKOFF_SECS};
-pub use writer::{NewJob, Stored};
 
 use crate::contract::errors::AppError;
 use crate::server::store::Db;
@@ -43,26 +43,6 @@ pub struct JobContext {
     /// The database jobs write to (see [`Jobs::processing_db`]).
     pub db: Db,
     pub state: AppState,
-}
-
-/// A stored job as the worker claimed it.
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
-pub struct Queued {
-    pub id: String,
-    /// The runner it goes to: a [`Job::NAME`], or [`INBOUND`] for a host's delivery.
-    pub job: String,
-    /// Who it came from (a host's code), for the provider's page and the metrics.
-    pub host: String,
-    /// What it is about: the job's name, or the webhook service or category.
-    pub service: String,
-    pub customer_web_id: String,
-    pub user_id: String,
-    /// The job as JSON.
-    pub params: String,
-    /// This attempt's number, from 1.
-    pub attempts: i64,
-    pub received_at: i64,
-    pub retry_round: i64,
 }
 
 /// The runner name of deliveries that arrived from a host (webhooks).
@@ -123,7 +103,7 @@ struct Shared {
     settings: Settings,
     runners: HashMap<&'static str, Arc<dyn Runner>>,
     db: Db,
-    /// What the worker and jobs write through (see [`processing_pool`]).
+    /// What the worker and jobs write through (see `store::processing_pool`).
     processing_db: Db,
     /// Started on first use, on the server's runtime.
     writer: OnceLock<mpsc::Sender<writer::Pending>>,
@@ -155,7 +135,7 @@ impl Runners {
 
 impl Jobs {
     pub fn new(db: Db, settings: Settings, runners: Runners) -> Self {
-        let processing_db = processing_pool(&db);
+        let processing_db = crate::server::store::processing_pool(&db);
         Jobs(Arc::new(Shared {
             settings,
             runners: runners.0,
@@ -255,29 +235,6 @@ impl Jobs {
     fn waiting(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<tokio::sync::oneshot::Sender<Outcome>>>> {
         self.0.waiters.lock().unwrap_or_else(|e| e.into_inner())
     }
-}
-
-/// On SQLite, the worker and jobs get their own connections without an fsync per commit
-/// (`synchronous=NORMAL`): with one fsync'ing commit per job they held the write lock so long
-/// that accepting deliveries stalled. Nothing promised is at risk: a process crash loses no
-/// commit either way, and a power cut can only lose recent processing, which then runs again
-/// (jobs are idempotent); the WAL keeps the order, so no later acceptance survives without
-/// the processing before it. PostgreSQL and in-memory databases share the main pool.
-fn processing_pool(db: &Db) -> Db {
-    let options = db.connect_options();
-    let url = options.database_url.as_str();
-    if !url.starts_with("sqlite:") || url.contains(":memory:") || url.contains("mode=memory") {
-        return db.clone();
-    }
-    sqlx::any::AnyPoolOptions::new()
-        .max_connections(4)
-        .after_connect(|conn, _| {
-            Box::pin(async move {
-                sqlx::Executor::execute(conn, "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;").await?;
-                Ok(())
-            })
-        })
-        .connect_lazy_with((*options).clone())
 }
 
 /// Starts the background worker (once per process; replicas each run one); it ends after

@@ -5,7 +5,7 @@
 
 use super::{JobContext, JobError, Queued};
 use crate::contract::back_office::webhooks::DeliveryStatus;
-use crate::server::{clock::now, AppState};
+use crate::server::{clock::now, store, AppState};
 use futures::{FutureExt, StreamExt};
 use std::time::Duration;
 
@@ -68,62 +68,17 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     })
 }
 
-/// What is due: claims whose process died, then retries, then new deliveries, oldest first.
-/// One status per query, so each is a range of the (status, next_attempt_at) index even
-/// with a large backlog.
-const DUE: [&str; 3] = [
-    "SELECT id FROM webhook_deliveries WHERE status = 'working' AND locked_until < $1 LIMIT $2",
-    "SELECT id FROM webhook_deliveries WHERE status = 'retry' AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2",
-    "SELECT id FROM webhook_deliveries WHERE status = 'queued' AND next_attempt_at <= $1 ORDER BY next_attempt_at LIMIT $2",
-];
-
 /// Claims what is due, runs it, records the outcomes. Returns how many ran.
 async fn round(state: &AppState) -> Result<usize, sqlx::Error> {
     let db = state.jobs.processing_db();
     let lock_secs = state.jobs.settings().lock_secs;
     let at = now();
-    let mut due: Vec<(String,)> = Vec::new();
-    for sql in DUE {
-        let limit = CLAIM - due.len() as i64;
-        if limit > 0 {
-            due.extend(sqlx::query_as(sql).bind(at).bind(limit).fetch_all(db).await?);
-        }
-    }
-    if due.is_empty() {
-        return Ok(0);
-    }
-    // One lock order for every replica, so two claiming the same rows cannot deadlock.
-    due.sort();
-    let mut claimed = Vec::new();
     // Also marks the claim as ours: the outcome is recorded only while it still holds.
     let until = at + lock_secs;
-    let mut tx = db.begin().await?;
-    for (id,) in due {
-        let done = sqlx::query(
-            "UPDATE webhook_deliveries SET status = 'working', attempts = attempts + 1, locked_until = $2 \
-             WHERE id = $1 AND ((status IN ('queued', 'retry') AND next_attempt_at <= $3) \
-             OR (status = 'working' AND locked_until < $3))",
-        )
-        .bind(&id)
-        .bind(until)
-        .bind(at)
-        .execute(&mut *tx)
-        .await?;
-        if done.rows_affected() == 1 {
-            claimed.push(id);
-        }
+    let jobs = store::jobs::claim(db, at, CLAIM, until).await?;
+    if jobs.is_empty() {
+        return Ok(0);
     }
-    tx.commit().await?;
-
-    // The claimed rows in one read (claims stay within CLAIM, below any bind limit).
-    let placeholders: Vec<String> = (1..=claimed.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "SELECT id, job, host, service, customer_web_id, user_id, params, attempts, received_at, retry_round \
-         FROM webhook_deliveries WHERE id IN ({}) ORDER BY id",
-        placeholders.join(", ")
-    );
-    let jobs: Vec<Queued> =
-        claimed.iter().fold(sqlx::query_as::<_, Queued>(&sql), |q, id| q.bind(id)).fetch_all(db).await?;
     let ctx = JobContext { db: db.clone(), state: state.clone() };
     // Within the claim, so no other worker starts the same delivery meanwhile.
     let limit = Duration::from_secs((lock_secs / 2) as u64);
@@ -149,7 +104,7 @@ async fn round(state: &AppState) -> Result<usize, sqlx::Error> {
     for (d, outcome) in ran {
         match outcome {
             Some(outcome) => outcomes.push((d, outcome)),
-            None => hand_back(&mut tx, &d.id, until, at).await?,
+            None => store::jobs::hand_back(&mut tx, &d.id, until, at).await?,
         }
     }
     let mut recorded = Vec::with_capacity(outcomes.len());
@@ -190,33 +145,10 @@ async fn record(
         Step::Failed { error } => (DeliveryStatus::Failed, Some(error), at, Some(at)),
     };
     crate::server::metrics::delivery(&d.host, &d.service, status.code());
-    let recorded = sqlx::query(
-        "UPDATE webhook_deliveries SET status = $2, last_error = $3, next_attempt_at = $4, processed_at = $5, \
-         locked_until = NULL WHERE id = $1 AND status = 'working' AND locked_until = $6",
-    )
-    .bind(&d.id)
-    .bind(status.code())
-    .bind(&error)
-    .bind(next_at)
-    .bind(processed_at)
-    .bind(until)
-    .execute(&mut **tx)
-    .await?;
-    if recorded.rows_affected() != 1 {
+    let attempt = store::jobs::Attempt { status, error: error.as_deref(), next_at, processed_at, at };
+    if !store::jobs::record_attempt(tx, d, &attempt, until).await? {
         return Ok(None);
     }
-    sqlx::query(
-        "INSERT INTO webhook_attempts (delivery_id, retry_round, attempt, finished_at, outcome, error) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (delivery_id, retry_round, attempt) DO NOTHING",
-    )
-    .bind(&d.id)
-    .bind(d.retry_round)
-    .bind(d.attempts)
-    .bind(at)
-    .bind(status.code())
-    .bind(&error)
-    .execute(&mut **tx)
-    .await?;
     Ok(Some(step))
 }
 
@@ -295,11 +227,7 @@ async fn wait_for(
     until: tokio::time::Instant,
 ) -> Result<Outcome, sqlx::Error> {
     loop {
-        let (status, error): (String, Option<String>) =
-            sqlx::query_as("SELECT status, last_error FROM webhook_deliveries WHERE id = $1")
-                .bind(id)
-                .fetch_one(db)
-                .await?;
+        let (status, error) = store::jobs::status(db, id).await?;
         let outcome = Outcome::of_row(&status, error);
         if outcome != Outcome::Running || tokio::time::Instant::now() + WAIT_STEP > until {
             return Ok(outcome);
@@ -310,26 +238,6 @@ async fn wait_for(
 
 /// How often [`wait_for`] looks (for another replica's worker; this one's says so at once).
 const WAIT_STEP: Duration = Duration::from_millis(250);
-
-/// Returns a claimed, unstarted delivery to where it was: due now, its attempt not counted.
-async fn hand_back(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
-    id: &str,
-    until: i64,
-    at: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE webhook_deliveries SET status = CASE WHEN attempts > 1 THEN 'retry' ELSE 'queued' END, \
-         attempts = attempts - 1, next_attempt_at = $2, locked_until = NULL \
-         WHERE id = $1 AND status = 'working' AND locked_until = $3",
-    )
-    .bind(id)
-    .bind(at)
-    .bind(until)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
 
 /// The job's runner, guarded: a panic or a hang becomes a retry, not a dead worker.
 async fn run(ctx: &JobContext, q: &Queued, limit: Duration) -> Result<(), JobError> {

@@ -4,7 +4,7 @@
 use crate::contract::back_office::{CallbackOutcome, TimelineEntry};
 use crate::contract::errors::AppError;
 use crate::contract::orders::OrderStatus;
-use crate::server::store::Db;
+use crate::server::store::{order_log, Db};
 use sha2::{Digest, Sha256};
 
 /// Refused (and, each, unsigned reported) callbacks kept per order: enough to explain a failed
@@ -16,20 +16,8 @@ pub const MAX_REFUSED_PER_ORDER: i64 = 20;
 /// [`MAX_REFUSED_PER_ORDER`] each.
 pub async fn record(db: &Db, query: &str, order_id: &str, at: i64, outcome: CallbackOutcome, detail: &str) {
     let key = hex::encode(Sha256::digest(query.trim_start_matches('?').as_bytes()));
-    let stored = sqlx::query(
-        "INSERT INTO order_callbacks (key, order_id, at, outcome, detail) SELECT $1, $2, $3, $4, $5 \
-         WHERE $4 NOT IN ('refused', 'reported') \
-         OR (SELECT COUNT(*) FROM order_callbacks WHERE order_id = $2 AND outcome = $4) < $6 \
-         ON CONFLICT (key) DO NOTHING",
-    )
-    .bind(key)
-    .bind(order_id)
-    .bind(at)
-    .bind(outcome.code())
-    .bind(detail)
-    .bind(MAX_REFUSED_PER_ORDER)
-    .execute(db)
-    .await;
+    let callback = order_log::Callback { key: &key, order_id, at, outcome: outcome.code(), detail };
+    let stored = order_log::record(db, &callback, MAX_REFUSED_PER_ORDER).await;
     // The callback's own outcome must not depend on its log line.
     if let Err(e) = stored {
         tracing::warn!(order = %order_id, error = %e, "payment callback not recorded");
@@ -45,7 +33,7 @@ pub async fn record_refused(db: &Db, query: &str, at: i64, error: &AppError) {
     else {
         return;
     };
-    if !matches!(crate::server::store::order(db, &order_id).await, Ok(Some(_))) {
+    if !matches!(crate::server::store::orders::order(db, &order_id).await, Ok(Some(_))) {
         return;
     }
     let reason = match error {
@@ -58,16 +46,12 @@ pub async fn record_refused(db: &Db, query: &str, at: i64, error: &AppError) {
 /// The order's timeline, oldest first: created, each callback, each status change.
 pub async fn timeline(db: &Db, order_id: &str, created_at: i64) -> Result<Vec<TimelineEntry>, AppError> {
     let mut entries = vec![(created_at, 0, TimelineEntry::Created { at: created_at })];
-    let callbacks: Vec<(i64, String, String)> =
-        sqlx::query_as("SELECT at, outcome, detail FROM order_callbacks WHERE order_id = $1")
-            .bind(order_id)
-            .fetch_all(db)
-            .await?;
+    let callbacks = order_log::of_order(db, order_id).await?;
     for (at, outcome, detail) in callbacks {
         let outcome = CallbackOutcome::from_code(&outcome).unwrap_or(CallbackOutcome::Refused);
         entries.push((at, 1, TimelineEntry::Callback { at, outcome, detail }));
     }
-    for (at, from, to, reference) in crate::server::store::order_events(db, order_id).await? {
+    for (at, from, to, reference) in crate::server::store::orders::order_events(db, order_id).await? {
         let (Some(from), Some(to)) = (OrderStatus::from_code(&from), OrderStatus::from_code(&to)) else { continue };
         entries.push((at, 2, TimelineEntry::Status { at, from, to, reference }));
     }

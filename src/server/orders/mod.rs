@@ -12,7 +12,7 @@ use crate::contract::orders::{
     unmet_need, CartLine, MyOrder, OrderKind, OrderRequest, OrderStatus, PlacedOrder, MAX_CART_LINES, MAX_QUANTITY,
 };
 use crate::server::session::Session;
-use crate::server::store::{self, StoredOrder};
+use crate::server::store::{self, orders::StoredOrder};
 use crate::server::AppState;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -204,14 +204,14 @@ pub async fn place(
     let priced = price(&state.catalogue, ctx, &request)?;
     // Scoped to the user, so keys from different users can never collide.
     let scoped_key = format!("{}:{}:{key}", ctx.customer_web_id, ctx.user_id);
-    let existing = store::order_by_key(&state.db, &scoped_key).await?;
+    let existing = store::orders::order_by_key(&state.db, &scoped_key).await?;
     if existing.is_none() {
         within_rate(state, ctx, now).await?;
     }
     let stored = match existing {
         Some(order) => order,
         None => {
-            let stored = store::insert_order(&state.db, &new_order(ctx, &priced, scoped_key, now)).await?;
+            let stored = store::orders::insert(&state.db, &new_order(ctx, &priced, scoped_key, now)).await?;
             crate::server::metrics::order("pending");
             stored
         }
@@ -251,7 +251,8 @@ pub fn product_names(order: &StoredOrder) -> Vec<String> {
 /// Refuses a new order when the session's user placed [`MAX_ORDERS_PER_WINDOW`] in the
 /// last [`ORDER_WINDOW_SECS`].
 pub async fn within_rate(state: &AppState, ctx: &LaunchContext, now: i64) -> Result<(), AppError> {
-    let recent = store::orders_since(&state.db, &ctx.customer_web_id, &ctx.user_id, now - ORDER_WINDOW_SECS).await?;
+    let recent =
+        store::orders::orders_since(&state.db, &ctx.customer_web_id, &ctx.user_id, now - ORDER_WINDOW_SECS).await?;
     if recent >= MAX_ORDERS_PER_WINDOW {
         return Err(AppError::TooManyRequests {
             message: format!(
@@ -298,15 +299,8 @@ pub fn new_order(ctx: &LaunchContext, priced: &Priced, idempotency_key: String, 
 /// The session user's newest orders through onOffice, without the ones never sent to payment.
 pub async fn of_user(state: &AppState, session: &Session) -> Result<Vec<MyOrder>, AppError> {
     let ctx = &session.context;
-    let orders: Vec<StoredOrder> = sqlx::query_as(
-        "SELECT * FROM orders WHERE customer_web_id = $1 AND user_id = $2 AND host = 'onoffice' \
-         ORDER BY created_at DESC, id DESC LIMIT $3",
-    )
-    .bind(&ctx.customer_web_id)
-    .bind(&ctx.user_id)
-    .bind(crate::contract::orders::MY_ORDERS)
-    .fetch_all(&state.db)
-    .await?;
+    let limit = crate::contract::orders::MY_ORDERS;
+    let orders = store::orders::of_user(&state.db, Host::OnOffice, &ctx.customer_web_id, &ctx.user_id, limit).await?;
     Ok(orders
         .into_iter()
         .map(|o| MyOrder {

@@ -8,6 +8,7 @@
 //! neither grant nor revocation fails with what it carried, for the provider to look at.
 
 use crate::server::jobs::{JobContext, JobError};
+use crate::server::store;
 use crate::server::webhooks::{Delivery, WebhookHandler};
 use crate::server::AppState;
 use futures::future::BoxFuture;
@@ -15,13 +16,8 @@ use serde_json::Value;
 
 /// Whether the agency's latest announcement revoked access.
 pub async fn is_revoked(state: &AppState, agency_id: &str) -> bool {
-    let row: Result<Option<(i64,)>, _> = sqlx::query_as("SELECT revoked FROM kolibri24_access WHERE agency_id = $1")
-        .bind(agency_id)
-        .fetch_optional(&state.db)
-        .await;
-    match row {
-        Ok(Some((revoked,))) => revoked != 0,
-        Ok(None) => false,
+    match store::kolibri24::revoked(&state.db, agency_id).await {
+        Ok(revoked) => revoked.unwrap_or(false),
         Err(e) => {
             // Kolibri24 confirmed the call; a database hiccup must not lock the agency out.
             tracing::warn!(agency = %agency_id, error = %e, "Kolibri24 access not read");
@@ -88,17 +84,7 @@ impl WebhookHandler for AuthorizationChanged {
                 ))
             })?;
             let at = super::announced_at(&announcement, d.received_at);
-            sqlx::query(
-                "INSERT INTO kolibri24_access (agency_id, revoked, changed_at, delivery_id) VALUES ($1, $2, $3, $4) \
-                 ON CONFLICT (agency_id) DO UPDATE SET revoked = excluded.revoked, changed_at = excluded.changed_at, \
-                 delivery_id = excluded.delivery_id WHERE kolibri24_access.changed_at <= excluded.changed_at",
-            )
-            .bind(&d.customer_web_id)
-            .bind(i64::from(!granted))
-            .bind(at)
-            .bind(&d.id)
-            .execute(&ctx.db)
-            .await?;
+            store::kolibri24::set_access(&ctx.db, &d.customer_web_id, granted, at, &d.id).await?;
             tracing::info!(agency = %d.customer_web_id, granted, "Kolibri24 access changed");
             Ok(())
         })

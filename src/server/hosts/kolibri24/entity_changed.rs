@@ -2,6 +2,7 @@
 //! `webhooks.toml` (`[kolibri24] Entity = "kolibri24_entity"`).
 
 use crate::server::jobs::{JobContext, JobError};
+use crate::server::store;
 use crate::server::webhooks::{Delivery, WebhookHandler};
 use futures::future::BoxFuture;
 use serde_json::Value;
@@ -40,18 +41,15 @@ impl WebhookHandler for EntityChanged {
             }
             let entity_type = field(&["entityType", "type"]);
             let name = d.value("name").and_then(Value::as_str).unwrap_or_default();
-            sqlx::query(
-                "INSERT INTO entity_changes (delivery_id, agency_id, entity_id, entity_type, name, changed_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (delivery_id) DO NOTHING",
-            )
-            .bind(&d.id)
-            .bind(&d.customer_web_id)
-            .bind(&entity_id)
-            .bind(entity_type)
-            .bind(name)
-            .bind(d.received_at)
-            .execute(&ctx.db)
-            .await?;
+            let change = store::kolibri24::EntityChange {
+                delivery_id: &d.id,
+                agency_id: &d.customer_web_id,
+                entity_id: &entity_id,
+                entity_type: &entity_type,
+                name,
+                changed_at: d.received_at,
+            };
+            store::kolibri24::record_entity_change(&ctx.db, &change).await?;
             Ok(())
         })
     }

@@ -32,7 +32,7 @@ pub async fn request(
         OrderRequest::Products { lines: vec![CartLine { product_id: product_id.into(), quantity: 1, circle }] };
     let priced = price(&state.catalogue, ctx, &request)?;
     let scoped_key = format!("kolibri24:{}:{}:{key}", ctx.customer_web_id, ctx.estate_id.as_deref().unwrap_or(""));
-    let stored = match store::order_by_key(&state.db, &scoped_key).await? {
+    let stored = match store::orders::order_by_key(&state.db, &scoped_key).await? {
         Some(order) => order,
         None => {
             within_rate(state, ctx, now).await?;
@@ -40,7 +40,7 @@ pub async fn request(
             order.status = OrderStatus::Requested;
             order.host = Host::Kolibri24;
             order.entity_type = Some(entity_type.to_string());
-            let stored = store::insert_order(&state.db, &order).await?;
+            let stored = store::orders::insert(&state.db, &order).await?;
             crate::server::metrics::order("requested");
             stored
         }
@@ -53,18 +53,12 @@ pub async fn request(
 /// The agency's requests for the session's entity, newest first (at most 100).
 pub async fn list(state: &AppState, session: &Session) -> Result<Vec<RequestRow>, AppError> {
     let ctx = &session.context;
-    let orders: Vec<store::StoredOrder> = sqlx::query_as(
-        "SELECT * FROM orders WHERE host = 'kolibri24' AND customer_web_id = $1 AND estate_id = $2 \
-         ORDER BY created_at DESC, id DESC LIMIT 100",
-    )
-    .bind(&ctx.customer_web_id)
-    .bind(ctx.estate_id.as_deref().unwrap_or(""))
-    .fetch_all(&state.db)
-    .await?;
+    let entity = ctx.estate_id.as_deref().unwrap_or("");
+    let orders = store::orders::of_entity(&state.db, &ctx.customer_web_id, entity, 100).await?;
     orders.iter().map(row).collect()
 }
 
-fn row(order: &store::StoredOrder) -> Result<RequestRow, AppError> {
+fn row(order: &store::orders::StoredOrder) -> Result<RequestRow, AppError> {
     let priced: Priced = serde_json::from_str(&order.items).map_err(|_| AppError::Internal)?;
     let product_id = match priced {
         Priced::Products { lines } => lines.first().map(|l| l.product_id.clone()).unwrap_or_default(),

@@ -10,7 +10,7 @@ use crate::contract::host::Host;
 use crate::contract::orders::{Fulfilment, OrderStatus};
 use crate::server::jobs::{For, Job, JobContext, JobError, Queued};
 use crate::server::orders::Priced;
-use crate::server::store::{self, StoredOrder};
+use crate::server::store::{self, orders::StoredOrder};
 use crate::server::webhooks::{Delivery, WebhookHandler};
 use crate::server::AppState;
 use futures::future::BoxFuture;
@@ -29,11 +29,7 @@ pub async fn queue_if_needed(state: &AppState, order: &StoredOrder) -> Result<()
         return Ok(());
     }
     let Some(template) = template_of(state, order) else { return Ok(()) };
-    sqlx::query("UPDATE orders SET fulfilment = $1 WHERE id = $2 AND fulfilment IS NULL")
-        .bind(Fulfilment::Creating.code())
-        .bind(&order.id)
-        .execute(&state.db)
-        .await?;
+    store::orders::start_fulfilment(&state.db, &order.id).await?;
     let job = CreateContract { order_id: order.id.clone(), template };
     let who = For { host: Host::Oneflow.code(), customer_web_id: &order.customer_web_id, user_id: &order.user_id };
     state.jobs.enqueue(&job, who, crate::server::clock::now()).await.map(drop)
@@ -67,7 +63,7 @@ impl Job for CreateContract {
     fn run<'a>(&'a self, ctx: &'a JobContext, _: &'a Queued) -> BoxFuture<'a, Result<(), JobError>> {
         Box::pin(async move {
             let (order_id, template) = (&self.order_id, &self.template);
-            let order = store::order(&ctx.db, order_id)
+            let order = store::orders::order(&ctx.db, order_id)
                 .await?
                 .ok_or_else(|| JobError::Permanent(format!("order {order_id} does not exist")))?;
             let api = ctx.state.config.oneflow.api.as_ref().ok_or_else(|| {
@@ -91,34 +87,18 @@ impl Job for CreateContract {
                         party_name: order.customer_name.clone(),
                     };
                     let id = api.create(&contract).await.map_err(failed)?;
-                    sqlx::query("UPDATE orders SET contract_id = $1 WHERE id = $2 AND contract_id IS NULL")
-                        .bind(&id)
-                        .bind(&order.id)
-                        .execute(&ctx.db)
-                        .await?;
+                    store::orders::set_contract(&ctx.db, &order.id, &id).await?;
                     id
                 }
             };
             if order.contract_state().is_none_or(|f| f == Fulfilment::Creating) {
                 api.publish(&contract_id).await.map_err(failed)?;
-                set_fulfilment(ctx, &order.id, Fulfilment::Creating, Fulfilment::Sent).await?;
+                store::orders::move_fulfilment(&ctx.db, &order.id, Fulfilment::Creating, Fulfilment::Sent).await?;
             }
             tracing::info!(order = %order.id, contract = %contract_id, "Oneflow contract sent");
             Ok(())
         })
     }
-}
-
-/// Moves `order`'s fulfilment from `from` to `to`; false when it was not at `from`.
-async fn set_fulfilment(ctx: &JobContext, order: &str, from: Fulfilment, to: Fulfilment) -> Result<bool, sqlx::Error> {
-    let done =
-        sqlx::query("UPDATE orders SET fulfilment = $1 WHERE id = $2 AND (fulfilment = $3 OR fulfilment IS NULL)")
-            .bind(to.code())
-            .bind(order)
-            .bind(from.code())
-            .execute(&ctx.db)
-            .await?;
-    Ok(done.rows_affected() == 1)
 }
 
 /// What an event type means for fulfilment. **Assumption:** Oneflow's event types
@@ -152,9 +132,7 @@ impl WebhookHandler for ContractEvents {
                 .param("contract_id")
                 .filter(|c| !c.is_empty())
                 .ok_or_else(|| JobError::Permanent("the notification names no contract".into()))?;
-            let order: StoredOrder = sqlx::query_as("SELECT * FROM orders WHERE contract_id = $1")
-                .bind(contract_id)
-                .fetch_optional(&ctx.db)
+            let order: StoredOrder = store::orders::by_contract(&ctx.db, contract_id)
                 .await?
                 .ok_or_else(|| JobError::Permanent(format!("no order has Oneflow contract {contract_id}")))?;
             let events: Vec<&str> = d
@@ -170,7 +148,7 @@ impl WebhookHandler for ContractEvents {
                     at
                 }
             });
-            if to != from && !set_fulfilment(ctx, &order.id, from, to).await? {
+            if to != from && !store::orders::move_fulfilment(&ctx.db, &order.id, from, to).await? {
                 return Err(JobError::Retry("the order's fulfilment changed meanwhile".into()));
             }
             tracing::info!(order = %order.id, contract = contract_id, fulfilment = to.code(), "Oneflow notification applied");

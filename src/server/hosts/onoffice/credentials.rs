@@ -5,6 +5,7 @@
 use crate::contract::errors::AppError;
 use crate::server::hosts::onoffice::api::{ApiError, Credentials, Problem};
 use crate::server::sealing::Sealer;
+use crate::server::store;
 use crate::server::AppState;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -32,26 +33,13 @@ pub async fn store(state: &AppState, customer_web_id: &str, creds: &Credentials,
     let plain = serde_json::to_vec(&Sealed { token: creds.token.clone(), secret: creds.secret.clone() })
         .expect("credentials serialise");
     let sealed = sealer(state)?.seal(&plain, customer_web_id.as_bytes());
-    sqlx::query(
-        "INSERT INTO customers (customer_web_id, credentials, activated_at, updated_at) VALUES ($1, $2, $3, $3) \
-         ON CONFLICT (customer_web_id) DO UPDATE SET credentials = excluded.credentials, \
-         activated_at = excluded.activated_at, updated_at = excluded.updated_at",
-    )
-    .bind(customer_web_id)
-    .bind(STANDARD.encode(sealed))
-    .bind(now)
-    .execute(&state.db)
-    .await?;
+    store::customers::store_credentials(&state.db, customer_web_id, &STANDARD.encode(sealed), now).await?;
     Ok(())
 }
 
 /// The customer's credentials, or `None` when the provider was never activated for them.
 pub async fn load(state: &AppState, customer_web_id: &str) -> Result<Option<Credentials>, AppError> {
-    let row: Option<(String,)> = sqlx::query_as("SELECT credentials FROM customers WHERE customer_web_id = $1")
-        .bind(customer_web_id)
-        .fetch_optional(&state.db)
-        .await?;
-    let Some((text,)) = row else { return Ok(None) };
+    let Some(text) = store::customers::sealed_credentials(&state.db, customer_web_id).await? else { return Ok(None) };
     let bytes = STANDARD.decode(text).map_err(|_| AppError::Internal)?;
     let plain = sealer(state)?.open(&bytes, customer_web_id.as_bytes()).ok_or_else(|| {
         tracing::error!(
@@ -81,12 +69,7 @@ pub fn verdict<T>(result: &Result<T, ApiError>) -> Option<Result<(), String>> {
 /// Notes the verdict of a call with the customer's credentials, for the back office.
 pub async fn note_api_use<T>(state: &AppState, customer_web_id: &str, result: &Result<T, ApiError>, now: i64) {
     let Some(verdict) = verdict(result) else { return };
-    let noted = sqlx::query("UPDATE customers SET api_checked_at = $2, api_error = $3 WHERE customer_web_id = $1")
-        .bind(customer_web_id)
-        .bind(now)
-        .bind(verdict.err())
-        .execute(&state.db)
-        .await;
+    let noted = store::customers::note_api_check(&state.db, customer_web_id, now, verdict.err().as_deref()).await;
     if let Err(e) = noted {
         tracing::warn!(customer = %customer_web_id, error = %e, "API check not recorded");
     }

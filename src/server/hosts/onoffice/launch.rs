@@ -4,7 +4,7 @@
 use crate::contract::errors::AppError;
 use crate::contract::launch::{Launch, LaunchContext};
 use crate::server::hosts::onoffice::signed_request::{optional, required, verify};
-use crate::server::store::StoredOrder;
+use crate::server::store::orders::StoredOrder;
 use crate::server::AppState;
 use signing::url::Verified;
 

@@ -3,6 +3,7 @@
 
 use crate::server::hosts::onoffice::api::Problem;
 use crate::server::jobs::{JobContext, JobError};
+use crate::server::store;
 use crate::server::webhooks::{Delivery, WebhookHandler};
 use futures::future::BoxFuture;
 
@@ -53,18 +54,15 @@ impl WebhookHandler for ValuationRequest {
                 JobError::Permanent("no estateid: the webhook must be triggered from a property".into())
             })?;
             let email = delivery.param("email").filter(|s| !s.is_empty());
-            sqlx::query(
-                "INSERT INTO valuation_requests (delivery_id, customer_web_id, user_id, estate_id, email, requested_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (delivery_id) DO NOTHING",
-            )
-            .bind(&delivery.id)
-            .bind(&delivery.customer_web_id)
-            .bind(&delivery.user_id)
-            .bind(estate_id)
-            .bind(email)
-            .bind(delivery.received_at)
-            .execute(&ctx.db)
-            .await?;
+            let request = store::valuations::ValuationRequest {
+                delivery_id: &delivery.id,
+                customer_web_id: &delivery.customer_web_id,
+                user_id: &delivery.user_id,
+                estate_id,
+                email,
+                requested_at: delivery.received_at,
+            };
+            store::valuations::record(&ctx.db, &request).await?;
             tracing::info!(delivery = %delivery.id, customer = %delivery.customer_web_id, estate = estate_id, "valuation requested");
             let service = ctx.state.webhooks.service(&delivery.service);
             let settings = service.map(|s| ValuationSettings::read(&s.settings)).transpose();

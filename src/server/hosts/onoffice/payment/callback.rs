@@ -1,12 +1,12 @@
 //! enterprise's payment callback: a signed one moves the order along its state machine once
-//! (`store::transition`); one without any signature is a report ([`super::reports`]); a
+//! (`store::orders::transition`); one without any signature is a report ([`super::reports`]); a
 //! wrongly signed one changes nothing. Then the result page's data.
 
 use super::{AppliedCallback, CallbackValues};
 use crate::contract::back_office::CallbackOutcome;
 use crate::contract::errors::AppError;
 use crate::contract::orders::OrderResult;
-use crate::server::store::{self, Transition};
+use crate::server::store::{self, orders::Transition};
 use crate::server::AppState;
 use sha2::{Digest, Sha256};
 
@@ -39,8 +39,8 @@ pub async fn apply_callback(state: &AppState, query: &str, now: i64) -> Result<A
         callback_key: &key,
         at: now,
     };
-    let order = store::order(&state.db, &id).await?.ok_or(AppError::NotFound)?;
-    let outcome = match store::transition(&state.db, &id, &step).await? {
+    let order = store::orders::order(&state.db, &id).await?.ok_or(AppError::NotFound)?;
+    let outcome = match store::orders::transition(&state.db, &id, &step).await? {
         Some(from) => {
             tracing::info!(order = %id, from = from.code(), to = status.code(), "payment callback applied");
             crate::server::metrics::order(status.code());
@@ -54,7 +54,7 @@ pub async fn apply_callback(state: &AppState, query: &str, now: i64) -> Result<A
     };
     crate::server::metrics::callback(outcome.code());
     crate::server::orders::log::record(&state.db, query, &id, now, outcome, status.code()).await;
-    let order = store::order(&state.db, &id).await?.ok_or(AppError::NotFound)?;
+    let order = store::orders::order(&state.db, &id).await?.ok_or(AppError::NotFound)?;
     // On every view of a paid order's callback: queued once, so a failure here is retried
     // by the next view instead of being lost.
     crate::server::hosts::oneflow::contracts::queue_if_needed(state, &order).await?;
@@ -65,7 +65,7 @@ pub async fn apply_callback(state: &AppState, query: &str, now: i64) -> Result<A
 /// signed callback that moved the order; a replay shows the result without one.
 pub async fn callback_result(state: &AppState, query: &str, now: i64) -> Result<OrderResult, AppError> {
     let AppliedCallback { order, key } = apply_callback(state, query, now).await?;
-    let session = if store::claim_result_session(&state.db, &order.id, &key).await? {
+    let session = if store::orders::claim_result_session(&state.db, &order.id, &key).await? {
         Some(crate::server::hosts::onoffice::launch::resume_session(state, &order, now))
     } else {
         None

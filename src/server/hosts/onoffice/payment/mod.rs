@@ -7,7 +7,7 @@ pub mod reports;
 
 use crate::contract::errors::AppError;
 use crate::contract::orders::OrderStatus;
-use crate::server::store::StoredOrder;
+use crate::server::store::orders::StoredOrder;
 
 /// A verified payment callback, applied.
 pub struct AppliedCallback {

@@ -9,12 +9,12 @@ use super::{AppliedCallback, CallbackValues};
 use crate::contract::back_office::CallbackOutcome;
 use crate::contract::errors::AppError;
 use crate::contract::orders::OrderStatus;
-use crate::server::store::{self, Transition};
+use crate::server::store::{self, orders::Transition};
 use crate::server::AppState;
 use sha2::{Digest, Sha256};
 
 /// What an unsigned callback reported for a still pending order.
-pub fn reported(order: &store::StoredOrder) -> Option<OrderStatus> {
+pub fn reported(order: &store::orders::StoredOrder) -> Option<OrderStatus> {
     let status = order.reported_status.as_deref().and_then(OrderStatus::from_code);
     status.filter(|_| order.status == OrderStatus::Pending)
 }
@@ -27,18 +27,9 @@ pub async fn report(state: &AppState, query: &str, now: i64) -> Result<AppliedCa
             .find(|(k, v)| k == name && !v.is_empty())
             .map(|(_, v)| v.into_owned())
     })?;
-    let order = store::order(&state.db, &id).await?.ok_or(AppError::NotFound)?;
+    let order = store::orders::order(&state.db, &id).await?.ok_or(AppError::NotFound)?;
     if order.status == OrderStatus::Pending {
-        sqlx::query(
-            "UPDATE orders SET reported_status = $2, reported_reference = $3, reported_at = $4 \
-             WHERE id = $1 AND status = 'pending'",
-        )
-        .bind(&id)
-        .bind(status.code())
-        .bind(&reference)
-        .bind(now)
-        .execute(&state.db)
-        .await?;
+        store::orders::note_reported(&state.db, &id, status, reference.as_deref(), now).await?;
     }
     let detail = match &reference {
         Some(r) => format!("{} ({r})", status.code()),
@@ -46,7 +37,7 @@ pub async fn report(state: &AppState, query: &str, now: i64) -> Result<AppliedCa
     };
     crate::server::orders::log::record(&state.db, query, &id, now, CallbackOutcome::Reported, &detail).await;
     tracing::info!(order = %id, status = status.code(), "unsigned payment callback: reported, not applied");
-    let order = store::order(&state.db, &id).await?.ok_or(AppError::NotFound)?;
+    let order = store::orders::order(&state.db, &id).await?.ok_or(AppError::NotFound)?;
     // A report is no signed callback: it never earns the result page a session.
     let key = format!("reported:{}", hex::encode(Sha256::digest(query.as_bytes())));
     Ok(AppliedCallback { order, key })
@@ -55,7 +46,7 @@ pub async fn report(state: &AppState, query: &str, now: i64) -> Result<AppliedCa
 /// The provider confirms (the reported status) or cancels (`error`) a reported payment of a
 /// pending order; `who` is recorded in the order's timeline.
 pub async fn reconcile(state: &AppState, id: &str, confirm: bool, who: &str, now: i64) -> Result<(), AppError> {
-    let order = store::order(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let order = store::orders::order(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let reported = order.reported_status.as_deref().and_then(OrderStatus::from_code);
     let Some(reported) = reported.filter(|_| order.status == OrderStatus::Pending) else {
         return Err(AppError::Conflict {
@@ -70,13 +61,13 @@ pub async fn reconcile(state: &AppState, id: &str, confirm: bool, who: &str, now
         if confirm { None } else { Some("cancelled by the provider: not in onOffice's transaction overview") };
     let key = format!("provider:{}", crate::server::ids::new_id());
     let step = Transition { to, reference: order.reported_reference.as_deref(), message, callback_key: &key, at: now };
-    if store::transition(&state.db, id, &step).await?.is_none() {
+    if store::orders::transition(&state.db, id, &step).await?.is_none() {
         return Err(AppError::Conflict { message: "the order moved meanwhile; reload it".into() });
     }
     let outcome = if confirm { CallbackOutcome::Confirmed } else { CallbackOutcome::Cancelled };
     crate::server::orders::log::record(&state.db, &key, id, now, outcome, who).await;
     tracing::info!(order = %id, to = to.code(), by = %who, "reported payment settled by the provider");
-    let order = store::order(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let order = store::orders::order(&state.db, id).await?.ok_or(AppError::NotFound)?;
     crate::server::hosts::oneflow::contracts::queue_if_needed(state, &order).await?;
     Ok(())
 }
