@@ -7,5 +7,6 @@ pub mod checkout;
 pub mod client;
 pub mod parent;
 pub mod session;
+#[cfg(any(feature = "back-office", feature = "ssr"))]
 pub mod sign_in;
 pub mod ui;

@@ -11,7 +11,6 @@ use crate::contract::errors::AppError;
 use crate::contract::lang::Lang;
 use crate::views::i18n::Localised;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 /// The detail panel; "close" hands back to the list, `settled` takes the order as it stands
 /// after the provider settled a reported payment.
@@ -93,27 +92,23 @@ fn Reported(
     settled: Callback<Result<OrderDetail, AppError>>,
 ) -> impl IntoView {
     let (t, b) = (lang.texts(), lang.back_office());
-    let busy = RwSignal::new(false);
     let id = StoredValue::new(id);
-    let settle = move |confirm: bool| {
-        busy.set(true);
-        spawn_local(async move {
-            let answer = admin_settle_reported(token.get_value(), id.get_value(), confirm).await;
-            busy.set(false);
-            settled.run(answer);
-        });
-    };
+    let settle = Action::new_local(move |confirm: &bool| {
+        let answer = admin_settle_reported(token.get_value(), id.get_value(), *confirm);
+        async move { settled.run(answer.await) }
+    });
+    let busy = settle.pending();
     let reference = reported.reference.map(|r| format!(" ({t_transaction} {r})", t_transaction = t.transaction));
     view! {
         <div class="notice reported" id="reported-payment" data-status=reported.status.code()>
             <strong>{b.reported_title}</strong>
             <p>{local_time(reported.at, lang)}": "{t.order_status(reported.status)}{reference}</p>
             <p>{b.reported_body}</p>
-            <button type="button" id="confirm-payment" disabled=move || busy.get() on:click=move |_| settle(true)>
+            <button type="button" id="confirm-payment" disabled=move || busy.get() on:click=move |_| { settle.dispatch_local(true); }>
                 {b.confirm_payment}
             </button>
             " "
-            <button type="button" id="cancel-payment" disabled=move || busy.get() on:click=move |_| settle(false)>
+            <button type="button" id="cancel-payment" disabled=move || busy.get() on:click=move |_| { settle.dispatch_local(false); }>
                 {b.cancel_payment}
             </button>
         </div>

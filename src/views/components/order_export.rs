@@ -4,7 +4,6 @@ use crate::contract::errors::AppError;
 use crate::contract::lang::Lang;
 use crate::views::i18n::Localised;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -16,19 +15,19 @@ pub fn OrderExport(token: RwSignal<String>, lang: Lang) -> impl IntoView {
     let (first, today) = this_month();
     let from = RwSignal::new(first);
     let to = RwSignal::new(today);
-    let busy = RwSignal::new(false);
-    let problem = RwSignal::new(None::<String>);
+    let export = Action::new_local(move |form: &[(&'static str, String); 3]| {
+        let form = form.clone();
+        async move { fetch_csv(&form, lang).await.err() }
+    });
+    let busy = export.pending();
+    let problem = move || export.value().get().flatten().filter(|_| !busy.get());
     let download = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        busy.set(true);
-        problem.set(None);
-        spawn_local(async move {
-            let form = [("token", token.get_untracked()), ("from", from.get_untracked()), ("to", to.get_untracked())];
-            if let Err(message) = fetch_csv(&form, lang).await {
-                problem.set(Some(message));
-            }
-            busy.set(false);
-        });
+        export.dispatch_local([
+            ("token", token.get_untracked()),
+            ("from", from.get_untracked()),
+            ("to", to.get_untracked()),
+        ]);
     };
     view! {
         <form id="export" class="admin-export" on:submit=download>
@@ -44,7 +43,7 @@ pub fn OrderExport(token: RwSignal<String>, lang: Lang) -> impl IntoView {
             <button type="submit" id="export-download" disabled=move || busy.get()>
                 {move || if busy.get() { t.loading } else { t.export_download }}
             </button>
-            {move || problem.get().map(|m| view! { <p class="error" id="export-problem" role="alert">{m}</p> })}
+            {move || problem().map(|m| view! { <p class="error" id="export-problem" role="alert">{m}</p> })}
         </form>
     }
 }

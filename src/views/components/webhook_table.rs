@@ -10,7 +10,6 @@ use crate::contract::host::Host;
 use crate::contract::lang::Lang;
 use crate::views::i18n::Localised;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 /// One row per delivery, newest first. `changed` runs after a retry was queued (to reload
 /// the lists); `lost` when the sign-in was refused.
@@ -94,22 +93,22 @@ fn Delivery(
     lost: Callback<()>,
 ) -> impl IntoView {
     let b = lang.back_office();
-    let busy = RwSignal::new(false);
     let problem = RwSignal::new(None::<String>);
-    let (id, round) = (d.id.clone(), d.retry_round);
-    let retry = move |_| {
-        busy.set(true);
+    let (id, round) = (StoredValue::new(d.id.clone()), d.retry_round);
+    let retry_now = Action::new_local(move |()| {
         problem.set(None);
-        let id = id.clone();
-        spawn_local(async move {
-            let result = admin_retry_webhook(token.get_value(), id, round).await;
-            busy.set(false);
-            match result {
+        let result = admin_retry_webhook(token.get_value(), id.get_value(), round);
+        async move {
+            match result.await {
                 Ok(_) => changed.run(()),
                 Err(AppError::Unauthorized | AppError::SessionExpired) => lost.run(()),
                 Err(error) => problem.set(Some(error.to_string())),
             }
-        });
+        }
+    });
+    let busy = retry_now.pending();
+    let retry = move |_| {
+        retry_now.dispatch_local(());
     };
     let retried = d.retried_at.map(|at| {
         let who = d.retried_by.clone().unwrap_or_default();
@@ -126,7 +125,7 @@ fn Delivery(
             <td class="error">
                 {d.last_error.unwrap_or_default()}
                 {failed.then(|| view! {
-                    " "<button class="retry" disabled=move || busy.get() on:click=retry.clone()>
+                    " "<button class="retry" disabled=move || busy.get() on:click=retry>
                         {move || if busy.get() { b.retrying } else { b.retry_now }}
                     </button>
                 })}

@@ -20,7 +20,6 @@ use crate::views::components::webhook_table::{DeliveryFilter, WebhookTable};
 use crate::views::i18n::Localised;
 use leptos::either::Either;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 /// The bar with title, language switch and sign-out, then the sign-in form or the lists.
 #[component]
@@ -74,24 +73,19 @@ pub fn BackOffice() -> impl IntoView {
 fn SignIn(lang: Lang, credential: RwSignal<Option<String>>, refused: RwSignal<bool>) -> impl IntoView {
     let (t, b) = (lang.texts(), lang.back_office());
     let token = RwSignal::new(String::new());
-    let pending = RwSignal::new(false);
-    let problem = RwSignal::new(None::<AppError>);
+    let sign_in = Action::new_local(|token: &String| admin_sign_in(token.clone()));
+    Effect::new(move || {
+        if let Some(Ok(signed_in)) = sign_in.value().get() {
+            sign_in::remember_sign_in(&signed_in.token);
+            refused.set(false);
+            credential.set(Some(signed_in.token));
+        }
+    });
+    let pending = sign_in.pending();
+    let problem = move || sign_in.value().get().and_then(Result::err).filter(|_| !pending.get());
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        pending.set(true);
-        problem.set(None);
-        spawn_local(async move {
-            let answer = admin_sign_in(token.get_untracked()).await;
-            pending.set(false);
-            match answer {
-                Ok(sign_in) => {
-                    sign_in::remember_sign_in(&sign_in.token);
-                    refused.set(false);
-                    credential.set(Some(sign_in.token));
-                }
-                Err(error) => problem.set(Some(error)),
-            }
-        });
+        sign_in.dispatch_local(token.get_untracked());
     };
     let explain = move |error: AppError| match error {
         AppError::Unauthorized => Either::Left(b.wrong_token),
@@ -109,90 +103,83 @@ fn SignIn(lang: Lang, credential: RwSignal<Option<String>>, refused: RwSignal<bo
             " "<button type="submit" id="admin-sign-in" disabled=move || pending.get()>{b.sign_in}</button>
         </form>
         {move || pending.get().then(|| view! { <p class="loading" role="status">{t.loading}</p> })}
-        {move || problem.get().map(|error| view! {
+        {move || problem().map(|error| view! {
             <div class="problem" role="alert" data-problem="sign-in">{explain(error)}</div>
         })}
     }
 }
 
-/// The lists behind a sign-in, loaded at once and again on "refresh" or after a retry.
+/// Whether an answer says the sign-in is no longer good.
+fn refused<T>(answer: &Option<Result<T, AppError>>) -> bool {
+    matches!(answer, Some(Err(AppError::Unauthorized | AppError::SessionExpired)))
+}
+
+/// The lists behind a sign-in: one resource each, loaded at once and again on "refresh",
+/// after a retry or a settled payment, and when the page or a filter changes (a slower
+/// answer to an older request never replaces a newer one).
 #[component]
 fn Dashboard(lang: Lang, token: String, lost: Callback<()>) -> impl IntoView {
     let (t, b) = (lang.texts(), lang.back_office());
     let token = StoredValue::new(token);
     let export_token = RwSignal::new(token.get_value());
     let number = RwSignal::new(0u32);
-    let pending = RwSignal::new(false);
-    let overview = RwSignal::new(None);
-    let orders = RwSignal::new(None);
-    let deliveries = RwSignal::new(None);
-    let customers = RwSignal::new(None);
+    let version = RwSignal::new(0u32);
+    let reload = move || version.update(|v| *v += 1);
     let filter = RwSignal::new(OrderFilter::default());
     let fields = FilterFields::new();
     let delivery_filter = RwSignal::new(WebhookFilter::default());
-    let opened = RwSignal::new(None);
-    // Each load takes a ticket; only the newest load's answers are shown, so a slow answer
-    // to an older filter never replaces the one the provider asked for last.
-    let latest = StoredValue::new(0u64);
-    let load = move |page: u32| {
-        pending.set(true);
-        let ticket = latest.get_value() + 1;
-        latest.set_value(ticket);
-        spawn_local(async move {
-            // Minutes east of UTC: the overview's days are the browser's days.
-            let offset = -js_sys::Date::new_0().get_timezone_offset() as i32;
-            let (figures, page_answer, webhooks, activated) = futures::join!(
-                admin_overview(token.get_value(), offset),
-                admin_orders(token.get_value(), page, Some(filter.get_untracked())),
-                admin_webhooks(token.get_value(), Some(delivery_filter.get_untracked())),
-                admin_customers(token.get_value())
-            );
-            if latest.get_value() != ticket {
-                return;
-            }
-            pending.set(false);
-            let refused = |e: &AppError| matches!(e, AppError::Unauthorized | AppError::SessionExpired);
-            if figures.as_ref().err().is_some_and(refused)
-                || page_answer.as_ref().err().is_some_and(refused)
-                || webhooks.as_ref().err().is_some_and(refused)
-                || activated.as_ref().err().is_some_and(refused)
-            {
-                lost.run(());
-                return;
-            }
-            number.set(page);
-            overview.set(Some(figures));
-            orders.set(Some(page_answer));
-            deliveries.set(Some(webhooks));
-            customers.set(Some(activated));
-        });
-    };
-    load(0);
-    let changed = Callback::new(move |()| load(number.get_untracked()));
-    let apply = Callback::new(move |narrowed: OrderFilter| {
-        filter.set(narrowed);
-        load(0);
+    // Minutes east of UTC: the overview's days are the browser's days.
+    let offset = -js_sys::Date::new_0().get_timezone_offset() as i32;
+    let overview = LocalResource::new(move || {
+        version.track();
+        admin_overview(token.get_value(), offset)
+    });
+    let orders = LocalResource::new(move || {
+        version.track();
+        admin_orders(token.get_value(), number.get(), Some(filter.get()))
+    });
+    let deliveries = LocalResource::new(move || {
+        version.track();
+        admin_webhooks(token.get_value(), Some(delivery_filter.get()))
+    });
+    let customers = LocalResource::new(move || {
+        version.track();
+        admin_customers(token.get_value())
+    });
+    Effect::new(move || {
+        if refused(&overview.get()) || refused(&orders.get()) || refused(&deliveries.get()) || refused(&customers.get())
+        {
+            lost.run(());
+        }
+    });
+    let (pending, set_pending) = signal(false);
+    let open_order = Action::new_local(move |id: &String| admin_order(token.get_value(), id.clone()));
+    let opened = RwSignal::new(None::<Result<_, AppError>>);
+    Effect::new(move || {
+        let answer = open_order.value().get();
+        if refused(&answer) {
+            lost.run(());
+        } else if answer.is_some() {
+            opened.set(answer);
+        }
     });
     let open = Callback::new(move |id: String| {
-        spawn_local(async move {
-            match admin_order(token.get_value(), id).await {
-                Err(AppError::Unauthorized | AppError::SessionExpired) => lost.run(()),
-                answer => opened.set(Some(answer)),
-            }
-        });
+        open_order.dispatch_local(id);
     });
     let close = Callback::new(move |()| opened.set(None));
     let settled = Callback::new(move |answer: Result<_, AppError>| match answer {
         Err(AppError::Unauthorized | AppError::SessionExpired) => lost.run(()),
         answer => {
             opened.set(Some(answer));
-            load(number.get_untracked());
+            reload();
         }
     });
-    let apply_deliveries = Callback::new(move |narrowed: WebhookFilter| {
-        delivery_filter.set(narrowed);
-        load(number.get_untracked());
+    let changed = Callback::new(move |()| reload());
+    let apply = Callback::new(move |narrowed: OrderFilter| {
+        filter.set(narrowed);
+        number.set(0);
     });
+    let apply_deliveries = Callback::new(move |narrowed: WebhookFilter| delivery_filter.set(narrowed));
     let show_orders = Callback::new(move |customer: String| {
         fields.clear();
         fields.search.set(customer);
@@ -204,42 +191,51 @@ fn Dashboard(lang: Lang, token: String, lost: Callback<()>) -> impl IntoView {
         }
     });
     let filtered = move || filter.with(|f| !f.is_empty());
+    let show = move |page: u32| number.set(page);
     view! {
         <p class="admin-actions">
-            <button id="admin-refresh" disabled=move || pending.get() on:click=move |_| load(number.get_untracked())>
+            <button id="admin-refresh" disabled=move || pending.get() on:click=move |_| reload()>
                 {b.refresh}
             </button>
         </p>
         {move || pending.get().then(|| view! { <p class="loading" role="status">{t.loading}</p> })}
-        {move || overview.get().map(|answer| match answer {
-            Ok(overview) => Either::Left(view! { <SalesOverview overview lang/> }),
-            Err(error) => Either::Right(view! { <Problem error lang/> }),
-        })}
+        <Transition fallback=|| () set_pending>
+            {move || overview.get().map(|answer| match answer {
+                Ok(overview) => Either::Left(view! { <SalesOverview overview lang/> }),
+                Err(error) => Either::Right(view! { <Problem error lang/> }),
+            })}
+        </Transition>
         <h2>{t.orders}</h2>
         <OrderFilterForm lang fields apply/>
-        {move || orders.get().map(|answer| match answer {
-            Ok(page) => Either::Left(view! { <OrderTable page lang show=load open filtered=filtered()/> }),
-            // A filter that cannot be right (a range that ends before it starts) says why.
-            Err(AppError::BadRequest { message }) => Either::Right(Either::Left(view! {
-                <p class="problem" id="filter-problem" role="alert">{message}</p>
-            })),
-            Err(error) => Either::Right(Either::Right(view! { <Problem error lang/> })),
-        })}
+        <Transition fallback=|| ()>
+            {move || orders.get().map(|answer| match answer {
+                Ok(page) => Either::Left(view! { <OrderTable page lang show open filtered=filtered()/> }),
+                // A filter that cannot be right (a range that ends before it starts) says why.
+                Err(AppError::BadRequest { message }) => Either::Right(Either::Left(view! {
+                    <p class="problem" id="filter-problem" role="alert">{message}</p>
+                })),
+                Err(error) => Either::Right(Either::Right(view! { <Problem error lang/> })),
+            })}
+        </Transition>
         {move || opened.get().map(|answer| match answer {
             Ok(detail) => Either::Left(view! { <OrderDetailView detail lang close token settled/> }),
             Err(error) => Either::Right(view! { <Problem error lang/> }),
         })}
         <OrderExport token=export_token lang/>
-        {move || customers.get().map(|answer| match answer {
-            Ok(rows) => Either::Left(view! { <CustomerTable rows lang show_orders/> }),
-            Err(error) => Either::Right(view! { <Problem error lang/> }),
-        })}
+        <Transition fallback=|| ()>
+            {move || customers.get().map(|answer| match answer {
+                Ok(rows) => Either::Left(view! { <CustomerTable rows lang show_orders/> }),
+                Err(error) => Either::Right(view! { <Problem error lang/> }),
+            })}
+        </Transition>
         <h2>{t.webhooks}</h2>
         <DeliveryFilter lang apply=apply_deliveries/>
-        {move || deliveries.get().map(|answer| match answer {
-            Ok(rows) => Either::Left(view! { <WebhookTable rows lang token changed lost/> }),
-            Err(error) => Either::Right(view! { <Problem error lang/> }),
-        })}
+        <Transition fallback=|| ()>
+            {move || deliveries.get().map(|answer| match answer {
+                Ok(rows) => Either::Left(view! { <WebhookTable rows lang token changed lost/> }),
+                Err(error) => Either::Right(view! { <Problem error lang/> }),
+            })}
+        </Transition>
     }
 }
 
