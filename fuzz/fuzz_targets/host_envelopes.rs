@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
             assert!(m.defect.is_some() || !m.category.is_empty(), "{m:?}");
         }
     }
-    let keys = vec!["fuzz-key".to_string()];
+    let keys = vec![secrecy::SecretString::from("fuzz-key")];
     match notification::verify(data, &keys) {
         Ok(n) => {
             assert!(!n.callback_id.is_empty());

@@ -4,6 +4,7 @@
 use crate::server::hosts::kolibri24::{Kolibri24, Kolibri24Args};
 use crate::server::hosts::oneflow::{Oneflow, OneflowArgs};
 use clap::Args;
+use secrecy::{ExposeSecret, SecretSlice, SecretString};
 use std::net::SocketAddr;
 
 /// The enterprise origins allowed to frame us and to exchange messages with us: live and beta
@@ -84,43 +85,36 @@ pub enum LogFormat {
     Json,
 }
 
-/// Validated configuration.
-#[derive(Clone)]
+/// A 256-bit key (sessions, credentials at rest): 32 bytes, checked when read.
+pub type Key = SecretSlice<u8>;
+
+/// The 32 bytes of `key` (a [`Key`] is 32 bytes long by construction).
+pub fn key_bytes(key: &Key) -> [u8; 32] {
+    key.expose_secret().try_into().expect("keys are read as 32 bytes")
+}
+
+/// Validated configuration. Its secrets are `secrecy` types: `Debug` shows them redacted.
+#[derive(Clone, Debug)]
 pub struct Config {
     pub listen: SocketAddr,
     pub public_url: url::Url,
-    pub provider_secrets: Vec<Vec<u8>>,
+    pub provider_secrets: Vec<SecretSlice<u8>>,
     /// Shared with every launch answer, which carries it (no copy per launch).
     pub allowed_origins: std::sync::Arc<[String]>,
     pub freshness_secs: i64,
     pub session_ttl_secs: i64,
     /// The first seals, every one opens (rotation).
-    pub session_keys: Vec<[u8; 32]>,
+    pub session_keys: Vec<Key>,
     pub database_url: String,
     pub site_root: String,
     pub catalogue: String,
-    pub admin_token: Option<String>,
+    pub admin_token: Option<SecretString>,
     pub api_endpoint: String,
-    pub credentials_key: Option<[u8; 32]>,
+    pub credentials_key: Option<Key>,
     pub webhooks: crate::server::webhooks::WebhookConfig,
     pub kolibri24: Kolibri24,
     pub oneflow: Oneflow,
-    pub metrics_token: Option<String>,
-}
-
-impl std::fmt::Debug for Config {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Config")
-            .field("listen", &self.listen)
-            .field("public_url", &self.public_url.as_str())
-            .field("provider_secrets", &format!("{} configured", self.provider_secrets.len()))
-            .field("allowed_origins", &self.allowed_origins)
-            .field("freshness_secs", &self.freshness_secs)
-            .field("session_ttl_secs", &self.session_ttl_secs)
-            .field("kolibri24", &self.kolibri24)
-            .field("oneflow", &self.oneflow)
-            .finish_non_exhaustive()
-    }
+    pub metrics_token: Option<SecretString>,
 }
 
 impl Config {
@@ -131,12 +125,12 @@ impl Config {
         if !matches!(public_url.scheme(), "http" | "https") || public_url.query().is_some() {
             return Err("MARKTSTAND_PUBLIC_URL must be an http(s) URL without a query".into());
         }
-        let provider_secrets: Vec<Vec<u8>> = args
+        let provider_secrets: Vec<SecretSlice<u8>> = args
             .provider_secret
             .lines()
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(|s| s.as_bytes().to_vec())
+            .map(|s| s.as_bytes().to_vec().into())
             .collect();
         if provider_secrets.is_empty() {
             return Err("MARKTSTAND_PROVIDER_SECRET is empty".into());
@@ -149,7 +143,7 @@ impl Config {
             return Err(format!("MARKTSTAND_SESSION_TTL_SECS must be between 1 and {MAX_SESSION_TTL_SECS} (4 hours)"));
         }
         let credentials_key = match args.credentials_key.as_deref().filter(|k| !k.is_empty()) {
-            Some(hex_key) => Some(parse_key(hex_key, "MARKTSTAND_CREDENTIALS_KEY")?),
+            Some(hex_key) => Some(Key::from(parse_key(hex_key, "MARKTSTAND_CREDENTIALS_KEY")?.to_vec())),
             None => None,
         };
         let webhooks = crate::server::webhooks::WebhookConfig::load(std::path::Path::new(&args.webhooks))?;
@@ -159,11 +153,11 @@ impl Config {
         for hex_key in
             args.session_key.as_deref().unwrap_or_default().split([' ', ',', '\n']).filter(|k| !k.trim().is_empty())
         {
-            session_keys.push(parse_key(hex_key, "MARKTSTAND_SESSION_KEY")?);
+            session_keys.push(Key::from(parse_key(hex_key, "MARKTSTAND_SESSION_KEY")?.to_vec()));
         }
         if session_keys.is_empty() {
             tracing::warn!("MARKTSTAND_SESSION_KEY not set: using a random key, sessions will not survive a restart or work across replicas");
-            session_keys.push(rand::random());
+            session_keys.push(Key::from(rand::random::<[u8; 32]>().to_vec()));
         }
         Ok(Config {
             listen: args.listen,
@@ -176,13 +170,13 @@ impl Config {
             database_url: args.database_url,
             site_root: args.site_root,
             catalogue: args.catalogue,
-            admin_token: args.admin_token.filter(|t| !t.is_empty()),
+            admin_token: args.admin_token.filter(|t| !t.is_empty()).map(SecretString::from),
             api_endpoint: args.api_endpoint,
             credentials_key,
             webhooks,
             kolibri24,
             oneflow,
-            metrics_token: args.metrics_token.filter(|t| !t.trim().is_empty()),
+            metrics_token: args.metrics_token.filter(|t| !t.trim().is_empty()).map(SecretString::from),
         })
     }
 
@@ -230,7 +224,8 @@ impl Config {
     /// A verifier for URLs onOffice signs for `base`, with all provider secrets and the
     /// configured freshness window.
     pub fn verifier(&self, base: String) -> signing::url::UrlVerifier {
-        let mut verifier = signing::url::UrlVerifier::new(base, self.provider_secrets.iter());
+        let mut verifier =
+            signing::url::UrlVerifier::new(base, self.provider_secrets.iter().map(|s| s.expose_secret()));
         verifier.window_secs = self.freshness_secs;
         verifier
     }

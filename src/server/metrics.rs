@@ -12,6 +12,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use secrecy::ExposeSecret;
 use std::sync::OnceLock;
 
 /// How often request timings are folded into their histograms.
@@ -105,7 +106,7 @@ pub async fn time_requests(request: Request, next: Next) -> Response {
 
 /// `GET /metrics`: the counters and histograms, plus the queue as it stands now.
 pub async fn scrape(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let Some(token) = state.config.metrics_token.as_deref() else {
+    let Some(token) = state.config.metrics_token.as_ref().map(|t| t.expose_secret()) else {
         return StatusCode::NOT_FOUND.into_response();
     };
     let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");

@@ -22,6 +22,7 @@ pub mod store;
 pub mod webhooks;
 
 use config::Config;
+use secrecy::ExposeSecret;
 use session::Sessions;
 use std::sync::Arc;
 
@@ -55,8 +56,10 @@ impl AppState {
     pub fn new(config: Config, db: store::Db, catalogue: crate::contract::catalogue::Catalogue) -> Self {
         metrics::install();
         let verifiers = hosts::onoffice::Verifiers::new(&config);
-        let sessions = Sessions::new(&config.session_keys, config.session_ttl_secs);
-        let credentials_sealer = config.credentials_key.as_ref().map(sealing::Sealer::new);
+        let session_keys: Vec<[u8; 32]> = config.session_keys.iter().map(config::key_bytes).collect();
+        let sessions = Sessions::new(&session_keys, config.session_ttl_secs);
+        let credentials_sealer =
+            config.credentials_key.as_ref().map(|key| sealing::Sealer::new(&config::key_bytes(key)));
         let api = hosts::onoffice::api::ApiClient::new(&config.api_endpoint);
         let webhooks =
             webhooks::Webhooks::new(config.webhooks.clone(), |path| config.verifier(config.origin_path(path)));
@@ -83,6 +86,6 @@ impl AppState {
 
     /// The secret outgoing messages are signed with: the first configured one.
     pub fn signing_secret(&self) -> &[u8] {
-        &self.config.provider_secrets[0]
+        self.config.provider_secrets[0].expose_secret()
     }
 }

@@ -112,7 +112,7 @@ proptest! {
                 prop_assert!(!m.id.is_empty());
             }
         }
-        if let Ok(n) = notification::verify(text.as_bytes(), &["k".to_string()]) {
+        if let Ok(n) = notification::verify(text.as_bytes(), &["k".into()]) {
             let expected = notification::signature(&n.callback_id, "k");
             prop_assert_eq!(n.body["signature"].as_str(), Some(expected.as_str()));
         }

@@ -7,6 +7,7 @@ use crate::contract::errors::AppError;
 use crate::server::call::handle;
 use crate::server::session::Sessions;
 use crate::server::AppState;
+use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::future::Future;
@@ -69,7 +70,9 @@ impl AdminGuard {
 /// Checks a credential: the admin token itself (wrong ones limited per address), or a
 /// sign-in made with the current admin token that has not expired.
 pub fn authorize(state: &AppState, credential: &str, client: IpAddr, now: i64) -> Result<(), AppError> {
-    let Some(expected) = state.config.admin_token.as_deref() else { return Err(AppError::NotFound) };
+    let Some(expected) = state.config.admin_token.as_ref().map(|t| t.expose_secret()) else {
+        return Err(AppError::NotFound);
+    };
     match open_sign_in(&state.sessions, expected, credential, now) {
         Some(verdict) => verdict,
         None => state.admin_guard.check(Some(expected), credential, client, now),
@@ -79,7 +82,9 @@ pub fn authorize(state: &AppState, credential: &str, client: IpAddr, now: i64) -
 /// A sign-in for the back office, for the admin token itself only: a sign-in cannot be
 /// traded for a longer one.
 pub fn sign_in(state: &AppState, admin_token: &str, client: IpAddr, now: i64) -> Result<BackOfficeSignIn, AppError> {
-    let Some(expected) = state.config.admin_token.as_deref() else { return Err(AppError::NotFound) };
+    let Some(expected) = state.config.admin_token.as_ref().map(|t| t.expose_secret()) else {
+        return Err(AppError::NotFound);
+    };
     state.admin_guard.check(Some(expected), admin_token, client, now)?;
     Ok(seal_sign_in(&state.sessions, expected, now))
 }

@@ -9,6 +9,7 @@
 //! (`template_id`, `data_fields[].custom_id`/`value`, `parties[].name`) and the numeric `id`
 //! of the created contract in the answer.
 
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -30,9 +31,10 @@ pub struct ApiFailure {
     pub retry: bool,
 }
 
+#[derive(Debug)]
 pub struct OneflowApi {
     base: String,
-    token: String,
+    token: SecretString,
     user_email: String,
     client: reqwest::Client,
 }
@@ -74,7 +76,7 @@ impl OneflowApi {
         let res = self
             .client
             .post(format!("{}{path}", self.base))
-            .header("x-oneflow-api-token", &self.token)
+            .header("x-oneflow-api-token", self.token.expose_secret())
             .header("x-oneflow-user-email", &self.user_email)
             .json(body)
             .send()

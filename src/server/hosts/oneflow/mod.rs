@@ -2,6 +2,7 @@
 //! (`notification`: `sha1(callback_id + sign_key)`), answered 200 once stored and processed
 //! in the inbound pipeline, deduplicated by `callback_id`.
 
+use secrecy::SecretString;
 pub mod api;
 pub mod contracts;
 pub mod notification;
@@ -48,26 +49,17 @@ impl Default for OneflowArgs {
     }
 }
 
-/// Oneflow at run time.
-#[derive(Clone, Default)]
+/// Oneflow at run time (`Debug` shows its keys and token redacted).
+#[derive(Clone, Debug, Default)]
 pub struct Oneflow {
-    pub sign_keys: Vec<String>,
+    pub sign_keys: Vec<SecretString>,
     /// `None` until token and user e-mail are set.
     pub api: Option<std::sync::Arc<api::OneflowApi>>,
 }
 
-impl std::fmt::Debug for Oneflow {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Oneflow")
-            .field("sign_keys", &format!("{} configured", self.sign_keys.len()))
-            .field("api", &self.api.is_some())
-            .finish()
-    }
-}
-
 impl Oneflow {
     pub fn from_args(args: &OneflowArgs) -> Result<Self, String> {
-        let sign_keys = args.sign_key.as_deref().unwrap_or("").split_whitespace().map(str::to_string).collect();
+        let sign_keys = args.sign_key.as_deref().unwrap_or("").split_whitespace().map(SecretString::from).collect();
         let url = url::Url::parse(&args.api_url)
             .map_err(|e| format!("MARKTSTAND_ONEFLOW_API_URL `{}` is not a URL: {e}", args.api_url))?;
         let set = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);

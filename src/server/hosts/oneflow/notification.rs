@@ -3,6 +3,7 @@
 //! (a plain digest, not an HMAC), the contract as `contract.id`, and `events[].type`.
 //! Everything else is tolerated and kept as received.
 
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use subtle::ConstantTimeEq;
 
@@ -36,7 +37,7 @@ pub struct Notification {
 pub use signing::oneflow::signature;
 
 /// Parses `body` and checks its signature against every key (several during a rotation).
-pub fn verify(body: &[u8], sign_keys: &[String]) -> Result<Notification, NotificationError> {
+pub fn verify(body: &[u8], sign_keys: &[SecretString]) -> Result<Notification, NotificationError> {
     let body: Value = serde_json::from_slice(body).map_err(|e| NotificationError::NotJson(e.to_string()))?;
     if !body.is_object() {
         return Err(NotificationError::NotJson("not an object".into()));
@@ -51,9 +52,9 @@ pub fn verify(body: &[u8], sign_keys: &[String]) -> Result<Notification, Notific
         _ => return Err(NotificationError::NoSignature),
     };
     // Every key is compared, so the time taken does not tell which one (or none) matched.
-    let matched = sign_keys
-        .iter()
-        .fold(subtle::Choice::from(0), |any, key| any | signature(&callback_id, key).as_bytes().ct_eq(given));
+    let matched = sign_keys.iter().fold(subtle::Choice::from(0), |any, key| {
+        any | signature(&callback_id, key.expose_secret()).as_bytes().ct_eq(given)
+    });
     if !bool::from(matched) {
         return Err(NotificationError::BadSignature);
     }
@@ -86,7 +87,7 @@ mod tests {
 
     #[test]
     fn verifies_with_any_current_key_and_reads_contract_and_events() {
-        let keys = vec!["old".to_string(), "new".to_string()];
+        let keys: Vec<SecretString> = vec!["old".into(), "new".into()];
         let n = verify(&body("cb-1", "new"), &keys).unwrap();
         assert_eq!((n.callback_id.as_str(), n.contract_id.as_str()), ("cb-1", "4711"));
         assert_eq!(n.events, vec!["contract:sign"]);
@@ -97,7 +98,7 @@ mod tests {
 
     #[test]
     fn refuses_what_cannot_be_checked() {
-        let keys = vec!["k".to_string()];
+        let keys: Vec<SecretString> = vec!["k".into()];
         assert_eq!(verify(br#"{"signature":"00"}"#, &keys), Err(NotificationError::NoCallbackId));
         assert_eq!(verify(br#"{"callback_id":"c"}"#, &keys), Err(NotificationError::NoSignature));
         assert!(matches!(verify(b"callback_id=c", &keys), Err(NotificationError::NotJson(_))));

@@ -53,7 +53,7 @@ pub async fn activate(
     }
     // Fail before calling onOffice when the key cannot be stored afterwards.
     credentials::ensure_configured(state)?;
-    let creds = Credentials { token: api_token, secret: api_key.to_string() };
+    let creds = Credentials { token: api_token, secret: api_key.into() };
     let ctx = &session.context;
     state.api.unlock_provider(&creds, &ctx.parameter_cache_id, &session.api_claim).await.map_err(|e| {
         tracing::info!(customer = %ctx.customer_web_id, error = %e, "activation refused by onOffice");

@@ -6,6 +6,7 @@
 //! becomes an [`ApiError`] that keeps onOffice's own message, because that message is what an
 //! administrator can act on.
 
+use secrecy::{ExposeSecret, SecretString};
 use std::time::Duration;
 
 pub use super::api_error::{ApiError, Problem};
@@ -20,18 +21,12 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 const ESTATE_FIELDS: [&str; 7] = ["Id", "objekttitel", "strasse", "hausnummer", "plz", "ort", "objektnr_extern"];
 const ADDRESS_FIELDS: [&str; 6] = ["Id", "Vorname", "Name", "Strasse", "Plz", "Ort"];
 
-/// One customer's API user. The secret signs actions and never leaves this process.
-#[derive(Clone, PartialEq, Eq)]
+/// One customer's API user. The secret signs actions and never leaves this process (nor a
+/// log line: `Debug` shows it redacted).
+#[derive(Clone, Debug)]
 pub struct Credentials {
     pub token: String,
-    pub secret: String,
-}
-
-/// Keeps the secret out of logs and error reports.
-impl std::fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials").field("token", &self.token).field("secret", &"<redacted>").finish()
-    }
+    pub secret: SecretString,
 }
 
 /// One record of an action's result.
@@ -209,7 +204,13 @@ pub fn request_body(
     let mut pairs: Vec<(String, Value)> = parameters.into_iter().collect();
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
     let parameters: Map<String, Value> = pairs.into_iter().collect();
-    let hmac = signing::api_action_hmac(creds.secret.as_bytes(), timestamp, &creds.token, resourcetype, actionid);
+    let hmac = signing::api_action_hmac(
+        creds.secret.expose_secret().as_bytes(),
+        timestamp,
+        &creds.token,
+        resourcetype,
+        actionid,
+    );
     json!({
         "token": creds.token,
         "request": { "actions": [{
@@ -334,10 +335,16 @@ mod tests {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/hosts/onoffice/api-modify-estate.json");
         let fixture: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         let user = &fixture["test_credentials"];
-        let creds = Credentials { token: text(&user["token"]), secret: text(&user["secret"]) };
+        let creds = Credentials { token: text(&user["token"]), secret: text(&user["secret"]).into() };
         // The SDK's own test vector (tests/RequestTest.php): the same HMAC, another action.
         let get = "urn:onoffice-de-ns:smart:2.5:smartml:action:get";
-        let sdk = signing::api_action_hmac(creds.secret.as_bytes(), 123_456_789, &creds.token, "estateCategories", get);
+        let sdk = signing::api_action_hmac(
+            creds.secret.expose_secret().as_bytes(),
+            123_456_789,
+            &creds.token,
+            "estateCategories",
+            get,
+        );
         assert_eq!(sdk, "dsvg3r4AFcQXges0MZ+3auzQVfnEB39pLkKSgmm9Wvg=");
         let expected = &fixture["request_action_as_sdk_sends"];
         let parameters = expected["parameters"].as_object().unwrap().clone();

@@ -9,6 +9,7 @@ use crate::server::store;
 use crate::server::AppState;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize)]
@@ -30,8 +31,9 @@ pub fn ensure_configured(state: &AppState) -> Result<(), AppError> {
 
 /// Stores (or replaces, after a re-activation) the customer's credentials.
 pub async fn store(state: &AppState, customer_web_id: &str, creds: &Credentials, now: i64) -> Result<(), AppError> {
-    let plain = serde_json::to_vec(&Sealed { token: creds.token.clone(), secret: creds.secret.clone() })
-        .expect("credentials serialise");
+    let plain =
+        serde_json::to_vec(&Sealed { token: creds.token.clone(), secret: creds.secret.expose_secret().to_string() })
+            .expect("credentials serialise");
     let sealed = sealer(state)?.seal(&plain, customer_web_id.as_bytes());
     store::customers::store_credentials(&state.db, customer_web_id, &STANDARD.encode(sealed), now).await?;
     Ok(())
@@ -49,7 +51,7 @@ pub async fn load(state: &AppState, customer_web_id: &str) -> Result<Option<Cred
         AppError::Internal
     })?;
     let sealed: Sealed = serde_json::from_slice(&plain).map_err(|_| AppError::Internal)?;
-    Ok(Some(Credentials { token: sealed.token, secret: sealed.secret }))
+    Ok(Some(Credentials { token: sealed.token, secret: sealed.secret.into() }))
 }
 
 /// What an API call says about the credentials it was made with: `Some(Err)` when onOffice
