@@ -50,7 +50,10 @@ async fn recorded(s: &Stack) -> Vec<Value> {
 }
 
 async fn stored_token(s: &Stack) -> Option<String> {
-    marktstand::server::hosts::onoffice::credentials::load(&s.server.state, "4711").await.unwrap().map(|c| c.token)
+    marktstand::server::hosts::onoffice::credentials::load(&s.server.state, &"4711".into())
+        .await
+        .unwrap()
+        .map(|c| c.token)
 }
 
 #[tokio::test]
@@ -190,15 +193,18 @@ async fn stored_credentials_open_only_for_their_customer_and_with_their_key() {
     .execute(&s.server.state.db)
     .await
     .unwrap();
-    assert!(marktstand::server::hosts::onoffice::credentials::load(&s.server.state, "9999").await.is_err());
-    assert!(marktstand::server::hosts::onoffice::credentials::load(&s.server.state, "4711").await.unwrap().is_some());
+    assert!(marktstand::server::hosts::onoffice::credentials::load(&s.server.state, &"9999".into()).await.is_err());
+    assert!(marktstand::server::hosts::onoffice::credentials::load(&s.server.state, &"4711".into())
+        .await
+        .unwrap()
+        .is_some());
 
     // Another key on the same database opens nothing; no key switches activation off (503).
     let db = format!("sqlite://{}?mode=rwc", s.db_file.display());
     let mut other = args(&db);
     other.credentials_key = Some("99".repeat(32));
     let other = start_with(other).await;
-    assert!(marktstand::server::hosts::onoffice::credentials::load(&other.state, "4711").await.is_err());
+    assert!(marktstand::server::hosts::onoffice::credentials::load(&other.state, &"4711".into()).await.is_err());
     let mut none = args(&db);
     none.credentials_key = None;
     let none = start_with(none).await;

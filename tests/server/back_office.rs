@@ -142,7 +142,11 @@ async fn the_overview_counts_todays_orders_and_sums_what_was_paid() {
         .unwrap();
     assert!(res.status().is_success() || res.status().is_redirection(), "{}", res.status());
     assert_eq!((status_of(&server, &paid).await, status_of(&server, &unpaid).await), ("success", "pending"));
-    let total = marktstand::server::store::orders::order(&server.state.db, &paid).await.unwrap().unwrap().total_cents;
+    let total = marktstand::server::store::orders::order(&server.state.db, &paid.as_str().into())
+        .await
+        .unwrap()
+        .unwrap()
+        .total_cents;
 
     let overview = |token: &'static str, offset: &'static str| {
         let base = server.base.clone();

@@ -210,7 +210,7 @@ pub fn callback(id: &str, extra: &str, at: i64) -> String {
 }
 
 pub async fn status_of(server: &TestServer, id: &str) -> &'static str {
-    marktstand::server::store::orders::order(&server.state.db, id).await.unwrap().unwrap().status.code()
+    marktstand::server::store::orders::order(&server.state.db, &id.into()).await.unwrap().unwrap().status.code()
 }
 
 /// Starts the server binary `command` on a port the system picks (`MARKTSTAND_LISTEN`

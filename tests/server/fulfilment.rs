@@ -66,7 +66,7 @@ async fn start_with_hosts(s: &StandIns) -> TestServer {
 }
 
 async fn order_of(server: &TestServer, id: &str) -> marktstand::server::store::orders::StoredOrder {
-    marktstand::server::store::orders::order(&server.state.db, id).await.unwrap().unwrap()
+    marktstand::server::store::orders::order(&server.state.db, &id.into()).await.unwrap().unwrap()
 }
 
 /// Waits until `check` holds for order `id`.

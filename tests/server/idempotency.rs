@@ -43,7 +43,7 @@ async fn keys_and_error_view(db: &str) {
     let path = callback(id, "status=error&message=Karte%20abgelehnt%20%3Cb%3E", now());
     let res = reqwest::get(format!("{}{path}", server.base)).await.unwrap();
     assert_eq!(res.status(), 200);
-    let stored = marktstand::server::store::orders::order(&server.state.db, id).await.unwrap().unwrap();
+    let stored = marktstand::server::store::orders::order(&server.state.db, &id.into()).await.unwrap().unwrap();
     assert_eq!((stored.status.code(), stored.message.as_deref()), ("error", Some("Karte abgelehnt <b>")));
     let query = path.split_once('?').unwrap().1;
     let view = decode::<marktstand::contract::orders::OrderResult>(

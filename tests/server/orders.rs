@@ -81,7 +81,8 @@ async fn a_signed_callback_finishes_the_order_exactly_once() {
     // A repeat, even with another status, changes nothing and still answers fine.
     let again = callback(&id, "status=error&message=late", now());
     assert_eq!(reqwest::get(format!("{}{again}", server.base)).await.unwrap().status(), 200);
-    let stored = marktstand::server::store::orders::order(&server.state.db, &id).await.unwrap().unwrap();
+    let stored =
+        marktstand::server::store::orders::order(&server.state.db, &id.as_str().into()).await.unwrap().unwrap();
     assert_eq!((stored.status.code(), stored.transaction_id.as_deref()), ("success", Some("T-1")));
 
     // The result view's server function re-verifies and opens a session for refresh/close.

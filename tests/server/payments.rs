@@ -45,7 +45,7 @@ async fn sepa_settles_later_and_final_states_stay_final() {
     assert_eq!(status_of(&server, &id).await, "success");
     assert_eq!(get(&server, &callback(&id, "status=error&message=late", now())).await, 200);
     assert_eq!(status_of(&server, &id).await, "success", "success is final");
-    let events = marktstand::server::store::orders::order_events(&server.state.db, &id).await.unwrap();
+    let events = marktstand::server::store::orders::order_events(&server.state.db, &id.as_str().into()).await.unwrap();
     let steps: Vec<_> =
         events.iter().map(|(_, from, to, reference)| (from.as_str(), to.as_str(), reference.as_deref())).collect();
     assert_eq!(steps, vec![("pending", "inprocess", None), ("inprocess", "success", Some("T-7"))]);

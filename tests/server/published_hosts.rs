@@ -147,7 +147,9 @@ async fn a_grant_restores_access_and_an_older_announcement_arriving_late_changes
 /// A storefront launch's session, once the customer's credentials are stored.
 async fn activated_launch(server: &TestServer) -> String {
     let creds = Credentials { token: DEMO_API_TOKEN.into(), secret: DEMO_API_SECRET.into() };
-    marktstand::server::hosts::onoffice::credentials::store(&server.state, "4711", &creds, now()).await.unwrap();
+    marktstand::server::hosts::onoffice::credentials::store(&server.state, &"4711".into(), &creds, now())
+        .await
+        .unwrap();
     launch_token(server, PARAMS).await
 }
 

@@ -129,7 +129,7 @@ async fn two_replicas_on_one_postgres_act_as_one() {
         assert_eq!(reqwest::get(format!("{base}{paid}")).await.unwrap().status(), 200);
     }
     let pool = marktstand::server::store::connect(&db).await.unwrap();
-    let steps = marktstand::server::store::orders::order_events(&pool, &id).await.unwrap();
+    let steps = marktstand::server::store::orders::order_events(&pool, &id.as_str().into()).await.unwrap();
     assert_eq!(steps.len(), 1, "{steps:?}");
 
     // 2,000 deliveries over both; A is killed after 500 answers, B goes on alone. One more

@@ -76,7 +76,7 @@ async fn exercise(url: &str) {
     assert!(store::orders::claim_result_session(&db, &first.id, k2).await.unwrap());
     assert!(!store::orders::claim_result_session(&db, &first.id, k2).await.unwrap());
     assert!(!store::orders::claim_result_session(&db, &first.id, k3).await.unwrap());
-    assert!(store::orders::order(&db, "missing").await.unwrap().is_none());
+    assert!(store::orders::order(&db, &"missing".into()).await.unwrap().is_none());
     let listed = store::orders::list(&db, &Default::default(), 1000, 0).await.unwrap();
     assert!(listed.iter().any(|o| o.id == first.id));
     // The back office's search, in the same SQL on both databases: by id, by part of the
@@ -85,15 +85,20 @@ async fn exercise(url: &str) {
         let db = db.clone();
         async move {
             let search = store::orders::OrderSearch { text: Some(text), status, created };
-            store::orders::list(&db, &search, 1000, 0).await.unwrap().into_iter().map(|o| o.id).collect::<Vec<_>>()
+            store::orders::list(&db, &search, 1000, 0)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|o| o.id.to_string())
+                .collect::<Vec<_>>()
         }
     };
-    let id: &'static str = Box::leak(first.id.clone().into_boxed_str());
+    let id: &'static str = Box::leak(first.id.to_string().into_boxed_str());
     assert_eq!(found(id, None, None).await, [id]);
-    assert!(found("SÖHNE <gmbh", None, None).await.contains(&first.id));
-    assert!(found("& S", Some(OrderStatus::Success), Some((100, 101))).await.contains(&first.id));
-    assert!(!found(id, Some(OrderStatus::Pending), None).await.contains(&first.id));
-    assert!(!found(id, None, Some((0, 100))).await.contains(&first.id), "created at 100: outside [0, 100)");
+    assert!(found("SÖHNE <gmbh", None, None).await.contains(&first.id.to_string()));
+    assert!(found("& S", Some(OrderStatus::Success), Some((100, 101))).await.contains(&first.id.to_string()));
+    assert!(!found(id, Some(OrderStatus::Pending), None).await.contains(&first.id.to_string()));
+    assert!(!found(id, None, Some((0, 100))).await.contains(&first.id.to_string()), "created at 100: outside [0, 100)");
     let window = Some((100, 101));
     assert!(found("%", None, window).await.is_empty() && found("_", None, window).await.is_empty());
 
@@ -101,10 +106,10 @@ async fn exercise(url: &str) {
     use marktstand::contract::back_office::CallbackOutcome;
     use marktstand::server::orders::log::{record, MAX_REFUSED_PER_ORDER};
     for i in 0..MAX_REFUSED_PER_ORDER + 5 {
-        record(&db, &format!("order={id}&n={i}"), id, 300, CallbackOutcome::Refused, "signature_mismatch").await;
+        record(&db, &format!("order={id}&n={i}"), &first.id, 300, CallbackOutcome::Refused, "signature_mismatch").await;
     }
-    record(&db, &format!("order={id}&ok"), id, 301, CallbackOutcome::Applied, "success").await;
-    record(&db, &format!("order={id}&ok"), id, 302, CallbackOutcome::Repeated, "success").await;
+    record(&db, &format!("order={id}&ok"), &first.id, 301, CallbackOutcome::Applied, "success").await;
+    record(&db, &format!("order={id}&ok"), &first.id, 302, CallbackOutcome::Repeated, "success").await;
     let outcomes: Vec<(String, i64)> = sqlx::query_as(
         "SELECT outcome, COUNT(*) FROM order_callbacks WHERE order_id = $1 GROUP BY outcome ORDER BY outcome",
     )

@@ -4,6 +4,7 @@
 use crate::contract::back_office::orders::{OrderFilter, OrderPage, OrderRow, ORDER_PAGE_SIZE};
 use crate::contract::back_office::{OrderDetail, ReportedPayment};
 use crate::contract::errors::AppError;
+use crate::server::ids::OrderId;
 use crate::server::orders::product_names;
 use crate::server::{store, AppState};
 
@@ -33,10 +34,10 @@ fn row(o: store::orders::StoredOrder) -> OrderRow {
     OrderRow {
         products: product_names(&o),
         fulfilment: o.contract_state(),
-        id: o.id,
+        id: o.id.into(),
         customer_name: o.customer_name,
-        customer_web_id: o.customer_web_id,
-        user_id: o.user_id,
+        customer_web_id: o.customer_web_id.into(),
+        user_id: o.user_id.into(),
         total_cents: o.total_cents,
         status: o.status,
         reference: o.transaction_id,
@@ -47,7 +48,7 @@ fn row(o: store::orders::StoredOrder) -> OrderRow {
 
 /// One order with where it came from and its timeline.
 pub async fn order_detail(state: &AppState, id: &str) -> Result<OrderDetail, AppError> {
-    let order = store::orders::order(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    let order = store::orders::order(&state.db, &OrderId::from(id)).await?.ok_or(AppError::NotFound)?;
     let timeline = crate::server::orders::log::timeline(&state.db, &order.id, order.created_at).await?;
     Ok(OrderDetail {
         group_id: order.group_id.clone(),
@@ -67,7 +68,14 @@ pub async fn order_detail(state: &AppState, id: &str) -> Result<OrderDetail, App
 /// Confirms or cancels a reported payment; recorded with the client's address.
 pub async fn settle_reported(state: &AppState, id: &str, confirm: bool) -> Result<OrderDetail, AppError> {
     let who = crate::server::call::client().to_string();
-    crate::server::hosts::onoffice::payment::reports::reconcile(state, id, confirm, &who, crate::server::clock::now())
-        .await?;
+    let order = OrderId::from(id);
+    crate::server::hosts::onoffice::payment::reports::reconcile(
+        state,
+        &order,
+        confirm,
+        &who,
+        crate::server::clock::now(),
+    )
+    .await?;
     order_detail(state, id).await
 }

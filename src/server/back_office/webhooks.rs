@@ -13,7 +13,7 @@ pub async fn webhooks(state: &AppState, filter: &WebhookFilter) -> Result<Vec<We
 pub async fn retry_webhook(state: &AppState, id: &str, seen_round: i64) -> Result<Requeued, AppError> {
     let requeued = crate::server::store::jobs::retry(
         &state.db,
-        id,
+        &id.into(),
         seen_round,
         &crate::server::call::client().to_string(),
         crate::server::clock::now(),

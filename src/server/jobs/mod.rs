@@ -12,6 +12,7 @@ pub use crate::server::store::jobs::{NewJob, Queued, Stored};
 pub use worker::{await_outcome, backoff_secs, next_step, Outcome, Step, MAX_ATTEMPTS, MAX_BACKOFF_SECS};
 
 use crate::contract::errors::AppError;
+use crate::server::ids::JobId;
 use crate::server::store::Db;
 use crate::server::AppState;
 use futures::future::BoxFuture;
@@ -165,7 +166,7 @@ impl Jobs {
             AppError::Internal
         })?;
         self.store(NewJob {
-            id: crate::server::ids::new_id(),
+            id: JobId::random(),
             job: J::NAME,
             host: who.host.to_string(),
             dedupe_key: job.dedupe_key(),

@@ -5,6 +5,7 @@
 
 use super::{JobContext, JobError, Queued};
 use crate::contract::back_office::webhooks::DeliveryStatus;
+use crate::server::ids::JobId;
 use crate::server::{clock::now, store, AppState};
 use futures::{FutureExt, StreamExt};
 use std::time::Duration;
@@ -188,7 +189,7 @@ impl Outcome {
 /// Waits until delivery `id` has been processed (by this process's worker, which is woken by
 /// its commit and says so at once, or by another replica's, seen in the table), at most
 /// `deadline`; `Running` when it has not finished by then (it goes on in the background).
-pub async fn await_outcome(state: &AppState, id: &str, deadline: Duration) -> Result<Outcome, sqlx::Error> {
+pub async fn await_outcome(state: &AppState, id: &JobId, deadline: Duration) -> Result<Outcome, sqlx::Error> {
     let until = tokio::time::Instant::now() + deadline;
     let signalled = state.jobs.waiter(id);
     // Whichever way this call ends (answered, or dropped when its client went away), its wait goes.
@@ -223,7 +224,7 @@ impl Drop for Registered<'_> {
 /// Reads the delivery's state until it is settled or `until` has come.
 async fn wait_for(
     db: &crate::server::store::Db,
-    id: &str,
+    id: &JobId,
     until: tokio::time::Instant,
 ) -> Result<Outcome, sqlx::Error> {
     loop {

@@ -4,6 +4,7 @@
 use crate::contract::back_office::{CallbackOutcome, TimelineEntry};
 use crate::contract::errors::AppError;
 use crate::contract::orders::OrderStatus;
+use crate::server::ids::OrderId;
 use crate::server::store::{order_log, Db};
 use sha2::{Digest, Sha256};
 
@@ -14,7 +15,7 @@ pub const MAX_REFUSED_PER_ORDER: i64 = 20;
 /// Records a callback once per distinct query; later copies of the same URL change nothing.
 /// Refused and reported ones (neither needs a signature) stop being recorded at
 /// [`MAX_REFUSED_PER_ORDER`] each.
-pub async fn record(db: &Db, query: &str, order_id: &str, at: i64, outcome: CallbackOutcome, detail: &str) {
+pub async fn record(db: &Db, query: &str, order_id: &OrderId, at: i64, outcome: CallbackOutcome, detail: &str) {
     let key = hex::encode(Sha256::digest(query.trim_start_matches('?').as_bytes()));
     let callback = order_log::Callback { key: &key, order_id, at, outcome: outcome.code(), detail };
     let stored = order_log::record(db, &callback, MAX_REFUSED_PER_ORDER).await;
@@ -29,7 +30,9 @@ pub async fn record(db: &Db, query: &str, order_id: &str, at: i64, outcome: Call
 /// for made-up orders is not stored.
 pub async fn record_refused(db: &Db, query: &str, at: i64, error: &AppError) {
     let query = query.trim_start_matches('?');
-    let Some(order_id) = url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == "order").map(|(_, v)| v)
+    let Some(order_id) = url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "order")
+        .map(|(_, v)| OrderId::from(v.into_owned()))
     else {
         return;
     };
@@ -44,7 +47,7 @@ pub async fn record_refused(db: &Db, query: &str, at: i64, error: &AppError) {
 }
 
 /// The order's timeline, oldest first: created, each callback, each status change.
-pub async fn timeline(db: &Db, order_id: &str, created_at: i64) -> Result<Vec<TimelineEntry>, AppError> {
+pub async fn timeline(db: &Db, order_id: &OrderId, created_at: i64) -> Result<Vec<TimelineEntry>, AppError> {
     let mut entries = vec![(created_at, 0, TimelineEntry::Created { at: created_at })];
     let callbacks = order_log::of_order(db, order_id).await?;
     for (at, outcome, detail) in callbacks {

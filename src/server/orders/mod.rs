@@ -11,6 +11,7 @@ use crate::contract::launch::LaunchContext;
 use crate::contract::orders::{
     unmet_need, CartLine, MyOrder, OrderKind, OrderRequest, OrderStatus, PlacedOrder, MAX_CART_LINES, MAX_QUANTITY,
 };
+use crate::server::ids::OrderId;
 use crate::server::session::Session;
 use crate::server::store::{self, orders::StoredOrder};
 use crate::server::AppState;
@@ -232,7 +233,7 @@ pub async fn place(
     let callback = state.config.callback_url(&stored.id);
     let message = order_message(&stored_priced, &callback, &stored.parameter_cache_id, now, state.signing_secret());
     tracing::info!(order = %stored.id, customer = %stored.customer_web_id, total = stored.total_cents, "order placed");
-    Ok(PlacedOrder { order_id: stored.id, total_cents: stored.total_cents, message })
+    Ok(PlacedOrder { order_id: stored.id.into(), total_cents: stored.total_cents, message })
 }
 
 /// An idempotency key as the browser may send it: 1 to 100 characters.
@@ -251,8 +252,13 @@ pub fn product_names(order: &StoredOrder) -> Vec<String> {
 /// Refuses a new order when the session's user placed [`MAX_ORDERS_PER_WINDOW`] in the
 /// last [`ORDER_WINDOW_SECS`].
 pub async fn within_rate(state: &AppState, ctx: &LaunchContext, now: i64) -> Result<(), AppError> {
-    let recent =
-        store::orders::orders_since(&state.db, &ctx.customer_web_id, &ctx.user_id, now - ORDER_WINDOW_SECS).await?;
+    let recent = store::orders::orders_since(
+        &state.db,
+        &ctx.customer_web_id.as_str().into(),
+        &ctx.user_id.as_str().into(),
+        now - ORDER_WINDOW_SECS,
+    )
+    .await?;
     if recent >= MAX_ORDERS_PER_WINDOW {
         return Err(AppError::TooManyRequests {
             message: format!(
@@ -267,11 +273,11 @@ pub async fn within_rate(state: &AppState, ctx: &LaunchContext, now: i64) -> Res
 /// A new pending onOffice order of `priced` for the session's context.
 pub fn new_order(ctx: &LaunchContext, priced: &Priced, idempotency_key: String, now: i64) -> StoredOrder {
     StoredOrder {
-        id: crate::server::ids::new_id(),
+        id: OrderId::random(),
         idempotency_key,
-        customer_web_id: ctx.customer_web_id.clone(),
+        customer_web_id: ctx.customer_web_id.as_str().into(),
         customer_name: ctx.customer_name.clone(),
-        user_id: ctx.user_id.clone(),
+        user_id: ctx.user_id.as_str().into(),
         group_id: ctx.group_id.clone(),
         estate_id: ctx.estate_id.clone(),
         address_id: ctx.address_id.clone(),
@@ -300,7 +306,14 @@ pub fn new_order(ctx: &LaunchContext, priced: &Priced, idempotency_key: String, 
 pub async fn of_user(state: &AppState, session: &Session) -> Result<Vec<MyOrder>, AppError> {
     let ctx = &session.context;
     let limit = crate::contract::orders::MY_ORDERS;
-    let orders = store::orders::of_user(&state.db, Host::OnOffice, &ctx.customer_web_id, &ctx.user_id, limit).await?;
+    let orders = store::orders::of_user(
+        &state.db,
+        Host::OnOffice,
+        &ctx.customer_web_id.as_str().into(),
+        &ctx.user_id.as_str().into(),
+        limit,
+    )
+    .await?;
     Ok(orders
         .into_iter()
         .map(|o| MyOrder {
@@ -309,7 +322,7 @@ pub async fn of_user(state: &AppState, session: &Session) -> Result<Vec<MyOrder>
             status: o.status,
             created_at: o.created_at,
             fulfilment: o.contract_state(),
-            id: o.id,
+            id: o.id.into(),
         })
         .collect())
 }

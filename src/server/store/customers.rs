@@ -2,9 +2,15 @@
 //! the verdict of the last call made with them.
 
 use super::Db;
+use crate::server::ids::CustomerWebId;
 
 /// Stores (or replaces) customer `customer_web_id`'s sealed credentials, activated `now`.
-pub async fn store_credentials(db: &Db, customer_web_id: &str, sealed: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn store_credentials(
+    db: &Db,
+    customer_web_id: &CustomerWebId,
+    sealed: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO customers (customer_web_id, credentials, activated_at, updated_at) VALUES ($1, $2, $3, $3) \
          ON CONFLICT (customer_web_id) DO UPDATE SET credentials = excluded.credentials, \
@@ -19,7 +25,7 @@ pub async fn store_credentials(db: &Db, customer_web_id: &str, sealed: &str, now
 }
 
 /// The customer's sealed credentials; `None` when the service was never activated for them.
-pub async fn sealed_credentials(db: &Db, customer_web_id: &str) -> Result<Option<String>, sqlx::Error> {
+pub async fn sealed_credentials(db: &Db, customer_web_id: &CustomerWebId) -> Result<Option<String>, sqlx::Error> {
     let row: Option<(String,)> = sqlx::query_as("SELECT credentials FROM customers WHERE customer_web_id = $1")
         .bind(customer_web_id)
         .fetch_optional(db)
@@ -29,7 +35,12 @@ pub async fn sealed_credentials(db: &Db, customer_web_id: &str) -> Result<Option
 
 /// Records when the customer's credentials were last used and what onOffice said (`error`:
 /// why it refused; `None`: it accepted).
-pub async fn note_api_check(db: &Db, customer_web_id: &str, now: i64, error: Option<&str>) -> Result<(), sqlx::Error> {
+pub async fn note_api_check(
+    db: &Db,
+    customer_web_id: &CustomerWebId,
+    now: i64,
+    error: Option<&str>,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE customers SET api_checked_at = $2, api_error = $3 WHERE customer_web_id = $1")
         .bind(customer_web_id)
         .bind(now)

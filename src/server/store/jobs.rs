@@ -6,11 +6,12 @@ use super::{Conditions, Db, Value};
 use crate::contract::back_office::webhooks::{AttemptRow, DeliveryStatus, Requeued, WebhookFilter, WebhookRow};
 use crate::contract::errors::AppError;
 use crate::contract::host::Host;
+use crate::server::ids::JobId;
 use std::collections::HashMap;
 
 /// A job ready to store: a verified delivery, or a typed job (`server::jobs::Jobs::enqueue`).
 pub struct NewJob {
-    pub id: String,
+    pub id: JobId,
     /// The runner it goes to (a job's `NAME`, or `webhook` for a host's delivery).
     pub job: &'static str,
     /// Who it came from (a host's code).
@@ -30,14 +31,14 @@ pub struct NewJob {
 /// The stored job's id; `duplicate` when it had been stored before.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stored {
-    pub id: String,
+    pub id: JobId,
     pub duplicate: bool,
 }
 
 /// A stored job as the worker claimed it.
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct Queued {
-    pub id: String,
+    pub id: JobId,
     /// The runner it goes to.
     pub job: String,
     /// Who it came from (a host's code), for the provider's page and the metrics.
@@ -103,7 +104,7 @@ pub async fn insert(db: &Db, jobs: &[&NewJob]) -> Result<Vec<Stored>, sqlx::Erro
     for c in short {
         let range = c * ROWS_PER_STATEMENT..((c + 1) * ROWS_PER_STATEMENT).min(jobs.len());
         for (job, stored) in jobs[range.clone()].iter().zip(out[range].iter_mut()) {
-            let (id,): (String,) = sqlx::query_as("SELECT id FROM webhook_deliveries WHERE dedupe_key = $1")
+            let (id,): (JobId,) = sqlx::query_as("SELECT id FROM webhook_deliveries WHERE dedupe_key = $1")
                 .bind(&job.dedupe_key)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -220,7 +221,7 @@ pub async fn record_attempt(
 }
 
 /// A job's status and last error, as stored.
-pub async fn status(db: &Db, id: &str) -> Result<(String, Option<String>), sqlx::Error> {
+pub async fn status(db: &Db, id: &JobId) -> Result<(String, Option<String>), sqlx::Error> {
     sqlx::query_as("SELECT status, last_error FROM webhook_deliveries WHERE id = $1").bind(id).fetch_one(db).await
 }
 
@@ -344,7 +345,7 @@ async fn attempts_of<'a>(
 
 /// Queues a failed delivery again for a new round of attempts, if it is still failed in the
 /// round the provider saw; `who` and `now` are recorded.
-pub async fn retry(db: &Db, id: &str, seen_round: i64, who: &str, now: i64) -> Result<Requeued, AppError> {
+pub async fn retry(db: &Db, id: &JobId, seen_round: i64, who: &str, now: i64) -> Result<Requeued, AppError> {
     let done = sqlx::query(
         "UPDATE webhook_deliveries SET status = 'queued', attempts = 0, retry_round = retry_round + 1, \
          next_attempt_at = $3, processed_at = NULL, retried_at = $3, retried_by = $4 \

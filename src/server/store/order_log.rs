@@ -2,12 +2,13 @@
 //! timeline in the back office.
 
 use super::Db;
+use crate::server::ids::OrderId;
 
 /// One received callback: `key` identifies the query it came with (the same URL again is the
 /// same key, stored once); `outcome` and `detail` as the timeline shows them.
 pub struct Callback<'a> {
     pub key: &'a str,
-    pub order_id: &'a str,
+    pub order_id: &'a OrderId,
     pub at: i64,
     pub outcome: &'a str,
     pub detail: &'a str,
@@ -34,7 +35,7 @@ pub async fn record(db: &Db, callback: &Callback<'_>, cap: i64) -> Result<(), sq
 }
 
 /// The order's callbacks: (at, outcome, detail).
-pub async fn of_order(db: &Db, order_id: &str) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+pub async fn of_order(db: &Db, order_id: &OrderId) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
     sqlx::query_as("SELECT at, outcome, detail FROM order_callbacks WHERE order_id = $1")
         .bind(order_id)
         .fetch_all(db)

@@ -4,15 +4,16 @@
 use super::{Conditions, Db, Value};
 use crate::contract::host::Host;
 use crate::contract::orders::{Fulfilment, OrderKind, OrderStatus};
+use crate::server::ids::{CustomerWebId, OrderId, UserId};
 
 /// An order as stored. `items` is the priced order as JSON, `image_ids` a JSON list.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct StoredOrder {
-    pub id: String,
+    pub id: OrderId,
     pub idempotency_key: String,
-    pub customer_web_id: String,
+    pub customer_web_id: CustomerWebId,
     pub customer_name: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub group_id: Option<String>,
     pub estate_id: Option<String>,
     pub address_id: Option<String>,
@@ -93,7 +94,7 @@ pub async fn order_by_key(db: &Db, idempotency_key: &str) -> Result<Option<Store
     sqlx::query_as("SELECT * FROM orders WHERE idempotency_key = $1").bind(idempotency_key).fetch_optional(db).await
 }
 
-pub async fn order(db: &Db, id: &str) -> Result<Option<StoredOrder>, sqlx::Error> {
+pub async fn order(db: &Db, id: &OrderId) -> Result<Option<StoredOrder>, sqlx::Error> {
     sqlx::query_as("SELECT * FROM orders WHERE id = $1").bind(id).fetch_optional(db).await
 }
 
@@ -112,7 +113,7 @@ pub struct Transition<'a> {
 /// on the status it was read with and the event that records it, in one transaction, so two
 /// replicas applying callbacks at once change it once. Returns the status it came from, or
 /// `None` when the move is not allowed from where the order stands (nothing changes).
-pub async fn transition(db: &Db, id: &str, step: &Transition<'_>) -> Result<Option<OrderStatus>, sqlx::Error> {
+pub async fn transition(db: &Db, id: &OrderId, step: &Transition<'_>) -> Result<Option<OrderStatus>, sqlx::Error> {
     loop {
         let Some(current) = order(db, id).await? else { return Ok(None) };
         if !current.status.can_become(step.to) {
@@ -155,7 +156,7 @@ pub async fn transition(db: &Db, id: &str, step: &Transition<'_>) -> Result<Opti
 
 /// Claims the one result-page session of the callback `callback_key` moved `order_id` with.
 /// True once; false for a replay or a callback that moved nothing.
-pub async fn claim_result_session(db: &Db, order_id: &str, callback_key: &str) -> Result<bool, sqlx::Error> {
+pub async fn claim_result_session(db: &Db, order_id: &OrderId, callback_key: &str) -> Result<bool, sqlx::Error> {
     let claimed = sqlx::query(
         "UPDATE order_events SET session_issued = 1 WHERE order_id = $1 AND callback_key = $2 AND session_issued = 0",
     )
@@ -167,7 +168,10 @@ pub async fn claim_result_session(db: &Db, order_id: &str, callback_key: &str) -
 }
 
 /// The recorded steps of an order, oldest first: (at, from, to, reference).
-pub async fn order_events(db: &Db, order_id: &str) -> Result<Vec<(i64, String, String, Option<String>)>, sqlx::Error> {
+pub async fn order_events(
+    db: &Db,
+    order_id: &OrderId,
+) -> Result<Vec<(i64, String, String, Option<String>)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT at, from_status, to_status, reference FROM order_events WHERE order_id = $1 ORDER BY step, at, id",
     )
@@ -177,7 +181,12 @@ pub async fn order_events(db: &Db, order_id: &str) -> Result<Vec<(i64, String, S
 }
 
 /// Orders a user created since `since` (the per-user order limit).
-pub async fn orders_since(db: &Db, customer_web_id: &str, user_id: &str, since: i64) -> Result<i64, sqlx::Error> {
+pub async fn orders_since(
+    db: &Db,
+    customer_web_id: &CustomerWebId,
+    user_id: &UserId,
+    since: i64,
+) -> Result<i64, sqlx::Error> {
     let (count,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM orders WHERE customer_web_id = $1 AND user_id = $2 AND created_at > $3")
             .bind(customer_web_id)
@@ -235,8 +244,8 @@ pub async fn list(db: &Db, search: &OrderSearch<'_>, limit: i64, offset: i64) ->
 pub async fn of_user(
     db: &Db,
     host: Host,
-    customer_web_id: &str,
-    user_id: &str,
+    customer_web_id: &CustomerWebId,
+    user_id: &UserId,
     limit: i64,
 ) -> Result<Vec<StoredOrder>, sqlx::Error> {
     sqlx::query_as(
@@ -252,7 +261,12 @@ pub async fn of_user(
 }
 
 /// A Kolibri24 agency's requests for one entity, newest first, at most `limit`.
-pub async fn of_entity(db: &Db, agency_id: &str, entity_id: &str, limit: i64) -> Result<Vec<StoredOrder>, sqlx::Error> {
+pub async fn of_entity(
+    db: &Db,
+    agency_id: &CustomerWebId,
+    entity_id: &str,
+    limit: i64,
+) -> Result<Vec<StoredOrder>, sqlx::Error> {
     sqlx::query_as(
         "SELECT * FROM orders WHERE host = 'kolibri24' AND customer_web_id = $1 AND estate_id = $2 \
          ORDER BY created_at DESC, id DESC LIMIT $3",
@@ -267,7 +281,7 @@ pub async fn of_entity(db: &Db, agency_id: &str, entity_id: &str, limit: i64) ->
 /// Keeps what an unsigned callback claimed on a still pending order (it never moves it).
 pub async fn note_reported(
     db: &Db,
-    id: &str,
+    id: &OrderId,
     status: OrderStatus,
     reference: Option<&str>,
     at: i64,
@@ -286,7 +300,7 @@ pub async fn note_reported(
 }
 
 /// Starts the order's fulfilment by contract, once (`creating`).
-pub async fn start_fulfilment(db: &Db, id: &str) -> Result<(), sqlx::Error> {
+pub async fn start_fulfilment(db: &Db, id: &OrderId) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE orders SET fulfilment = $1 WHERE id = $2 AND fulfilment IS NULL")
         .bind(Fulfilment::Creating.code())
         .bind(id)
@@ -296,7 +310,7 @@ pub async fn start_fulfilment(db: &Db, id: &str) -> Result<(), sqlx::Error> {
 }
 
 /// Moves the order's fulfilment from `from` (or none) to `to`; false when it was elsewhere.
-pub async fn move_fulfilment(db: &Db, id: &str, from: Fulfilment, to: Fulfilment) -> Result<bool, sqlx::Error> {
+pub async fn move_fulfilment(db: &Db, id: &OrderId, from: Fulfilment, to: Fulfilment) -> Result<bool, sqlx::Error> {
     let done =
         sqlx::query("UPDATE orders SET fulfilment = $1 WHERE id = $2 AND (fulfilment = $3 OR fulfilment IS NULL)")
             .bind(to.code())
@@ -308,7 +322,7 @@ pub async fn move_fulfilment(db: &Db, id: &str, from: Fulfilment, to: Fulfilment
 }
 
 /// Keeps the id of the contract made for the order, unless one is kept already.
-pub async fn set_contract(db: &Db, id: &str, contract_id: &str) -> Result<(), sqlx::Error> {
+pub async fn set_contract(db: &Db, id: &OrderId, contract_id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE orders SET contract_id = $1 WHERE id = $2 AND contract_id IS NULL")
         .bind(contract_id)
         .bind(id)

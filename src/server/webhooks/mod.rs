@@ -90,7 +90,7 @@ pub async fn store(state: &AppState, d: NewDelivery) -> Result<Stored, AppError>
     state
         .jobs
         .store(NewJob {
-            id: d.id,
+            id: d.id.into(),
             job: INBOUND,
             host: d.host.code().to_string(),
             dedupe_key: d.dedupe_key,

@@ -54,7 +54,7 @@ pub async fn request(
 pub async fn list(state: &AppState, session: &Session) -> Result<Vec<RequestRow>, AppError> {
     let ctx = &session.context;
     let entity = ctx.estate_id.as_deref().unwrap_or("");
-    let orders = store::orders::of_entity(&state.db, &ctx.customer_web_id, entity, 100).await?;
+    let orders = store::orders::of_entity(&state.db, &ctx.customer_web_id.as_str().into(), entity, 100).await?;
     orders.iter().map(row).collect()
 }
 
@@ -65,7 +65,7 @@ fn row(order: &store::orders::StoredOrder) -> Result<RequestRow, AppError> {
         Priced::Subscription(s) => s.id,
     };
     Ok(RequestRow {
-        order_id: order.id.clone(),
+        order_id: order.id.to_string(),
         product_id,
         total_cents: order.total_cents,
         status: order.status,

@@ -8,6 +8,7 @@ use super::api::{ApiFailure, NewContract};
 use crate::contract::errors::AppError;
 use crate::contract::host::Host;
 use crate::contract::orders::{Fulfilment, OrderStatus};
+use crate::server::ids::OrderId;
 use crate::server::jobs::{For, Job, JobContext, JobError, Queued};
 use crate::server::orders::Priced;
 use crate::server::store::{self, orders::StoredOrder};
@@ -31,7 +32,11 @@ pub async fn queue_if_needed(state: &AppState, order: &StoredOrder) -> Result<()
     let Some(template) = template_of(state, order) else { return Ok(()) };
     store::orders::start_fulfilment(&state.db, &order.id).await?;
     let job = CreateContract { order_id: order.id.clone(), template };
-    let who = For { host: Host::Oneflow.code(), customer_web_id: &order.customer_web_id, user_id: &order.user_id };
+    let who = For {
+        host: Host::Oneflow.code(),
+        customer_web_id: order.customer_web_id.as_str(),
+        user_id: order.user_id.as_str(),
+    };
     state.jobs.enqueue(&job, who, crate::server::clock::now()).await.map(drop)
 }
 
@@ -47,7 +52,7 @@ fn failed(e: ApiFailure) -> JobError {
 /// retry after a failed send sends the same contract instead of creating a second.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CreateContract {
-    pub order_id: String,
+    pub order_id: OrderId,
     /// The Oneflow template the order's product names.
     pub template: String,
 }
@@ -77,9 +82,9 @@ impl Job for CreateContract {
                     let contract = NewContract {
                         template_id: template.to_string(),
                         data_fields: vec![
-                            ("order_id".into(), order.id.clone()),
+                            ("order_id".into(), order.id.to_string()),
                             ("customer_name".into(), order.customer_name.clone()),
-                            ("customer_id".into(), order.customer_web_id.clone()),
+                            ("customer_id".into(), order.customer_web_id.to_string()),
                             ("property_id".into(), order.estate_id.clone().unwrap_or_default()),
                             ("products".into(), priced.names().join(", ")),
                             ("total".into(), crate::contract::catalogue::decimal(order.total_cents)),

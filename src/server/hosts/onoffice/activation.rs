@@ -22,7 +22,7 @@ pub async fn start(state: &AppState, query: &str, now: i64) -> Result<Activation
     );
     let api_claim = required(&mut v, "apiClaim")?;
     let api_token = required(&mut v, "apiToken")?;
-    let active = credentials::load(state, &context.customer_web_id).await?.is_some();
+    let active = credentials::load(state, &context.customer_web_id.as_str().into()).await?.is_some();
     let (token, _) = state.sessions.issue_activation(&context, &api_claim, &api_token, now);
     Ok(ActivationStart {
         token,
@@ -59,7 +59,7 @@ pub async fn activate(
         tracing::info!(customer = %ctx.customer_web_id, error = %e, "activation refused by onOffice");
         upstream(e)
     })?;
-    credentials::store(state, &ctx.customer_web_id, &creds, now).await?;
+    credentials::store(state, &ctx.customer_web_id.as_str().into(), &creds, now).await?;
     tracing::info!(customer = %ctx.customer_web_id, "provider activated");
     Ok(())
 }

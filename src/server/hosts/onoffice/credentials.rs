@@ -4,6 +4,7 @@
 
 use crate::contract::errors::AppError;
 use crate::server::hosts::onoffice::api::{ApiError, Credentials, Problem};
+use crate::server::ids::CustomerWebId;
 use crate::server::sealing::Sealer;
 use crate::server::store;
 use crate::server::AppState;
@@ -30,7 +31,12 @@ pub fn ensure_configured(state: &AppState) -> Result<(), AppError> {
 }
 
 /// Stores (or replaces, after a re-activation) the customer's credentials.
-pub async fn store(state: &AppState, customer_web_id: &str, creds: &Credentials, now: i64) -> Result<(), AppError> {
+pub async fn store(
+    state: &AppState,
+    customer_web_id: &CustomerWebId,
+    creds: &Credentials,
+    now: i64,
+) -> Result<(), AppError> {
     let plain =
         serde_json::to_vec(&Sealed { token: creds.token.clone(), secret: creds.secret.expose_secret().to_string() })
             .expect("credentials serialise");
@@ -40,12 +46,12 @@ pub async fn store(state: &AppState, customer_web_id: &str, creds: &Credentials,
 }
 
 /// The customer's credentials, or `None` when the provider was never activated for them.
-pub async fn load(state: &AppState, customer_web_id: &str) -> Result<Option<Credentials>, AppError> {
+pub async fn load(state: &AppState, customer_web_id: &CustomerWebId) -> Result<Option<Credentials>, AppError> {
     let Some(text) = store::customers::sealed_credentials(&state.db, customer_web_id).await? else { return Ok(None) };
     let bytes = STANDARD.decode(text).map_err(|_| AppError::Internal)?;
     let plain = sealer(state)?.open(&bytes, customer_web_id.as_bytes()).ok_or_else(|| {
         tracing::error!(
-            customer = customer_web_id,
+            customer = %customer_web_id,
             "stored credentials do not open: wrong MARKTSTAND_CREDENTIALS_KEY?"
         );
         AppError::Internal
@@ -69,7 +75,12 @@ pub fn verdict<T>(result: &Result<T, ApiError>) -> Option<Result<(), String>> {
 }
 
 /// Notes the verdict of a call with the customer's credentials, for the back office.
-pub async fn note_api_use<T>(state: &AppState, customer_web_id: &str, result: &Result<T, ApiError>, now: i64) {
+pub async fn note_api_use<T>(
+    state: &AppState,
+    customer_web_id: &CustomerWebId,
+    result: &Result<T, ApiError>,
+    now: i64,
+) {
     let Some(verdict) = verdict(result) else { return };
     let noted = store::customers::note_api_check(&state.db, customer_web_id, now, verdict.err().as_deref()).await;
     if let Err(e) = noted {

@@ -24,8 +24,8 @@ pub fn open_session(state: &AppState, query: &str, now: i64) -> Result<Launch, A
 pub fn resume_session(state: &AppState, order: &StoredOrder, now: i64) -> Launch {
     let context = LaunchContext {
         customer_name: order.customer_name.clone(),
-        customer_web_id: order.customer_web_id.clone(),
-        user_id: order.user_id.clone(),
+        customer_web_id: order.customer_web_id.to_string(),
+        user_id: order.user_id.to_string(),
         group_id: order.group_id.clone(),
         estate_id: order.estate_id.clone(),
         address_id: order.address_id.clone(),

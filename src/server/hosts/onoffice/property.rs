@@ -5,6 +5,7 @@ use crate::contract::activation::PropertyInfo;
 use crate::server::hosts::json::text;
 use crate::server::hosts::onoffice::api::Problem;
 use crate::server::hosts::onoffice::credentials;
+use crate::server::ids::CustomerWebId;
 use crate::server::session::Session;
 use crate::server::AppState;
 
@@ -23,7 +24,8 @@ pub async fn property_info(state: &AppState, session: &Session) -> PropertyInfo 
     if session.api_claim.is_empty() {
         return PropertyInfo::NeedsFreshLaunch;
     }
-    let creds = match credentials::load(state, &ctx.customer_web_id).await {
+    let customer = CustomerWebId::from(ctx.customer_web_id.as_str());
+    let creds = match credentials::load(state, &customer).await {
         Ok(Some(creds)) => creds,
         Ok(None) => return PropertyInfo::NotActivated,
         Err(e) => return PropertyInfo::Unavailable { message: e.to_string() },
@@ -52,7 +54,7 @@ pub async fn property_info(state: &AppState, session: &Session) -> PropertyInfo 
             address: join(&[text(&a["Strasse"]), ",".into(), text(&a["Plz"]), text(&a["Ort"])]).replace(" ,", ","),
         })
     };
-    credentials::note_api_use(state, &ctx.customer_web_id, &result, crate::server::clock::now()).await;
+    credentials::note_api_use(state, &customer, &result, crate::server::clock::now()).await;
     result.unwrap_or_else(|e| {
         tracing::warn!(customer = %ctx.customer_web_id, error = %e, "property read failed");
         match e.problem() {

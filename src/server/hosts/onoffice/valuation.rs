@@ -2,6 +2,7 @@
 //! result is entered in the property it was triggered from.
 
 use crate::server::hosts::onoffice::api::Problem;
+use crate::server::ids::CustomerWebId;
 use crate::server::jobs::{JobContext, JobError};
 use crate::server::store;
 use crate::server::webhooks::{Delivery, WebhookHandler};
@@ -89,7 +90,8 @@ async fn enter_value(
     })?;
     let value = (area * settings.eur_per_sqm).round() as i64;
     let state = &ctx.state;
-    let creds = match crate::server::hosts::onoffice::credentials::load(state, &d.customer_web_id).await {
+    let customer = CustomerWebId::from(d.customer_web_id.as_str());
+    let creds = match crate::server::hosts::onoffice::credentials::load(state, &customer).await {
         Ok(Some(creds)) => creds,
         Ok(None) => {
             return Err(JobError::Permanent(
@@ -101,13 +103,8 @@ async fn enter_value(
     let mut fields = serde_json::Map::new();
     fields.insert(settings.field.clone(), serde_json::json!(value));
     let written = state.api.modify_estate(&creds, estate_id, fields, d.param("apiClaim"), d.param("language")).await;
-    crate::server::hosts::onoffice::credentials::note_api_use(
-        state,
-        &d.customer_web_id,
-        &written,
-        crate::server::clock::now(),
-    )
-    .await;
+    crate::server::hosts::onoffice::credentials::note_api_use(state, &customer, &written, crate::server::clock::now())
+        .await;
     written.map_err(|e| match e.problem() {
         Some(Problem::Server | Problem::Clock) | None => JobError::Retry(e.to_string()),
         Some(_) => JobError::Permanent(e.to_string()),

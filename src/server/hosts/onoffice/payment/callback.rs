@@ -71,7 +71,7 @@ pub async fn callback_result(state: &AppState, query: &str, now: i64) -> Result<
         None
     };
     Ok(OrderResult {
-        order_id: order.id.clone(),
+        order_id: order.id.to_string(),
         status: order.status,
         kind: order.kind,
         reference: order.transaction_id.clone().or_else(|| order.reported_reference.clone()),

@@ -7,6 +7,7 @@ pub mod reports;
 
 use crate::contract::errors::AppError;
 use crate::contract::orders::OrderStatus;
+use crate::server::ids::OrderId;
 use crate::server::store::orders::StoredOrder;
 
 /// A verified payment callback, applied.
@@ -19,7 +20,7 @@ pub struct AppliedCallback {
 /// What a payment callback says: the order (`order` in our callback URL), the status it asks
 /// for, the transaction or subscription id, enterprise's message.
 pub struct CallbackValues {
-    pub id: String,
+    pub id: OrderId,
     pub status: OrderStatus,
     pub reference: Option<String>,
     pub message: Option<String>,
@@ -28,7 +29,7 @@ pub struct CallbackValues {
 impl CallbackValues {
     /// From the callback's parameters (`get` gives a non-empty value or None).
     pub fn read(get: impl Fn(&str) -> Option<String>) -> Result<Self, AppError> {
-        let id = get("order").ok_or_else(|| AppError::bad_request("the callback names no order"))?;
+        let id = get("order").map(OrderId::from).ok_or_else(|| AppError::bad_request("the callback names no order"))?;
         let status = get("status")
             .as_deref()
             .and_then(OrderStatus::from_code)

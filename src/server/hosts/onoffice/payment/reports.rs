@@ -9,6 +9,7 @@ use super::{AppliedCallback, CallbackValues};
 use crate::contract::back_office::CallbackOutcome;
 use crate::contract::errors::AppError;
 use crate::contract::orders::OrderStatus;
+use crate::server::ids::OrderId;
 use crate::server::store::{self, orders::Transition};
 use crate::server::AppState;
 use sha2::{Digest, Sha256};
@@ -45,7 +46,7 @@ pub async fn report(state: &AppState, query: &str, now: i64) -> Result<AppliedCa
 
 /// The provider confirms (the reported status) or cancels (`error`) a reported payment of a
 /// pending order; `who` is recorded in the order's timeline.
-pub async fn reconcile(state: &AppState, id: &str, confirm: bool, who: &str, now: i64) -> Result<(), AppError> {
+pub async fn reconcile(state: &AppState, id: &OrderId, confirm: bool, who: &str, now: i64) -> Result<(), AppError> {
     let order = store::orders::order(&state.db, id).await?.ok_or(AppError::NotFound)?;
     let reported = order.reported_status.as_deref().and_then(OrderStatus::from_code);
     let Some(reported) = reported.filter(|_| order.status == OrderStatus::Pending) else {
