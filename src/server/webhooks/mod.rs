@@ -14,6 +14,7 @@ pub use handler::{Delivery, Registry, WebhookHandler};
 
 use crate::contract::errors::AppError;
 use crate::server::hosts::Host;
+use crate::server::ids::JobId;
 use crate::server::jobs::{JobContext, JobError, NewJob, Queued, Runner, Stored, INBOUND};
 use crate::server::AppState;
 use futures::future::BoxFuture;
@@ -67,41 +68,44 @@ impl Webhooks {
     }
 }
 
-/// A verified delivery, ready to store.
-pub struct NewDelivery {
-    pub id: String,
+/// One verified event from a host. Every host's receiver has the same three steps: check the
+/// call (the host's own rule), read it into events, [`accept`] them; only what it answers
+/// differs (onOffice waits for the outcome, the others are told what was stored).
+pub struct Event {
     pub host: Host,
-    /// Unique per host event (the host's own event id where it has one).
+    /// Unique per host event (the host's own event id where it has one): stored once.
     pub dedupe_key: String,
     /// Routes the delivery to its handler: the onOffice service, the Kolibri24 category, or
     /// `notification` for Oneflow.
     pub service: String,
     pub customer_web_id: String,
+    /// Empty when the call named no user.
     pub user_id: String,
-    /// The parameters as a JSON object.
-    pub params: String,
-    pub received_at: i64,
+    pub params: serde_json::Map<String, serde_json::Value>,
     /// Why it can never be processed: stored `failed` with this reason, never dropped.
     pub failure: Option<String>,
 }
 
-/// Stores a verified delivery in the job queue, for [`Inbound`]; resolves after the commit.
-pub async fn store(state: &AppState, d: NewDelivery) -> Result<Stored, AppError> {
-    state
-        .jobs
-        .store(NewJob {
-            id: d.id.into(),
+/// Stores verified events in the job queue, for [`Inbound`], received at `now`; resolves
+/// after the commit with each one's stored id (an event seen before: the earlier id, marked
+/// duplicate), in order.
+pub async fn accept(state: &AppState, events: Vec<Event>, now: i64) -> Result<Vec<Stored>, AppError> {
+    let stored = events.into_iter().map(|e| {
+        state.jobs.store(NewJob {
+            id: JobId::random(),
             job: INBOUND,
-            host: d.host.code().to_string(),
-            dedupe_key: d.dedupe_key,
-            service: d.service,
-            customer_web_id: d.customer_web_id,
-            user_id: d.user_id,
-            params: d.params,
-            received_at: d.received_at,
-            failure: d.failure,
+            host: e.host.code().to_string(),
+            dedupe_key: e.dedupe_key,
+            service: e.service,
+            customer_web_id: e.customer_web_id,
+            user_id: e.user_id,
+            params: serde_json::Value::Object(e.params).to_string(),
+            received_at: now,
+            failure: e.failure,
         })
-        .await
+    });
+    // All handed to the writer at once: one commit for the lot.
+    futures::future::try_join_all(stored).await
 }
 
 /// Runs a stored delivery with the handler its host and service route to (none: recorded only).

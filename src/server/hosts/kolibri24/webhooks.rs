@@ -6,7 +6,7 @@
 use super::envelope::{self, EnvelopeError};
 use crate::contract::errors::AppError;
 use crate::server::hosts::Host;
-use crate::server::webhooks::NewDelivery;
+use crate::server::webhooks::{accept, Event};
 use crate::server::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -59,24 +59,27 @@ pub async fn receive(State(state): State<AppState>, Path(token): Path<String>, b
             return err.into_response();
         }
     };
-    let now = crate::server::clock::now();
-    let mut stored = Vec::with_capacity(messages.len());
-    for message in messages {
-        let delivery = NewDelivery {
-            id: crate::server::ids::new_id(),
+    let ids: Vec<String> = messages.iter().map(|m| m.id.clone()).collect();
+    let events = messages
+        .into_iter()
+        .map(|message| Event {
             host: Host::Kolibri24,
             dedupe_key: format!("kolibri24:{}", message.id),
-            service: message.category.clone(),
-            customer_web_id: message.agency_id.clone(),
+            service: message.category,
+            customer_web_id: message.agency_id,
             user_id: String::new(),
-            params: Value::Object(message.params).to_string(),
-            received_at: now,
-            failure: message.defect.clone(),
-        };
-        match crate::server::webhooks::store(&state, delivery).await {
-            Ok(s) => stored.push(json!({"message": message.id, "id": s.id, "duplicate": s.duplicate})),
-            Err(err) => return err.into_response(),
-        }
-    }
+            params: message.params,
+            failure: message.defect,
+        })
+        .collect();
+    let stored = match accept(&state, events, crate::server::clock::now()).await {
+        Ok(stored) => stored,
+        Err(err) => return err.into_response(),
+    };
+    let stored: Vec<Value> = ids
+        .iter()
+        .zip(stored)
+        .map(|(message, s)| json!({"message": message, "id": s.id, "duplicate": s.duplicate}))
+        .collect();
     (StatusCode::OK, Json(json!({"accepted": stored.len(), "deliveries": stored}))).into_response()
 }

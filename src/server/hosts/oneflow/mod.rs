@@ -9,7 +9,7 @@ pub mod notification;
 
 use crate::contract::errors::AppError;
 use crate::server::hosts::Host;
-use crate::server::webhooks::NewDelivery;
+use crate::server::webhooks::{accept, Event};
 use crate::server::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -96,18 +96,16 @@ async fn receive(State(state): State<AppState>, body: Bytes) -> Response {
     params.insert("contract_id".into(), Value::String(n.contract_id.clone()));
     params.insert("events".into(), json!(n.events));
     params.insert("notification".into(), n.body);
-    let delivery = NewDelivery {
-        id: crate::server::ids::new_id(),
+    let event = Event {
         host: Host::Oneflow,
         dedupe_key: format!("oneflow:{}", n.callback_id),
         service: "notification".into(),
         customer_web_id: String::new(),
         user_id: String::new(),
-        params: Value::Object(params).to_string(),
-        received_at: crate::server::clock::now(),
+        params,
         failure: None,
     };
-    match crate::server::webhooks::store(&state, delivery).await {
+    match accept(&state, vec![event], crate::server::clock::now()).await.map(|mut s| s.remove(0)) {
         Ok(s) => {
             (StatusCode::OK, Json(json!({"accepted": true, "id": s.id, "duplicate": s.duplicate}))).into_response()
         }

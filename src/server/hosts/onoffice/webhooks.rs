@@ -11,7 +11,7 @@
 use crate::contract::errors::AppError;
 use crate::server::hosts::Host;
 use crate::server::jobs::{await_outcome, Outcome, Stored};
-use crate::server::webhooks::{NewDelivery, WebhookService};
+use crate::server::webhooks::{Event, WebhookService};
 use crate::server::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -102,18 +102,16 @@ async fn accept(state: &AppState, service: &WebhookService, query: &str, now: i6
         .get("customerWebId")
         .filter(|s| !s.is_empty())
         .ok_or_else(|| AppError::LaunchRejected { reason: "missing_customer_web_id".into() })?;
-    let delivery = NewDelivery {
+    let event = Event {
         host: Host::OnOffice,
-        failure: None,
-        id: crate::server::ids::new_id(),
         dedupe_key: dedupe_key(&service.name, &verified, query),
         service: service.name.clone(),
         customer_web_id: customer_web_id.to_string(),
         user_id: verified.get("userId").unwrap_or_default().to_string(),
-        params: Value::Object(params_json(&verified)).to_string(),
-        received_at: now,
+        params: params_json(&verified),
+        failure: None,
     };
-    let stored = crate::server::webhooks::store(state, delivery).await?;
+    let stored = crate::server::webhooks::accept(state, vec![event], now).await?.remove(0);
     tracing::debug!(service = %service.name, id = %stored.id, duplicate = stored.duplicate, "webhook accepted");
     Ok(stored)
 }
