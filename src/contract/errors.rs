@@ -129,12 +129,3 @@ impl FromServerFnError for AppError {
         }
     }
 }
-
-/// A database failure: logged on the server, `internal` for the browser.
-#[cfg(feature = "ssr")]
-impl From<sqlx::Error> for AppError {
-    fn from(e: sqlx::Error) -> Self {
-        tracing::error!(error = %e, "database");
-        AppError::Internal
-    }
-}

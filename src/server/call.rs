@@ -108,10 +108,3 @@ where
     };
     result.map_err(fail)
 }
-
-/// An error as the answer of a plain route (webhooks, the CSV export): its status and its JSON.
-impl axum::response::IntoResponse for AppError {
-    fn into_response(self) -> Response {
-        (self.status_code(), axum::Json(self)).into_response()
-    }
-}

@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod failures;
 pub mod headers;
 pub mod hosts;
 pub mod ids;

@@ -111,6 +111,7 @@ fn routes(state: AppState, shell: Shell) -> Router {
         )
         .layer(axum::Extension(callback_shell))
         .layer(axum::middleware::from_fn(crate::server::metrics::time_requests))
+        .layer(axum::middleware::from_fn(crate::server::failures::log_failures))
         .layer(axum::middleware::from_fn(cache_assets))
         .with_state(state)
         .layer(axum::middleware::map_response(move |mut res: Response| {
