@@ -185,7 +185,7 @@ async fn an_unsigned_callback_is_kept_as_reported_and_the_provider_settles_it() 
             .fetch_one(&server.state.db)
             .await
             .unwrap();
-    assert_eq!(kept.0, marktstand::server::orders::log::MAX_REFUSED_PER_ORDER);
+    assert_eq!(kept.0, marktstand::server::orders::log::MAX_PER_OUTCOME);
     let wrong = post_form(
         &server.base,
         "/api/admin_settle_reported",

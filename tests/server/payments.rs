@@ -3,6 +3,7 @@
 //! again, and a callback's result opens a session once.
 
 use crate::common::*;
+use marktstand::contract::back_office::TimelineEntry;
 use marktstand::contract::orders::{OrderResult, PlacedOrder};
 use serde_json::json;
 
@@ -98,4 +99,36 @@ async fn a_callback_opens_the_result_session_once() {
     assert_eq!(replay["status"], "success");
     assert_eq!(replay["reference"], "T-1");
     assert!(replay["session"].is_null(), "a replay shows the result without a session: {replay}");
+}
+
+#[tokio::test]
+async fn one_callback_sent_in_many_spellings_is_one_line_of_the_orders_history() {
+    let server = start().await;
+    let id = placed_order(&server).await;
+    let signed = callback(&id, "status=success&transactionid=T-1", now());
+    let spellings = [
+        signed.clone(),
+        format!("{signed}&"),
+        signed.replace("?order=", "?&order="),
+        signed.replace("&status=", "&&status="),
+        format!("{signed}&=x"),
+        signed.replace("status=success", "%73tatus=success"),
+        signed.replace("T-1", "T%2D1"),
+        signed.replace("status=success&transactionid=T-1", "transactionid=T-1&status=success"),
+    ];
+    for path in &spellings {
+        assert_eq!(get(&server, path).await, 200, "{path}");
+    }
+    assert_eq!(status_of(&server, &id).await, "success");
+    let (kept,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM order_callbacks WHERE order_id = $1")
+        .bind(&id)
+        .fetch_one(&server.state.db)
+        .await
+        .unwrap();
+    assert_eq!(kept, 1, "eight spellings of one callback are one callback");
+    let order = id.as_str().into();
+    let created = marktstand::server::store::orders::order(&server.state.db, &order).await.unwrap().unwrap().created_at;
+    let timeline = marktstand::server::orders::log::timeline(&server.state.db, &order, created).await.unwrap();
+    let callbacks = timeline.iter().filter(|e| matches!(e, TimelineEntry::Callback { .. })).count();
+    assert_eq!(callbacks, 1, "{timeline:?}");
 }

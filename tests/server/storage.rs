@@ -104,8 +104,8 @@ async fn exercise(url: &str) {
 
     // Callbacks for the order's timeline: once per URL, refused ones only up to the bound.
     use marktstand::contract::back_office::CallbackOutcome;
-    use marktstand::server::orders::log::{record, MAX_REFUSED_PER_ORDER};
-    for i in 0..MAX_REFUSED_PER_ORDER + 5 {
+    use marktstand::server::orders::log::{record, MAX_PER_OUTCOME};
+    for i in 0..MAX_PER_OUTCOME + 5 {
         record(&db, &format!("order={id}&n={i}"), &first.id, 300, CallbackOutcome::Refused, "signature_mismatch").await;
     }
     record(&db, &format!("order={id}&ok"), &first.id, 301, CallbackOutcome::Applied, "success").await;
@@ -117,7 +117,7 @@ async fn exercise(url: &str) {
     .fetch_all(&db)
     .await
     .unwrap();
-    assert_eq!(outcomes, [("applied".to_string(), 1), ("refused".to_string(), MAX_REFUSED_PER_ORDER)]);
+    assert_eq!(outcomes, [("applied".to_string(), 1), ("refused".to_string(), MAX_PER_OUTCOME)]);
 }
 
 /// Callback keys unique to this run (PostgreSQL keeps rows between runs).

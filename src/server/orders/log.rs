@@ -8,17 +8,20 @@ use crate::server::ids::OrderId;
 use crate::server::store::{order_log, Db};
 use sha2::{Digest, Sha256};
 
-/// Refused (and, each, unsigned reported) callbacks kept per order: enough to explain a failed
-/// payment, and a bound on what anyone who learns an order's id can make us store.
-pub const MAX_REFUSED_PER_ORDER: i64 = 20;
+/// Callbacks kept per order and outcome: enough to explain any payment, and a bound on what
+/// anyone who learns an order's id (or replays a signed callback) can make us store.
+pub const MAX_PER_OUTCOME: i64 = 20;
 
-/// Records a callback once per distinct query; later copies of the same URL change nothing.
-/// Refused and reported ones (neither needs a signature) stop being recorded at
-/// [`MAX_REFUSED_PER_ORDER`] each.
+/// Records a callback once per query as PHP reads it (its canonical form: other spellings of
+/// the same query, such as an extra `&`, another order or other percent-encoding, are the same
+/// callback); later copies change nothing. Each outcome stops being recorded at
+/// [`MAX_PER_OUTCOME`] per order.
 pub async fn record(db: &Db, query: &str, order_id: &OrderId, at: i64, outcome: CallbackOutcome, detail: &str) {
-    let key = hex::encode(Sha256::digest(query.trim_start_matches('?').as_bytes()));
+    let query = query.trim_start_matches('?');
+    let canonical = signing::url::canonical_query(query).unwrap_or_else(|_| query.to_string());
+    let key = hex::encode(Sha256::digest(canonical.as_bytes()));
     let callback = order_log::Callback { key: &key, order_id, at, outcome: outcome.code(), detail };
-    let stored = order_log::record(db, &callback, MAX_REFUSED_PER_ORDER).await;
+    let stored = order_log::record(db, &callback, MAX_PER_OUTCOME).await;
     // The callback's own outcome must not depend on its log line.
     if let Err(e) = stored {
         tracing::warn!(order = %order_id, error = %e, "payment callback not recorded");
@@ -49,7 +52,7 @@ pub async fn record_refused(db: &Db, query: &str, at: i64, error: &AppError) {
 /// The order's timeline, oldest first: created, each callback, each status change.
 pub async fn timeline(db: &Db, order_id: &OrderId, created_at: i64) -> Result<Vec<TimelineEntry>, AppError> {
     let mut entries = vec![(created_at, 0, TimelineEntry::Created { at: created_at })];
-    let callbacks = order_log::of_order(db, order_id).await?;
+    let callbacks = order_log::of_order(db, order_id, 7 * MAX_PER_OUTCOME).await?;
     for (at, outcome, detail) in callbacks {
         let outcome = CallbackOutcome::from_code(&outcome).unwrap_or(CallbackOutcome::Refused);
         entries.push((at, 1, TimelineEntry::Callback { at, outcome, detail }));

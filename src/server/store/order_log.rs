@@ -14,13 +14,12 @@ pub struct Callback<'a> {
     pub detail: &'a str,
 }
 
-/// Stores `callback` once per key; `refused` and `reported` ones (neither needs a signature)
-/// only while the order has fewer than `cap` of that outcome.
+/// Stores `callback` once per key, and only while the order has fewer than `cap` callbacks of
+/// that outcome.
 pub async fn record(db: &Db, callback: &Callback<'_>, cap: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO order_callbacks (key, order_id, at, outcome, detail) SELECT $1, $2, $3, $4, $5 \
-         WHERE $4 NOT IN ('refused', 'reported') \
-         OR (SELECT COUNT(*) FROM order_callbacks WHERE order_id = $2 AND outcome = $4) < $6 \
+         WHERE (SELECT COUNT(*) FROM order_callbacks WHERE order_id = $2 AND outcome = $4) < $6 \
          ON CONFLICT (key) DO NOTHING",
     )
     .bind(callback.key)
@@ -34,10 +33,11 @@ pub async fn record(db: &Db, callback: &Callback<'_>, cap: i64) -> Result<(), sq
     Ok(())
 }
 
-/// The order's callbacks: (at, outcome, detail).
-pub async fn of_order(db: &Db, order_id: &OrderId) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT at, outcome, detail FROM order_callbacks WHERE order_id = $1")
+/// The order's callbacks, oldest first, at most `limit`: (at, outcome, detail).
+pub async fn of_order(db: &Db, order_id: &OrderId, limit: i64) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT at, outcome, detail FROM order_callbacks WHERE order_id = $1 ORDER BY at LIMIT $2")
         .bind(order_id)
+        .bind(limit)
         .fetch_all(db)
         .await
 }
